@@ -1,0 +1,59 @@
+"""Re-checking the whole current master as of the filing date, and exporting it."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from .issues import Issue
+from .pipeline import Consolidation, RunOptions
+from .readers.roster import FIELDS as ROSTER_FIELDS
+from .store import Store
+
+ROSTER_COLUMNS = [("_unit", "报送单位")] + [
+    (f.key if f.key != "rank" else "rank_text", f.label) for f in ROSTER_FIELDS if f.key != "major_size"
+] + [("rank_ratio", "排名比例"), ("_file", "来源文件"), ("_row", "行号")]
+
+# kind -> (sheet title, columns) for 汇总.xlsx; other kinds register here
+MASTER_SHEETS: dict[str, tuple[str, list[tuple[str, str]]]] = {"roster": ("工作人员名单", ROSTER_COLUMNS)}
+
+# hooks run after the roster re-check: each takes (store, opts, consolidation) and fills it further
+CONSOLIDATORS: list = []
+# hooks that write documents: each takes (consolidation, opts) and returns {output name: path}
+DOCUMENT_WRITERS: list = []
+
+
+def consolidate_master(opts: RunOptions) -> Consolidation:
+    from .validate_roster import check_rosters, cross_unit_duplicates
+
+    catalogue = opts.catalogue()
+    with Store(opts.db_path) as store:
+        roster = store.current_records("roster")
+        findings: list[tuple[str | None, Issue]] = []
+        by_pos = check_rosters([(r["_file"], r) for r in roster], opts.as_of, catalogue)
+        dups = cross_unit_duplicates([(r["_unit"], r["_file"], r) for r in roster], [])
+        for pos, rec in enumerate(roster):
+            for issue in by_pos.get(pos, []) + dups.get(pos, []):
+                if issue.severity != "error":
+                    findings.append((rec["_unit"], issue))
+        result = Consolidation(master=store.counts(), findings=findings)
+        for hook in CONSOLIDATORS:
+            hook(store, opts, result)
+    return result
+
+
+def export_master(consolidation: Consolidation, opts: RunOptions) -> Path:
+    from .export import write_master_workbook
+    from .kinds import KINDS
+
+    labels = {k.name: k.label for k in KINDS}
+    with Store(opts.db_path) as store:
+        sheets = [(title, columns, store.current_records(kind)) for kind, (title, columns) in MASTER_SHEETS.items()]
+        submissions = [dict(r) | {"kind_label": labels.get(r["kind"], r["kind"])} for r in store.current_submissions()]
+    return write_master_workbook(opts.outbox / "汇总.xlsx", sheets, consolidation.findings, submissions,
+                                 consolidation.items or None)
+
+
+def write_documents_for(consolidation: Consolidation, opts: RunOptions) -> dict[str, Path]:
+    out: dict[str, Path] = {}
+    for writer in DOCUMENT_WRITERS:
+        out.update(writer(consolidation, opts))
+    return out

@@ -1,0 +1,279 @@
+"""Official-document form (GB/T 9704-2012): A4 page, margins, the fonts of title, body and headings.
+
+python-docx sets only the Latin font of a run; Chinese text is drawn with the East Asian font
+(`w:rFonts/@w:eastAsia`), so every run written here and the Normal style name it explicitly.
+The fonts are named even when this machine lacks them: the reader's Word or WPS has them.
+"""
+from __future__ import annotations
+
+from docx import Document
+from docx.enum.section import WD_ORIENT
+from docx.enum.style import WD_STYLE_TYPE
+from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Mm, Pt
+
+TITLE_FONT = "方正小标宋简体"
+BODY_FONT = "仿宋_GB2312"
+HEADING_FONT = "黑体"
+TABLE_FONT = "仿宋_GB2312"
+TABLE_HEADER_FONT = "黑体"
+PAGE_NUMBER_FONT = "宋体"
+LATIN_FONT = "Times New Roman"
+
+# Chinese type sizes (字号)
+SIZE_2 = Pt(22)  # 二号
+SIZE_S2 = Pt(18)  # 小二
+SIZE_3 = Pt(16)  # 三号
+SIZE_4 = Pt(14)  # 四号
+SIZE_S4 = Pt(12)  # 小四
+SIZE_5 = Pt(10.5)  # 五号
+
+BODY_LINE_SPACING = Pt(28)  # 22 lines on the 225 mm type area
+BODY_STYLE = "公文正文"
+HEADING_STYLE = "Heading 1"
+
+PAGE_WIDTH, PAGE_HEIGHT = Mm(210), Mm(297)
+MARGINS = {"top": Mm(37), "bottom": Mm(35), "left": Mm(28), "right": Mm(26)}
+TEXT_WIDTH = PAGE_WIDTH - MARGINS["left"] - MARGINS["right"]  # 156 mm
+
+
+def set_run_font(run, east_asia: str = BODY_FONT, size=None, bold: bool | None = None, latin: str | None = LATIN_FONT):
+    """Name the font of one run for Latin and East Asian text alike."""
+    run.font.name = latin or east_asia
+    _set_east_asia(run._element.get_or_add_rPr(), east_asia)
+    if size is not None:
+        run.font.size = size
+    if bold is not None:
+        run.font.bold = bold
+    return run
+
+
+def _set_east_asia(rpr, east_asia: str) -> None:
+    rfonts = rpr.get_or_add_rFonts()
+    rfonts.set(qn("w:eastAsia"), east_asia)
+    rfonts.set(qn("w:hint"), "eastAsia")
+
+
+def _style_font(style, east_asia: str, size, bold: bool = False, latin: str | None = LATIN_FONT) -> None:
+    style.font.name = latin or east_asia
+    style.font.size = size
+    style.font.bold = bold
+    style.font.italic = False
+    rpr = style.element.get_or_add_rPr()
+    for tag in ("w:color", "w:spacing", "w:kern"):  # template colours, letter spacing, kerning
+        for el in rpr.findall(qn(tag)):
+            rpr.remove(el)
+    _set_east_asia(style.element.get_or_add_rPr(), east_asia)
+    # drop theme fonts inherited from the template, they would win over the names above
+    rfonts = style.element.rPr.find(qn("w:rFonts"))
+    for attr in ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme"):
+        rfonts.attrib.pop(qn(attr), None)
+
+
+def _set_doc_defaults(doc) -> None:
+    """docDefaults name the body font too: composed parts that rely on them read Chinese right."""
+    rpr_default = doc.styles.element.find(qn("w:docDefaults") + "/" + qn("w:rPrDefault"))
+    if rpr_default is None:
+        return
+    rpr = rpr_default.find(qn("w:rPr"))
+    if rpr is None:
+        rpr = OxmlElement("w:rPr")
+        rpr_default.append(rpr)  # parsed as CT_RPr, so get_or_add_* keep the schema order
+    rfonts = rpr.get_or_add_rFonts()
+    for attr in ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme"):
+        rfonts.attrib.pop(qn(attr), None)
+    rfonts.set(qn("w:ascii"), LATIN_FONT)
+    rfonts.set(qn("w:hAnsi"), LATIN_FONT)
+    rfonts.set(qn("w:eastAsia"), BODY_FONT)
+    lang = rpr.find(qn("w:lang"))
+    if lang is None:
+        lang = OxmlElement("w:lang")
+        rpr.append(lang)  # w:lang comes late in rPr; the template's docDefaults have nothing after it
+    lang.set(qn("w:eastAsia"), "zh-CN")
+
+
+def apply_page_setup(section) -> None:
+    """A4 portrait with the GB/T 9704 margins; a landscape section (from a composed file) keeps its turn."""
+    if section.orientation == WD_ORIENT.LANDSCAPE:
+        section.page_width, section.page_height = PAGE_HEIGHT, PAGE_WIDTH
+    else:
+        section.page_width, section.page_height = PAGE_WIDTH, PAGE_HEIGHT
+    section.top_margin = MARGINS["top"]
+    section.bottom_margin = MARGINS["bottom"]
+    section.left_margin = MARGINS["left"]
+    section.right_margin = MARGINS["right"]
+    section.header_distance = Mm(15)
+    section.footer_distance = Mm(28)  # the page number sits 7 mm below the type area
+
+
+def new_document():
+    """An empty document with the official-document styles, page setup and page-number footer."""
+    doc = Document()
+    _set_doc_defaults(doc)
+    normal = doc.styles["Normal"]
+    _style_font(normal, BODY_FONT, SIZE_3)
+    normal.paragraph_format.space_before = Pt(0)
+    normal.paragraph_format.space_after = Pt(0)
+    normal.paragraph_format.line_spacing_rule = WD_LINE_SPACING.SINGLE
+
+    body = doc.styles.add_style(BODY_STYLE, WD_STYLE_TYPE.PARAGRAPH)
+    body.base_style = normal
+    _style_font(body, BODY_FONT, SIZE_3)
+    fmt = body.paragraph_format
+    fmt.line_spacing_rule = WD_LINE_SPACING.EXACTLY
+    fmt.line_spacing = BODY_LINE_SPACING
+    fmt.first_line_indent = Pt(32)  # two characters of 三号
+    fmt.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
+    fmt.widow_control = True
+
+    heading = doc.styles[HEADING_STYLE]
+    _style_font(heading, HEADING_FONT, SIZE_3, bold=False)
+    hfmt = heading.paragraph_format
+    hfmt.space_before = Pt(14)
+    hfmt.space_after = Pt(0)
+    hfmt.line_spacing_rule = WD_LINE_SPACING.EXACTLY
+    hfmt.line_spacing = BODY_LINE_SPACING
+    hfmt.first_line_indent = Pt(32)
+    hfmt.keep_with_next = True
+
+    title = doc.styles["Title"]
+    _style_font(title, TITLE_FONT, SIZE_2, latin=TITLE_FONT)
+    _drop_paragraph_borders(title)
+    for el in title.element.pPr.findall(qn("w:contextualSpacing")):
+        title.element.pPr.remove(el)
+    tfmt = title.paragraph_format
+    tfmt.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    tfmt.space_before = Pt(0)
+    tfmt.space_after = Pt(16)
+    tfmt.line_spacing_rule = WD_LINE_SPACING.SINGLE
+
+    section = doc.sections[0]
+    apply_page_setup(section)
+    add_page_number_footer(section)
+    return doc
+
+
+def _drop_paragraph_borders(style) -> None:
+    ppr = style.element.pPr
+    if ppr is not None:
+        for border in ppr.findall(qn("w:pBdr")):
+            ppr.remove(border)
+
+
+def add_page_number_footer(section) -> None:
+    """`— 1 —` centred in the footer: a PAGE field between two em dashes, 宋体 四号."""
+    footer = section.footer
+    footer.is_linked_to_previous = False
+    para = footer.paragraphs[0] if footer.paragraphs else footer.add_paragraph()
+    for run in list(para.runs):
+        run._element.getparent().remove(run._element)
+    para.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    set_run_font(para.add_run("— "), PAGE_NUMBER_FONT, SIZE_4, latin=PAGE_NUMBER_FONT)
+    _add_field(para, "PAGE", "1")
+    set_run_font(para.add_run(" —"), PAGE_NUMBER_FONT, SIZE_4, latin=PAGE_NUMBER_FONT)
+
+
+def _add_field(paragraph, instruction: str, placeholder: str) -> None:
+    def fld_char(kind):
+        el = OxmlElement("w:fldChar")
+        el.set(qn("w:fldCharType"), kind)
+        return el
+
+    begin = set_run_font(paragraph.add_run(), PAGE_NUMBER_FONT, SIZE_4, latin=PAGE_NUMBER_FONT)
+    begin._element.append(fld_char("begin"))
+    instr = set_run_font(paragraph.add_run(), PAGE_NUMBER_FONT, SIZE_4, latin=PAGE_NUMBER_FONT)
+    text = OxmlElement("w:instrText")
+    text.set(qn("xml:space"), "preserve")
+    text.text = f" {instruction} "
+    instr._element.append(text)
+    sep = set_run_font(paragraph.add_run(), PAGE_NUMBER_FONT, SIZE_4, latin=PAGE_NUMBER_FONT)
+    sep._element.append(fld_char("separate"))
+    set_run_font(paragraph.add_run(placeholder), PAGE_NUMBER_FONT, SIZE_4, latin=PAGE_NUMBER_FONT)
+    end = set_run_font(paragraph.add_run(), PAGE_NUMBER_FONT, SIZE_4, latin=PAGE_NUMBER_FONT)
+    end._element.append(fld_char("end"))
+
+
+def finish_sections(doc) -> None:
+    """After composition: every section on the official page, all showing the one page-number footer."""
+    for index, section in enumerate(doc.sections):
+        apply_page_setup(section)
+        if index:
+            section.footer.is_linked_to_previous = True
+            section.first_page_footer.is_linked_to_previous = True
+            section.even_page_footer.is_linked_to_previous = True
+        section.different_first_page_header_footer = False
+
+
+# --- paragraphs -----------------------------------------------------------------------------
+
+
+def add_title(doc, text: str, size=SIZE_2):
+    para = doc.add_paragraph(style="Title")
+    set_run_font(para.add_run(text), TITLE_FONT, size, latin=TITLE_FONT)
+    return para
+
+
+def add_heading(doc, text: str):
+    para = doc.add_paragraph(style=HEADING_STYLE)
+    set_run_font(para.add_run(text), HEADING_FONT, SIZE_3, bold=False)
+    return para
+
+
+def add_body(doc, text: str, indent: bool = True):
+    para = doc.add_paragraph(style=BODY_STYLE)
+    if not indent:
+        para.paragraph_format.first_line_indent = Pt(0)
+    set_run_font(para.add_run(text), BODY_FONT, SIZE_3)
+    return para
+
+
+# --- tables ---------------------------------------------------------------------------------
+
+
+def new_table(doc, rows: int, widths: list, style: str = "Table Grid"):
+    """A bordered table of fixed column widths (tblGrid for LibreOffice, tcW for Word), centred."""
+    table = doc.add_table(rows=rows, cols=len(widths))
+    table.style = doc.styles[style]
+    table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    table.autofit = False
+    for column, width in zip(table.columns, widths):
+        column.width = width
+    for row in table.rows:
+        for cell, width in zip(row.cells, widths):
+            cell.width = width
+    return table
+
+
+def repeat_header_and_keep_rows(table, header_rows: int = 1) -> None:
+    """Header rows repeat on each page; no row breaks across pages."""
+    for index, row in enumerate(table.rows):
+        tr_pr = row._tr.get_or_add_trPr()
+        tr_pr.append(OxmlElement("w:cantSplit"))
+        if index < header_rows:
+            tr_pr.append(OxmlElement("w:tblHeader"))
+
+
+def write_cell(cell, lines, font: str = TABLE_FONT, size=SIZE_S4, bold: bool = False, align=WD_ALIGN_PARAGRAPH.LEFT):
+    """Replace the cell's text with one paragraph per line, every run with its East Asian font."""
+    if isinstance(lines, str):
+        lines = [lines]
+    lines = list(lines) or [""]
+    first = cell.paragraphs[0]
+    for extra in cell.paragraphs[1:]:
+        extra._element.getparent().remove(extra._element)
+    for run in list(first.runs):
+        run._element.getparent().remove(run._element)
+    cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
+    for index, line in enumerate(lines):
+        para = first if index == 0 else cell.add_paragraph()
+        para.style = "Normal"
+        para.alignment = align
+        para.paragraph_format.first_line_indent = Pt(0)
+        para.paragraph_format.line_spacing_rule = WD_LINE_SPACING.SINGLE
+        para.paragraph_format.space_before = Pt(2)
+        para.paragraph_format.space_after = Pt(2)
+        set_run_font(para.add_run(line), font, size, bold=bold)
+    return cell

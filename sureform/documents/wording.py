@@ -1,0 +1,56 @@
+"""The fixed Chinese wording of the two documents, as in the seed disclosure (item texts live in the catalogue)."""
+from __future__ import annotations
+
+from datetime import date
+
+CHECKED, UNCHECKED = "\u2611", "\u25a1"  # ☑ □
+
+OPENING = (
+    "为落实共青团中央、教育部、全国学联联合下发的《关于推动高校学生会（研究生会）深化改革的若干意见》，"
+    "以及《高校学生会组织深化改革评估工作方案》要求，接受广大师生监督，现将我校{org_type}改革情况公开如下。"
+)
+
+ORG_NAME_LABEL = "组织名称："
+
+# Section headings of the disclosure, in the seed's order; {school} and {org_type} are filled in.
+SECTIONS = {
+    "form": "一、改革自评表",
+    "charter": "二、《{school}{org_type}章程》",
+    "org_chart": "三、校级组织工作机构组织架构图",
+    "staff": "四、校级组织工作人员名单",
+    "election": "五、校级组织主席团成员候选人产生办法及选举办法",
+    "evaluation": "六、校级组织工作人员述职评议办法（或其他有关制度文件）",
+    "party": "七、学校党委指导学生会组织工作情况",
+    "responsible": "八、校团委指导学生会主要责任人",
+}
+
+# Section 四: exactly the seed's columns, and the keys of DocumentInputs.disclosure.
+STAFF_COLUMNS = (
+    "工作人员人数",
+    "共青团员人数",
+    "入党积极分子",
+    "最近1学年综合排名进入专业前5%人数",
+    "最近1学年综合排名进入专业前30%的比例",
+    "是否存在课业不及格情况",
+    "是否存在违纪行为",
+)
+
+RESPONSIBLE_COLUMNS = ("序号", "类别", "姓名", "是否为专职团干", "备注")
+
+MISSING_FILE = "（待补充：{what}文件未提交）"
+MISSING_FIGURE = "待补充"
+MISSING_VERDICT_NOTE = "待补充：未评估"
+MISSING_PARTY_GUIDANCE = "（待补充：学校党委指导学生会组织工作情况）"
+MISSING_RESPONSIBLE = "（待补充：校团委指导学生会主要责任人）"
+
+ORG_CHART_PRESIDIUM = "主席团"
+ORG_CHART_HEADCOUNT = "（{n}人）"
+ORG_CHART_ALT = "校级学生会组织工作机构组织架构图：{presidium}下设{departments}。"
+
+
+def yes_no(value: bool | None) -> str:
+    return "" if value is None else ("是" if value else "否")
+
+
+def chinese_date(day: date) -> str:
+    return f"{day.year}年{day.month}月{day.day}日"

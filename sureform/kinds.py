@@ -1,0 +1,60 @@
+"""The kinds of input, recognised from their content (sheet names, header words, form labels).
+
+A kind is data: how to recognise it, how to read it, what a new submission of it supersedes.
+Detectors are tried in order; the first that recognises a file decides its kind.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+from .catalogue import Catalogue
+from .grid import Grid
+from .issues import Issue
+from .readers import roster
+
+Reader = Callable[[list[Grid], str, Catalogue], tuple[list[dict], list[Issue]]]
+
+
+@dataclass(frozen=True)
+class Kind:
+    name: str  # stable identifier used in JSON and the master store
+    label: str  # what the league office calls it
+    detect: Callable[[list[Grid]], bool]
+    read: Reader
+    supersede_key: Callable[[str | None, list[dict]], str]  # (unit, records) -> key
+    needs_unit: bool = True  # each 系 sends its own; else the league office's single file
+
+
+KINDS: list[Kind] = [
+    Kind("roster", "工作人员名单", roster.looks_like_roster, roster.read_roster,
+         lambda unit, records: f"roster:{unit}"),
+]
+# supplied Word documents are read by sureform.documents_in, never detected from grids
+DOCUMENT_KIND = Kind("document", "学校制度文件", lambda grids: False, lambda grids, rel, cat: ([], []),
+                     lambda unit, records: f"document:{records[0]['role']}", needs_unit=False)
+KINDS.append(DOCUMENT_KIND)
+
+
+def kind_named(name: str) -> Kind:
+    for k in KINDS:
+        if k.name == name:
+            return k
+    raise KeyError(name)
+
+
+def detect_kind(grids: list[Grid]) -> Kind | None:
+    for kind in KINDS:
+        if kind.detect(grids):
+            return kind
+    return None
+
+
+def register_kind(kind: Kind, before: str | None = None) -> None:
+    """Add a kind; `before` puts it ahead of another whose detector would also match."""
+    if any(k.name == kind.name for k in KINDS):
+        return
+    if before:
+        KINDS.insert(next(i for i, k in enumerate(KINDS) if k.name == before), kind)
+    else:
+        KINDS.append(kind)

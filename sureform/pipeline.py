@@ -1,0 +1,325 @@
+"""The intake pipeline as plain stage functions; `run_pipeline` chains them, the Prefect flow wraps each.
+
+Stages take and return plain data (paths, dataclasses); each opens the master store it needs, so a
+stage can run in any worker thread.
+"""
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Callable
+from zoneinfo import ZoneInfo
+
+from .catalogue import load_catalogue
+from .issues import Issue, Location, has_errors, make_issue
+from .readers.base import FileRead
+
+log = logging.getLogger("sureform")
+TZ = ZoneInfo("Asia/Shanghai")
+MASTER_DB = "master.sqlite"
+
+
+def today_in_china() -> date:
+    return datetime.now(TZ).date()
+
+
+@dataclass
+class RunOptions:
+    inbox: Path = Path("inbox")
+    outbox: Path = Path("outbox")
+    state: Path = Path("state")
+    as_of: date = field(default_factory=today_in_china)
+    edition: str = "2020"
+    stable_seconds: float = 5.0
+
+    @property
+    def db_path(self) -> Path:
+        return self.state / MASTER_DB
+
+    def catalogue(self):
+        return load_catalogue(self.edition)
+
+
+@dataclass
+class Scan:
+    files: list  # InboxFile
+    skipped: list  # SkippedFile
+
+
+@dataclass
+class Consolidation:
+    master: dict[str, int]
+    findings: list[tuple[str | None, Issue]]  # (unit, issue) open on the current master
+    items: list[dict] = field(default_factory=list)
+    disclosure: dict | None = None
+
+
+Progress = Callable[[str, int, int], None]
+
+
+def _noop(stage: str, done: int, total: int) -> None:
+    pass
+
+
+# ---- stage 1: scan ------------------------------------------------------------------------------
+def scan(opts: RunOptions) -> Scan:
+    from .inbox import scan_inbox
+
+    files, skipped = scan_inbox(opts.inbox, opts.stable_seconds)
+    return Scan(files, skipped)
+
+
+# ---- stage 2: read ------------------------------------------------------------------------------
+def read_batch(files: list, opts: RunOptions, progress: Progress = _noop) -> list[FileRead]:
+    """Hash, recognise duplicates, read and normalise every ready file; one bad file never stops the rest."""
+    from .inbox import file_sha256
+    from .store import Store
+
+    catalogue = opts.catalogue()
+    reads: list[FileRead] = []
+    seen: dict[str, FileRead] = {}
+    received = datetime.now(TZ).isoformat(timespec="seconds")
+    with Store(opts.db_path) as store:
+        for n, f in enumerate(files, 1):
+            fr = FileRead(path=f.path, rel=f.rel, unit=f.unit, size=f.size, received_at=received)
+            try:
+                fr.sha256 = file_sha256(f.path)
+            except OSError as exc:
+                log.warning("cannot hash %s: %s", f.rel, exc)
+                continue  # vanished or locked: it will be seen next run
+            known = store.accepted_by_hash(fr.sha256)
+            twin = seen.get(fr.sha256)
+            if known is not None:
+                _mark_duplicate(fr, known["kind"], known["unit"], known["received_at"], store, known["id"])
+            elif twin is not None and not twin.rejected:
+                _mark_duplicate(fr, twin.kind, twin.unit, "本批次", None, None)
+            else:
+                _read_one(fr, catalogue)
+                seen.setdefault(fr.sha256, fr)
+            reads.append(fr)
+            progress("read", n, len(files))
+    return reads
+
+
+def _mark_duplicate(fr: FileRead, kind, unit, received_at, store, submission_id) -> None:
+    fr.status, fr.kind, fr.unit = "duplicate", kind, unit or fr.unit
+    fr.issues.append(make_issue("file-duplicate", Location(fr.rel), received=str(received_at)[:19].replace("T", " ")))
+    if store is not None and submission_id is not None:
+        fr.issues.extend(store.submission_issues(submission_id))
+        fr.stored_path = store.stored_path(submission_id)
+
+
+def _read_one(fr: FileRead, catalogue) -> None:
+    from .grid import UnreadableFile, read_grids
+    from .kinds import detect_kind
+
+    if fr.path.suffix.lower() == ".docx":
+        from .documents_in import read_supplied_document
+
+        read_supplied_document(fr)
+        return
+    try:
+        grids = read_grids(fr.path)
+    except UnreadableFile as exc:
+        fr.issues.append(make_issue("file-unreadable", Location(fr.rel), reason=exc.reason))
+        return
+    except Exception as exc:  # a reader bug must not stop the batch
+        log.exception("reading %s failed", fr.rel)
+        fr.issues.append(make_issue("file-unreadable", Location(fr.rel), reason=f"读取时出错（{type(exc).__name__}）"))
+        return
+    if not any(any(v not in ("", None) for v in row) for g in grids for row in g.rows):
+        fr.issues.append(make_issue("file-empty", Location(fr.rel)))
+        return
+    kind = detect_kind(grids)
+    if kind is None:
+        fr.issues.append(make_issue("kind-unknown", Location(fr.rel, grids[0].name if grids else None)))
+        return
+    fr.kind = kind.name
+    try:
+        records, issues = kind.read(grids, fr.rel, catalogue)
+    except Exception as exc:
+        log.exception("reading %s as %s failed", fr.rel, kind.name)
+        fr.issues.append(make_issue("file-unreadable", Location(fr.rel), reason=f"读取时出错（{type(exc).__name__}）"))
+        return
+    fr.records, fr.issues = records, fr.issues + issues
+    if not records and not has_errors(fr.issues):
+        fr.issues.append(make_issue("file-empty", Location(fr.rel, grids[0].name)))
+    _resolve_unit(fr, kind)
+
+
+def _resolve_unit(fr: FileRead, kind) -> None:
+    """The unit is the first-level subfolder; else the file's own 院系 column."""
+    if not kind.needs_unit:
+        return
+    values = [r.get("unit") for r in fr.records if r.get("unit")]
+    if fr.unit is None:
+        if values:
+            fr.unit = Counter(values).most_common(1)[0][0]
+        else:
+            fr.issues.append(make_issue("unit-unknown", Location(fr.rel)))
+            return
+    for rec in fr.records:
+        v = rec.get("unit")
+        if v and v not in fr.unit and fr.unit not in v:
+            letter = rec["_cols"].get("unit")
+            loc = Location(fr.rel, rec["_sheet"], rec["_row"], "院系", f"{letter}{rec['_row']}" if letter else None)
+            fr.issues.append(make_issue("unit-mismatch", loc, v, unit=fr.unit))
+
+
+# ---- stage 3: validate --------------------------------------------------------------------------
+def validate_batch(reads: list[FileRead], opts: RunOptions) -> list[FileRead]:
+    """Schema checks over the whole batch at once; decides accepted or rejected for each file."""
+    from .store import Store
+    from .validation import run_validators
+    from .validate_roster import cross_unit_duplicates
+
+    fresh = [fr for fr in reads if fr.status == "pending"]
+    run_validators([fr for fr in fresh if fr.records], opts.as_of, opts.catalogue())
+    for fr in fresh:
+        fr.status = "rejected" if fr.rejected else "accepted"
+    rosters = [fr for fr in fresh if fr.kind == "roster"]
+    # a person on two units' rosters: against the rest of the master and the rest of the batch
+    accepted = [fr for fr in rosters if fr.status == "accepted"]
+    replaced = {fr.unit for fr in accepted}
+    with Store(opts.db_path) as store:
+        others = [(r["_unit"], r["_file"], r) for r in store.current_records("roster") if r["_unit"] not in replaced]
+    new = [(fr.unit, fr.rel, rec) for fr in accepted for rec in fr.records]
+    owners = [fr for fr in accepted for _ in fr.records]
+    for pos, issues in cross_unit_duplicates(new, others).items():
+        owners[pos].issues.extend(issues)
+    return reads
+
+
+# ---- stage 4: commit ----------------------------------------------------------------------------
+def commit_batch(reads: list[FileRead], opts: RunOptions) -> list[FileRead]:
+    """Keep a copy of every processed file, then record the batch in one transaction."""
+    from .inbox import keep_copy, stored_path
+    from .kinds import kind_named
+    from .store import Store, Submission
+
+    todo = [fr for fr in reads if fr.status in ("accepted", "rejected")]
+    for fr in todo:
+        dest = stored_path(opts.state, fr.status, fr.unit, fr.path.name, fr.sha256)
+        fr.stored_path = keep_copy(fr.path, dest)
+    with Store(opts.db_path) as store, store.transaction():
+        run_id = store.start_run(datetime.now(TZ).isoformat(timespec="seconds"), opts.as_of.isoformat())
+        for fr in todo:
+            key = None
+            if fr.status == "accepted" and fr.kind:
+                key = _supersede_key(fr, kind_named)
+            if fr.status == "accepted" and store.accepted_by_hash(fr.sha256) is not None:
+                fr.status = "duplicate"  # committed by a run that died before releasing the file
+                continue
+            store.add_submission(run_id, Submission(
+                sha256=fr.sha256, original_name=fr.path.name, rel_path=fr.rel, unit=fr.unit, kind=fr.kind,
+                supersede_key=key, status=fr.status, received_at=fr.received_at,
+                stored_path=str(fr.stored_path), records=fr.records if fr.status == "accepted" else [],
+                issues=fr.issues))
+        store.finish_run(run_id, {"files": len(todo)})
+    return reads
+
+
+def _supersede_key(fr: FileRead, kind_named) -> str:
+    try:
+        kind = kind_named(fr.kind)
+    except KeyError:
+        return f"{fr.kind}:{fr.unit}"
+    return kind.supersede_key(fr.unit, fr.records)
+
+
+# ---- stage 5: consolidate -------------------------------------------------------------------------
+def consolidate(opts: RunOptions) -> Consolidation:
+    """Re-check the whole current master as of the filing date: open findings, counts, verdicts."""
+    from .consolidation import consolidate_master
+
+    return consolidate_master(opts)
+
+
+# ---- stage 6: outputs -----------------------------------------------------------------------------
+def write_feedback_files(reads: list[FileRead], opts: RunOptions) -> list[Path]:
+    from .feedback import feedback_path, write_feedback
+
+    written = []
+    for fr in reads:
+        if fr.stored_path is None or not any(i.severity in ("error", "finding") for i in fr.issues):
+            continue
+        dest = feedback_path(opts.outbox, fr.unit, fr.path.name)
+        verdict = {"rejected": "有错误，整个文件未被接收，请修改标红的单元格后重新提交",
+                   "accepted": "已接收，但有不符合改革要求的情况，请核实标注的单元格",
+                   "duplicate": "与已接收的文件相同，未重复计入；以下为该文件的检查结果"}[fr.status]
+        try:
+            fr.feedback = write_feedback(Path(fr.stored_path), fr.path.name, fr.issues, dest, verdict)
+            written.append(fr.feedback)
+        except Exception:
+            log.exception("feedback for %s failed", fr.rel)
+    return written
+
+
+def write_master(consolidation: Consolidation, opts: RunOptions) -> Path:
+    from .consolidation import export_master
+
+    return export_master(consolidation, opts)
+
+
+# ---- stage 7: release ------------------------------------------------------------------------------
+def release_batch(reads: list[FileRead]) -> None:
+    """Only now do processed files leave the inbox: their copies are kept and the master committed."""
+    from .inbox import release
+
+    for fr in reads:
+        if fr.status in ("accepted", "rejected", "duplicate") and fr.stored_path and Path(fr.stored_path).exists():
+            release(fr.path, fr.sha256)
+
+
+# ---- the report -----------------------------------------------------------------------------------
+def build_report(opts: RunOptions, scanned: Scan, reads: list[FileRead], consolidation: Consolidation,
+                 outputs: dict) -> dict:
+    files = [
+        {"path": fr.rel, "status": fr.status, "kind": fr.kind, "unit": fr.unit, "rows": len(fr.records),
+         "issues": [i.to_dict() for i in fr.issues]}
+        for fr in reads
+    ]
+    files += [{"path": s.rel, "status": "skipped", "kind": None, "unit": None, "rows": 0,
+               "issues": [], "reason": s.reason} for s in scanned.skipped]
+    report = {"as_of": opts.as_of.isoformat(), "files": files, "master": consolidation.master,
+              "items": consolidation.items, "outputs": outputs}
+    if consolidation.disclosure is not None:
+        report["disclosure"] = consolidation.disclosure
+    return report
+
+
+def _rel_out(path: Path, opts: RunOptions) -> str:
+    try:
+        return Path(path).resolve().relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def run_pipeline(opts: RunOptions, progress: Progress = _noop) -> dict:
+    """One whole intake and consolidation, in-process. Returns the JSON report."""
+    progress("scan", 0, 1)
+    scanned = scan(opts)
+    reads = read_batch(scanned.files, opts, progress)
+    progress("validate", 0, 1)
+    validate_batch(reads, opts)
+    progress("commit", 0, 1)
+    commit_batch(reads, opts)
+    progress("feedback", 0, 1)
+    feedback = write_feedback_files(reads, opts)
+    progress("consolidate", 0, 1)
+    consolidation = consolidate(opts)
+    outputs = write_outputs(consolidation, opts)
+    release_batch(reads)
+    outputs["feedback"] = [_rel_out(p, opts) for p in feedback]
+    return build_report(opts, scanned, reads, consolidation, outputs)
+
+
+def write_outputs(consolidation: Consolidation, opts: RunOptions) -> dict:
+    from .consolidation import write_documents_for
+
+    outputs = {"master": _rel_out(write_master(consolidation, opts), opts)}
+    outputs.update({k: _rel_out(v, opts) for k, v in write_documents_for(consolidation, opts).items()})
+    return outputs

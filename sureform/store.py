@@ -1,0 +1,197 @@
+"""The master dataset: SQLite in the state folder, one transaction a run.
+
+Every accepted file is a submission (content hash, original name, unit, kind, received time). A
+submission's `supersede_key` says what it replaces: a unit's latest accepted roster supersedes its
+earlier ones; history is kept, nothing is deleted. The same bytes accepted twice are one submission.
+"""
+from __future__ import annotations
+
+import json
+import sqlite3
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS runs (
+    id INTEGER PRIMARY KEY,
+    started_at TEXT NOT NULL,
+    as_of TEXT NOT NULL,
+    summary TEXT
+);
+CREATE TABLE IF NOT EXISTS submissions (
+    id INTEGER PRIMARY KEY,
+    run_id INTEGER REFERENCES runs(id),
+    sha256 TEXT NOT NULL,
+    original_name TEXT NOT NULL,
+    rel_path TEXT NOT NULL,
+    unit TEXT,
+    kind TEXT,
+    supersede_key TEXT,
+    status TEXT NOT NULL CHECK (status IN ('accepted', 'rejected')),
+    received_at TEXT NOT NULL,
+    stored_path TEXT,
+    rows INTEGER NOT NULL DEFAULT 0
+);
+CREATE UNIQUE INDEX IF NOT EXISTS one_accepted_copy ON submissions(sha256) WHERE status = 'accepted';
+CREATE INDEX IF NOT EXISTS submissions_key ON submissions(supersede_key, status);
+CREATE TABLE IF NOT EXISTS records (
+    submission_id INTEGER NOT NULL REFERENCES submissions(id),
+    kind TEXT NOT NULL,
+    sheet TEXT,
+    row INTEGER,
+    data TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS records_submission ON records(submission_id);
+CREATE TABLE IF NOT EXISTS issues (
+    submission_id INTEGER NOT NULL REFERENCES submissions(id),
+    code TEXT NOT NULL,
+    severity TEXT NOT NULL,
+    sheet TEXT, row INTEGER, column_label TEXT, cell TEXT, value TEXT, message TEXT, item TEXT
+);
+CREATE VIEW IF NOT EXISTS current_submissions AS
+    SELECT s.* FROM submissions s
+    WHERE s.status = 'accepted'
+      AND s.id = (SELECT max(t.id) FROM submissions t WHERE t.status = 'accepted' AND t.supersede_key = s.supersede_key);
+"""
+
+
+@dataclass
+class Submission:
+    sha256: str
+    original_name: str
+    rel_path: str
+    unit: str | None
+    kind: str | None
+    supersede_key: str | None
+    status: str
+    received_at: str
+    stored_path: str | None
+    records: list[dict]
+    issues: list  # Issue
+
+
+def _json_default(v):
+    if isinstance(v, (date, datetime)):
+        return v.isoformat()
+    raise TypeError(type(v))
+
+
+class Store:
+    def __init__(self, path: Path):
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.conn = sqlite3.connect(self.path, isolation_level=None, timeout=30)
+        self.conn.row_factory = sqlite3.Row
+        self.conn.execute("PRAGMA journal_mode=WAL")
+        self.conn.execute("PRAGMA synchronous=FULL")
+        self.conn.executescript(SCHEMA)
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    @contextmanager
+    def transaction(self):
+        """All or nothing: a run that dies inside leaves the dataset as it was before."""
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield self
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+        else:
+            self.conn.execute("COMMIT")
+
+    # --- reads -----------------------------------------------------------------------------
+    def accepted_by_hash(self, sha256: str) -> sqlite3.Row | None:
+        return self.conn.execute(
+            "SELECT * FROM submissions WHERE sha256 = ? AND status = 'accepted'", (sha256,)
+        ).fetchone()
+
+    def current_submissions(self, kind: str | None = None) -> list[sqlite3.Row]:
+        sql = "SELECT * FROM current_submissions"
+        args: tuple = ()
+        if kind:
+            sql += " WHERE kind = ?"
+            args = (kind,)
+        return self.conn.execute(sql + " ORDER BY unit, id", args).fetchall()
+
+    def current_records(self, kind: str) -> list[dict]:
+        """Records of the current submissions of one kind, each with its unit and origin."""
+        rows = self.conn.execute(
+            """SELECT r.data, r.sheet, r.row, s.unit, s.rel_path, s.original_name, s.id AS submission_id,
+                      s.received_at
+               FROM records r JOIN current_submissions s ON s.id = r.submission_id
+               WHERE r.kind = ? ORDER BY s.unit, s.id, r.rowid""",
+            (kind,),
+        ).fetchall()
+        out = []
+        for r in rows:
+            rec = json.loads(r["data"])
+            rec.update(_unit=r["unit"], _file=r["rel_path"], _submission=r["submission_id"],
+                       _received=r["received_at"])
+            out.append(rec)
+        return out
+
+    def submission_issues(self, submission_id: int) -> list:
+        from .issues import Issue
+
+        rows = self.conn.execute("SELECT * FROM issues WHERE submission_id = ? ORDER BY rowid", (submission_id,)).fetchall()
+        return [Issue(code=r["code"], severity=r["severity"], message=r["message"], file=None, sheet=r["sheet"],
+                      row=r["row"], column=r["column_label"], cell=r["cell"], value=r["value"], item=r["item"])
+                for r in rows]
+
+    def stored_path(self, submission_id: int) -> Path | None:
+        row = self.conn.execute("SELECT stored_path FROM submissions WHERE id = ?", (submission_id,)).fetchone()
+        return Path(row["stored_path"]) if row and row["stored_path"] else None
+
+    def counts(self) -> dict[str, int]:
+        rows = self.conn.execute(
+            """SELECT s.kind, count(r.rowid) AS n FROM current_submissions s
+               LEFT JOIN records r ON r.submission_id = s.id GROUP BY s.kind"""
+        ).fetchall()
+        return {r["kind"]: r["n"] for r in rows}
+
+    def submissions_since(self, since: str) -> list[sqlite3.Row]:
+        return self.conn.execute("SELECT * FROM submissions WHERE received_at >= ?", (since,)).fetchall()
+
+    # --- writes (inside `transaction`) ---------------------------------------------------------
+    def start_run(self, started_at: str, as_of: str) -> int:
+        return self.conn.execute("INSERT INTO runs (started_at, as_of) VALUES (?, ?)", (started_at, as_of)).lastrowid
+
+    def finish_run(self, run_id: int, summary: dict) -> None:
+        self.conn.execute("UPDATE runs SET summary = ? WHERE id = ?", (json.dumps(summary, ensure_ascii=False), run_id))
+
+    def add_submission(self, run_id: int, sub: Submission) -> int:
+        sid = self.conn.execute(
+            """INSERT INTO submissions (run_id, sha256, original_name, rel_path, unit, kind, supersede_key, status,
+                                        received_at, stored_path, rows)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+            (run_id, sub.sha256, sub.original_name, sub.rel_path, sub.unit, sub.kind, sub.supersede_key, sub.status,
+             sub.received_at, sub.stored_path, len(sub.records)),
+        ).lastrowid
+        if sub.status == "accepted":
+            self.conn.executemany(
+                "INSERT INTO records (submission_id, kind, sheet, row, data) VALUES (?, ?, ?, ?, ?)",
+                [(sid, sub.kind, r.get("_sheet"), r.get("_row"), json.dumps(_public(r), ensure_ascii=False,
+                                                                                  default=_json_default))
+                 for r in sub.records],
+            )
+        self.conn.executemany(
+            """INSERT INTO issues (submission_id, code, severity, sheet, row, column_label, cell, value, message, item)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+            [(sid, i.code, i.severity, i.sheet, i.row, i.column, i.cell, i.value, i.message, i.item) for i in sub.issues],
+        )
+        return sid
+
+
+def _public(rec: dict) -> dict:
+    """What is kept of a record: its values and where they came from."""
+    return {k: v for k, v in rec.items() if not k.startswith("_") or k in ("_sheet", "_row", "_cols")}

@@ -1,0 +1,121 @@
+"""Batch validation of rosters: one pandera call for every roster row of a run, failures mapped to cells."""
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date
+
+import pandas as pd
+
+from .catalogue import Catalogue
+from .issues import Issue, Location, make_issue
+from .readers.roster import LABELS
+from .values import academic_year_start
+
+STRING_COLUMNS = ["file", "student_id", "name", "post", "department", "political", "discipline", "level", "unit"]
+
+
+def roster_frame(records: list[tuple[str, dict]], as_of: date, catalogue: Catalogue) -> pd.DataFrame:
+    """The frame pandera validates: one row per (file, record), origin columns kept."""
+    first_year = academic_year_start(as_of, catalogue.limits.get("academic_year_start_month", 9))
+    rows = []
+    for file, rec in records:
+        level = rec.get("level") or ""
+        rows.append({
+            "file": file, "row": int(rec.get("_row") or 0), "student_id": rec.get("student_id"),
+            "name": rec.get("name"), "post": rec.get("post"), "department": rec.get("department"),
+            "political": rec.get("political"), "discipline": rec.get("discipline"), "level": level,
+            "unit": rec.get("unit"),
+            "is_freshman": rec.get("year") == first_year,
+            "is_graduate": any(w in level for w in ("研究生", "硕士", "博士")),
+            "rank_ratio": float(rec["rank_ratio"]) if rec.get("rank_ratio") is not None else None,
+            "rank_unparsed": bool(rec.get("rank_text")) and rec.get("rank_ratio") is None,
+            "failed_courses": float(rec["failed_courses"]) if rec.get("failed_courses") is not None else None,
+        })
+    df = pd.DataFrame(rows, columns=list(rows[0].keys()) if rows else None)
+    for c in STRING_COLUMNS:
+        if c in df:
+            df[c] = df[c].astype(object).where(df[c].notna(), None)
+    if len(df):
+        df["rank_ratio"] = df["rank_ratio"].astype(float)
+        df["failed_courses"] = df["failed_courses"].astype(float)
+        df["is_freshman"] = df["is_freshman"].astype(bool)
+        df["is_graduate"] = df["is_graduate"].astype(bool)
+        df["rank_unparsed"] = df["rank_unparsed"].astype(bool)
+    return df
+
+
+def check_rosters(records: list[tuple[str, dict]], as_of: date, catalogue: Catalogue) -> dict[int, list[Issue]]:
+    """Issues by position in `records` from the roster schema (lazy validation, one call)."""
+    import pandera.pandas as pa
+
+    from schemas.roster import CHECK_COLUMNS, RosterSchema, using_catalogue
+
+    out: dict[int, list[Issue]] = defaultdict(list)
+    if not records:
+        return out
+    df = roster_frame(records, as_of, catalogue)
+    with using_catalogue(catalogue):
+        try:
+            RosterSchema.validate(df, lazy=True)
+            return out
+        except pa.errors.SchemaErrors as exc:
+            failures = exc.failure_cases
+    seen: set[tuple[str, int]] = set()
+    for fc in failures.itertuples(index=False):
+        if fc.index is None or pd.isna(fc.index):
+            raise RuntimeError(f"roster schema failed as a whole: {fc.check} on {fc.column}")
+        pos = int(fc.index)
+        check = str(fc.check)
+        if check.startswith("dtype") or check == "column_in_dataframe":
+            raise RuntimeError(f"roster frame is malformed: {check} on {fc.column}")
+        key = CHECK_COLUMNS.get(check, fc.column)
+        if check == "not_nullable":
+            check = "value-missing"
+        if (check, pos, key) in seen:
+            continue
+        seen.add((check, pos, key))
+        file, rec = records[pos]
+        out[pos].append(_issue(check, key, file, rec, records, catalogue))
+    return out
+
+
+def _issue(code: str, key: str, file: str, rec: dict, records, catalogue: Catalogue) -> Issue:
+    letter = rec.get("_cols", {}).get(key)
+    row = rec.get("_row")
+    loc = Location(file, rec.get("_sheet"), row, LABELS.get(key, key), f"{letter}{row}" if letter and row else None)
+    params: dict = {}
+    value = rec.get(key)
+    if code == "post-not-allowed":
+        params["allowed"] = "、".join(catalogue.posts)
+    elif code == "rank-above-limit":
+        value = rec.get("rank_text")
+        params["percent"] = f"前{rec['rank_ratio']:.1%}"
+    elif code == "rank-missing":
+        value = rec.get("rank_text")
+        params["year"] = rec.get("year") or "未填写"
+    elif code == "student-id-duplicated":
+        params["other_row"] = next(r.get("_row") for f, r in records if f == file and r.get("student_id") == value)
+    return make_issue(code, loc, value, **params)
+
+
+def cross_unit_duplicates(new: list[tuple[str, str, dict]], others: list[tuple[str, str, dict]]) -> dict[int, list[Issue]]:
+    """A person (学号) on two units' rosters: a finding on each new row that repeats someone elsewhere.
+
+    `new` and `others` are (unit, file, record) triples; `others` is the rest of the current master.
+    """
+    where: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    for unit, file, rec in [*others, *new]:
+        if rec.get("student_id"):
+            where[rec["student_id"]].append((unit, file))
+    out: dict[int, list[Issue]] = defaultdict(list)
+    for pos, (unit, file, rec) in enumerate(new):
+        sid = rec.get("student_id")
+        for other_unit, other_file in where.get(sid, []):
+            if other_unit != unit:
+                letter = rec.get("_cols", {}).get("student_id")
+                loc = Location(file, rec.get("_sheet"), rec.get("_row"), LABELS["student_id"],
+                               f"{letter}{rec.get('_row')}" if letter else None)
+                out[pos].append(make_issue("person-on-two-rosters", loc, sid, name=rec.get("name") or "",
+                                           other_unit=other_unit, other_file=other_file))
+                break
+    return out
