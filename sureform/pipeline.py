@@ -291,7 +291,7 @@ def build_report(opts: RunOptions, scanned: Scan, reads: list[FileRead], consoli
     return report
 
 
-def _rel_out(path: Path, opts: RunOptions) -> str:
+def rel_out(path: Path, opts: RunOptions) -> str:
     try:
         return Path(path).resolve().relative_to(Path.cwd().resolve()).as_posix()
     except ValueError:
@@ -313,13 +313,13 @@ def run_pipeline(opts: RunOptions, progress: Progress = _noop) -> dict:
     consolidation = consolidate(opts)
     outputs = write_outputs(consolidation, opts)
     release_batch(reads)
-    outputs["feedback"] = [_rel_out(p, opts) for p in feedback]
+    outputs["feedback"] = [rel_out(p, opts) for p in feedback]
     return build_report(opts, scanned, reads, consolidation, outputs)
 
 
 def write_outputs(consolidation: Consolidation, opts: RunOptions) -> dict:
     from .consolidation import write_documents_for
 
-    outputs = {"master": _rel_out(write_master(consolidation, opts), opts)}
-    outputs.update({k: _rel_out(v, opts) for k, v in write_documents_for(consolidation, opts).items()})
+    outputs = {"master": rel_out(write_master(consolidation, opts), opts)}
+    outputs.update({k: rel_out(v, opts) for k, v in write_documents_for(consolidation, opts).items()})
     return outputs
