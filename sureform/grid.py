@@ -31,6 +31,7 @@ class Grid:
     name: str
     rows: list[list]
     formula_without_value: set[tuple[int, int]] = field(default_factory=set)  # 1-based (row, col)
+    formula_cached_zero: set[tuple[int, int]] = field(default_factory=set)  # formulas whose saved result is 0
 
     def value(self, row: int, col: int):
         """Value at 1-based Excel coordinates, '' when outside the used area."""
@@ -80,7 +81,8 @@ def read_grids(path: Path) -> list[Grid]:
             sheet = wb.get_sheet_by_name(meta.name)
             rows = [list(r) for r in sheet.to_python(skip_empty_area=False)]
             _fill_merged(rows, sheet.merged_cell_ranges or [])
-            grids.append(Grid(meta.name, rows, formulas.get(meta.name, set())))
+            blank, zero = formulas.get(meta.name, (set(), set()))
+            grids.append(Grid(meta.name, rows, blank, zero))
     except Exception as exc:
         raise UnreadableFile(_reason(exc)) from exc
     finally:
@@ -134,9 +136,13 @@ _CELL_RE = re.compile(rb"<c\b([^>]*?)(?:/>|>(.*?)</c>)", re.S)
 _REF_RE = re.compile(rb'\br="([A-Z]+)(\d+)"')
 
 
-def _formulas_without_value(path: Path) -> dict[str, set[tuple[int, int]]]:
-    """Cells holding a formula but no cached value (saved by a tool that never calculated)."""
-    out: dict[str, set[tuple[int, int]]] = {}
+_VALUE_RE = re.compile(rb"<v>([^<]+)</v>")
+
+
+def _formulas_without_value(path: Path) -> dict[str, tuple[set, set]]:
+    """Per sheet: formula cells with no cached value (saved by a tool that never calculated) and
+    formula cells whose cached value is 0 (often the same story)."""
+    out: dict[str, tuple[set, set]] = {}
     try:
         with zipfile.ZipFile(path) as z:
             names = _sheet_files(z)
@@ -144,15 +150,22 @@ def _formulas_without_value(path: Path) -> dict[str, set[tuple[int, int]]]:
                 xml = z.read(member)
                 if b"<f" not in xml:
                     continue
-                cells = set()
+                blank, zero = set(), set()
                 for m in _CELL_RE.finditer(xml):
                     body = m.group(2) or b""
-                    if b"<f" in body and b"<v>" not in body and b"<is>" not in body:
-                        ref = _REF_RE.search(m.group(1))
-                        if ref:
-                            cells.add((int(ref.group(2)), _col_number(ref.group(1).decode())))
-                if cells:
-                    out[sheet_name] = cells
+                    if b"<f" not in body:
+                        continue
+                    ref = _REF_RE.search(m.group(1))
+                    if not ref:
+                        continue
+                    cell = (int(ref.group(2)), _col_number(ref.group(1).decode()))
+                    v = _VALUE_RE.search(body)
+                    if v is None and b"<is>" not in body:
+                        blank.add(cell)
+                    elif v is not None and v.group(1).strip() in (b"0", b"0.0"):
+                        zero.add(cell)
+                if blank or zero:
+                    out[sheet_name] = (blank, zero)
     except (zipfile.BadZipFile, KeyError, OSError):
         return {}
     return out

@@ -126,6 +126,7 @@ register("number-invalid", ERROR, "“{value}”不是有效数字。请填写�
 register("yes-no-invalid", ERROR, "“{value}”无法识别为是/否。请填写“是”或“否”（也可用 √、✓、Y、N）。")
 register("choice-invalid", ERROR, "“{value}”不是可选值。可选：{allowed}。")
 register("formula-no-value", ERROR, "该单元格是公式，但文件中没有保存计算结果。请在 Excel/WPS 中打开、重新计算并保存后再提交。")
+register("formula-cached-zero", WARNING, "该单元格是公式，文件中保存的结果为 0。若文件未在 Excel/WPS 中重新计算，这个 0 可能不是真实结果，请核实。")
 # roster: reform findings
 register("post-not-allowed", FINDING, "职务“{value}”不在允许的职务之中（{allowed}）。学生会不得设置其他职务：请改为其中之一，或将此人移出工作人员名单。", item="4")
 register("political-status-not-allowed", FINDING, "政治面貌“{value}”不符合要求：学生会工作人员须为中共党员、中共预备党员或共青团员。", item="5")

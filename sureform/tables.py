@@ -39,6 +39,7 @@ class RawRow:
     row: int  # Excel row number
     values: dict[str, object]  # field key -> raw cell value
     formula_blank: set[str] = field(default_factory=set)  # keys whose cell is a formula without a value
+    formula_zero: set[str] = field(default_factory=set)  # keys whose formula's saved result is 0
 
 
 SCAN_ROWS = 30
@@ -103,7 +104,8 @@ def data_rows(grid: Grid, header: Header) -> list[RawRow]:
             continue
         if all(label_key(values[k]) == header_labels[header.columns[k]] for k in filled):
             continue  # a header repeated on a printed page
-        out.append(RawRow(grid.name, r, values, blanks))
+        zeros = {k for k, c in header.columns.items() if (r, c) in grid.formula_cached_zero}
+        out.append(RawRow(grid.name, r, values, blanks, zeros))
     return out
 
 

@@ -48,6 +48,9 @@ _DATE_PATTERNS = (
 )
 
 
+_TIME_RE = re.compile(r"[ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?$")
+
+
 def parse_date(value):
     """Dates as Excel serials, date cells, 2020-10-15, 2020/10/15, 2020.10.15, 2020年10月15日, 20201015."""
     if is_blank(value):
@@ -65,7 +68,7 @@ def parse_date(value):
             value = str(int(value))
         else:
             return None, "date-invalid"
-    s = compact(value)
+    s = compact(_TIME_RE.sub("", clean_text(value)))
     for pat in _DATE_PATTERNS:
         m = pat.match(s)
         if m:

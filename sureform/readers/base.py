@@ -44,6 +44,8 @@ def normalise_row(raw: RawRow, header: Header, parsers: dict[str, Parser], label
             issues.append(make_issue("formula-no-value", cell_location(rel, raw, header, key, labels)))
             rec[key] = None
             continue
+        if key in raw.formula_zero:
+            issues.append(make_issue("formula-cached-zero", cell_location(rel, raw, header, key, labels), value))
         if parser is None:
             rec[key] = value
             continue
