@@ -141,3 +141,12 @@ register("person-on-two-rosters", FINDING, "学号 {value}（{name}）同时出�
 register("file-duplicate", WARNING, "与 {received} 已收到的文件内容完全相同，未重复计入。")
 register("file-unsupported", WARNING, "不支持的文件类型“{value}”，已忽略。请提交 .xlsx、.xls、.xlsm 或 .csv 文件。")
 register("document-role-unknown", ERROR, "无法判断这份 Word 文件是哪一种材料。标题中应含“章程”“候选人产生办法/选举办法”或“述职评议办法”。")
+# candidate forms, score sheets, institution facts
+register("publicity-period-invalid", ERROR, "公示期间“{value}”无法识别。请分别填写“公示开始日期”和“公示结束日期”，或写成 2020年9月7日至2020年9月11日。")
+register("score-invalid", ERROR, "“{value}”不是有效分数。请填写 0 到满分之间的数字。")
+register("score-above-maximum", ERROR, "“{column}”得分 {value} 超过该项满分 {maximum} 分。请核对后重新填写。")
+register("score-negative", ERROR, "“{column}”得分 {value} 小于 0。请核对后重新填写。")
+register("score-row-duplicated", ERROR, "评议人“{rater}”对“{person}”的评分在本文件中重复出现（另见第 {other_row} 行）。每位评议人对每人只能评一次，请删除重复行。")
+register("rater-category-invalid", ERROR, "评议人类别“{value}”不是可选值。可选：{allowed}。")
+register("review-date-outside-last-month", WARNING, "评议日期 {value} 不在{semester}的最后一个月（{window}）。述职评议一般在每学期的最后一个月进行，请核实。", item="12")
+register("sheet-missing", ERROR, "缺少必需的工作表“{sheet}”（应含表头：{expected}）。请使用机构信息模板填写后重新提交。")
