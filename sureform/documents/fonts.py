@@ -101,11 +101,10 @@ def find_cjk_font() -> FontFile | None:
     return None
 
 
-def load_font(size: int) -> ImageFont.ImageFont:
-    """The CJK font at `size` pixels, or Pillow's built-in font when none is installed."""
-    found = find_cjk_font()
-    if found is not None:
-        return found.load(size)
+def load_font(size: int, font_file: FontFile | None) -> ImageFont.ImageFont:
+    """`font_file` at `size` pixels, or Pillow's built-in font (no Chinese glyphs) when it is None."""
+    if font_file is not None:
+        return font_file.load(size)
     try:
         return ImageFont.load_default(size=size)
     except TypeError:  # Pillow < 10.1 has one fixed size

@@ -7,18 +7,19 @@ from dataclasses import dataclass
 from PIL import Image, ImageDraw
 
 from ..model import OrgChart
-from .fonts import load_font
+from .fonts import FontFile, find_cjk_font, load_font
 from .wording import ORG_CHART_ALT, ORG_CHART_HEADCOUNT, ORG_CHART_PRESIDIUM
 
 WIDTH = 1800  # pixels; embedded 15 cm wide, i.e. about 300 dpi
 DPI = 300
 MARGIN = 40
-GAP = 36  # between department boxes
+GAP = 24  # between department boxes
 LEVEL_GAP = 150  # vertical room for the connectors
 LINE = 4
 MAX_FONT, MIN_FONT = 52, 22
 ONE_LINE_MIN_FONT = 40  # below this, wrapping a long name reads better than shrinking all
-PADDING = 18
+PADDING = 12
+MAX_BOX_WIDTH = 380  # a few departments get boxes of a sensible size, centred
 MAX_NAME_LINES = 4
 INK, PAPER, FILL = (0, 0, 0), (255, 255, 255), (235, 235, 235)
 
@@ -73,15 +74,15 @@ def _department_lines(name: str, count: int, font, width: int, max_name_lines: i
     return name_lines + [count_text]
 
 
-def _fit_departments(departments, inner_width: int):
+def _fit_departments(departments, inner_width: int, font_file: FontFile | None):
     """The largest font at which every department fits its box: names on one line if that stays large."""
     for max_name_lines, smallest in ((1, ONE_LINE_MIN_FONT), (MAX_NAME_LINES, MIN_FONT)):
         for size in range(MAX_FONT, smallest - 1, -2):
-            font = load_font(size)
+            font = load_font(size, font_file)
             laid_out = [_department_lines(name, n, font, inner_width, max_name_lines) for name, n in departments]
             if all(lines is not None for lines in laid_out):
                 return font, size, laid_out
-    font = load_font(MIN_FONT)
+    font = load_font(MIN_FONT, font_file)
     return font, MIN_FONT, [_wrap(name, font, inner_width) + [headcount(n)] for name, n in departments]
 
 
@@ -90,19 +91,28 @@ def _draw_box(draw: ImageDraw.ImageDraw, box: _Box, font, line_height: int, fill
     text_height = line_height * len(box.lines)
     y = (box.top + box.bottom - text_height) // 2
     for line in box.lines:
-        draw.text((box.center, y + line_height // 2), line, font=font, fill=INK, anchor="mm")
+        try:
+            draw.text((box.center, y + line_height // 2), line, font=font, fill=INK, anchor="mm")
+        except ValueError:  # an old bitmap font knows no anchors
+            draw.text((box.left + PADDING, y), line, font=font, fill=INK)
         y += line_height
 
 
-def draw_org_chart(chart: OrgChart) -> bytes:
-    """The chart as PNG bytes."""
+_FIND = object()
+
+
+def draw_org_chart(chart: OrgChart, font_file: FontFile | None = _FIND) -> bytes:  # type: ignore[assignment]
+    """The chart as PNG bytes; the font is looked up on this machine unless given (None: built-in font)."""
+    if font_file is _FIND:
+        font_file = find_cjk_font()
     departments = list(chart.departments)
     n = max(len(departments), 1)
-    box_width = (WIDTH - 2 * MARGIN - (n - 1) * GAP) // n
-    font, size, laid_out = _fit_departments(departments, box_width - 2 * PADDING)
+    box_width = min((WIDTH - 2 * MARGIN - (n - 1) * GAP) // n, MAX_BOX_WIDTH)
+    row_left = (WIDTH - (n * box_width + (n - 1) * GAP)) // 2
+    font, size, laid_out = _fit_departments(departments, box_width - 2 * PADDING, font_file)
     line_height = int(size * 1.35)
 
-    top_font = load_font(MAX_FONT)
+    top_font = load_font(MAX_FONT, font_file)
     top_text = ORG_CHART_PRESIDIUM + headcount(chart.presidium)
     top_width = int(top_font.getlength(top_text)) + 4 * PADDING
     top_height = int(MAX_FONT * 1.35) + 2 * PADDING
@@ -112,7 +122,7 @@ def draw_org_chart(chart: OrgChart) -> bytes:
     dept_height = max((len(lines) for lines in laid_out), default=1) * line_height + 2 * PADDING
     boxes = []
     for index, lines in enumerate(laid_out):
-        left = MARGIN + index * (box_width + GAP)
+        left = row_left + index * (box_width + GAP)
         boxes.append(_Box(left, dept_top, left + box_width, dept_top + dept_height, lines))
     height = dept_top + dept_height + MARGIN if boxes else top.bottom + MARGIN
 

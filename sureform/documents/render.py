@@ -98,10 +98,11 @@ def docx_to_pdf(docx_path: Path, outdir: Path, timeout: int = TIMEOUT) -> Path:
     return pdf
 
 
-def pdf_text(pdf_path: Path) -> str:
-    """The text of a PDF, in reading order (pdftotext -layout)."""
+def pdf_text(pdf_path: Path, layout: bool = False) -> str:
+    """The text of a PDF (pdftotext): table columns one after another, or as laid out on the page."""
+    options = ["-layout"] if layout else []
     done = subprocess.run(
-        [_tool("pdftotext"), "-layout", "-enc", "UTF-8", str(pdf_path), "-"], capture_output=True, timeout=TIMEOUT
+        [_tool("pdftotext"), *options, "-enc", "UTF-8", str(pdf_path), "-"], capture_output=True, timeout=TIMEOUT
     )
     if done.returncode != 0:
         raise RenderError(f"pdftotext failed on {pdf_path}: {done.stderr.decode(errors='replace')}")

@@ -7,7 +7,7 @@ The fonts are named even when this machine lacks them: the reader's Word or WPS 
 from __future__ import annotations
 
 from docx import Document
-from docx.enum.section import WD_ORIENT
+from docx.enum.section import WD_HEADER_FOOTER, WD_ORIENT
 from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
@@ -150,6 +150,10 @@ def new_document():
     tfmt.space_after = Pt(16)
     tfmt.line_spacing_rule = WD_LINE_SPACING.SINGLE
 
+    props = doc.core_properties  # the template says "python-docx" otherwise
+    props.author = props.last_modified_by = "sureform"
+    props.comments = ""
+
     section = doc.sections[0]
     apply_page_setup(section)
     add_page_number_footer(section)
@@ -197,13 +201,23 @@ def _add_field(paragraph, instruction: str, placeholder: str) -> None:
 
 
 def finish_sections(doc) -> None:
-    """After composition: every section on the official page, all showing the one page-number footer."""
-    for index, section in enumerate(doc.sections):
+    """After composition: every section on the official page, all showing our one page-number footer.
+
+    A composed file may bring sections of its own; their footer references are pointed at our footer
+    part directly (python-docx's "link to previous" would drop the shared relationship).
+    """
+    body_sect_pr = doc.element.body.sectPr
+    refs = [r for r in body_sect_pr.findall(qn("w:footerReference")) if r.get(qn("w:type")) == "default"]
+    if not refs:
+        add_page_number_footer(doc.sections[-1])
+        refs = [r for r in body_sect_pr.findall(qn("w:footerReference")) if r.get(qn("w:type")) == "default"]
+    footer_rid = refs[0].get(qn("r:id"))
+    for section in doc.sections:
         apply_page_setup(section)
-        if index:
-            section.footer.is_linked_to_previous = True
-            section.first_page_footer.is_linked_to_previous = True
-            section.even_page_footer.is_linked_to_previous = True
+        sect_pr = section._sectPr
+        for ref in sect_pr.findall(qn("w:footerReference")):
+            sect_pr.remove(ref)
+        sect_pr.add_footerReference(WD_HEADER_FOOTER.PRIMARY, footer_rid)
         section.different_first_page_header_footer = False
 
 
