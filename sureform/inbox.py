@@ -51,7 +51,7 @@ def is_ignored(name: str) -> bool:
 
 
 def scan_inbox(inbox: Path, stable_seconds: float = 5.0, now: float | None = None) -> tuple[list[InboxFile], list[SkippedFile]]:
-    """Ready files (sorted by path) and the files left for later, with the reason."""
+    """Ready files (in arrival order) and the files left for later, with the reason."""
     now = time.time() if now is None else now
     ready: list[InboxFile] = []
     skipped: list[SkippedFile] = []
@@ -77,6 +77,7 @@ def scan_inbox(inbox: Path, stable_seconds: float = 5.0, now: float | None = Non
             parts = Path(rel).parts
             unit = parts[0] if len(parts) > 1 else None
             ready.append(InboxFile(path, rel, unit, st.st_size, st.st_mtime))
+    ready.sort(key=lambda f: (f.mtime, f.rel))  # arrival order: of two rosters of a unit, the later one wins
     return ready, skipped
 
 

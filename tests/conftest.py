@@ -102,3 +102,12 @@ def codes(file: dict) -> list[str]:
 
 def issue(file: dict, code: str) -> dict:
     return next(i for i in file["issues"] if i["code"] == code)
+
+
+@pytest.fixture(scope="session")
+def prefect_harness():
+    """One temporary Prefect server for the whole test session (starting one costs 8–18 s)."""
+    from prefect.testing.utilities import prefect_test_harness
+
+    with prefect_test_harness(server_startup_timeout=120):
+        yield

@@ -1,0 +1,122 @@
+"""The feedback workbook, read back as the secretary will open it."""
+from conftest import HEADER, file_report, person, write_csv, write_xls
+from openpyxl import load_workbook
+
+from sureform.feedback import LIST_SHEET
+
+
+def feedback_of(env, unit, stem):
+    path = env.outbox / "退回" / unit / f"{stem}_错误标注.xlsx"
+    assert path.exists(), list(env.outbox.rglob("*"))
+    return load_workbook(path)
+
+
+def is_red(cell):
+    return cell.fill is not None and cell.fill.fgColor.rgb == "FFFF9999"
+
+
+def test_rejected_xlsx_comes_back_with_marked_cells(env):
+    env.roster("石油工程系", [person(), person(name="李四", sid="12-34", post="秘书长")])
+    report = env.run()
+    assert file_report(report, "石油工程系/名单.xlsx")["status"] == "rejected"
+    wb = feedback_of(env, "石油工程系", "名单")
+    assert wb.sheetnames[0] == LIST_SHEET and "Sheet1" in wb.sheetnames
+    listing = wb[LIST_SHEET]
+    rows = [[c.value for c in r] for r in listing.iter_rows(min_row=3)]
+    assert {(r[3], r[7]) for r in rows} == {("B3", "student-id-invalid"), ("F3", "post-not-allowed")}
+    assert rows[0][1] == "错误"  # errors listed first
+    sheet = wb["Sheet1"]
+    assert is_red(sheet["B3"]) and is_red(sheet["F3"])
+    assert not is_red(sheet["B2"]) and sheet["B2"].comment is None
+    assert "12-34" in sheet["B3"].comment.text
+    assert "秘书长" in sheet["F3"].comment.text
+    assert sheet["A3"].value == "李四"  # the sender's own data is all there
+
+
+def test_accepted_file_with_findings_gets_feedback_too(env):
+    env.roster("石油工程系", [person(political="群众")])
+    report = env.run()
+    f = file_report(report, "石油工程系/名单.xlsx")
+    assert f["status"] == "accepted"
+    wb = feedback_of(env, "石油工程系", "名单")
+    assert is_red(wb["Sheet1"]["E2"]) and "群众" in wb["Sheet1"]["E2"].comment.text
+    assert "已接收" in wb[LIST_SHEET]["A1"].value
+
+
+def test_clean_file_gets_no_feedback(env):
+    env.roster("石油工程系", [person()])
+    report = env.run()
+    assert report["outputs"]["feedback"] == []
+    assert not (env.outbox / "退回").exists()
+
+
+def test_csv_and_xls_are_rebuilt_as_workbooks(env):
+    write_csv(env.inbox / "化学工程系" / "名单.csv", [HEADER, person(failed=2)], "gb18030")
+    write_xls(env.inbox / "机电工程系" / "名单.xls", [HEADER, person(sid="x", unit="机电工程系")])
+    env.run()
+    csv_wb = feedback_of(env, "化学工程系", "名单")
+    assert is_red(csv_wb["Sheet1"]["I2"]) and csv_wb["Sheet1"]["A2"].value == "张三"
+    xls_wb = feedback_of(env, "机电工程系", "名单")
+    assert is_red(xls_wb["Sheet1"]["B2"])
+
+
+def test_resubmitting_the_same_file_repeats_its_feedback(env):
+    path = env.roster("石油工程系", [person(political="群众")])
+    data = path.read_bytes()
+    env.run()
+    fb = env.outbox / "退回" / "石油工程系" / "名单_错误标注.xlsx"
+    fb.unlink()
+    path.write_bytes(data)
+    from conftest import settle
+
+    settle(path)
+    report = env.run()
+    f = file_report(report, "石油工程系/名单.xlsx")
+    assert f["status"] == "duplicate"
+    assert "political-status-not-allowed" in [i["code"] for i in f["issues"]]
+    assert fb.exists()
+
+
+def test_hand_filled_template_with_mistakes(env, tmp_path):
+    """A new user's path: blank template → fill by hand with mistakes → drop in → marked feedback."""
+    from conftest import settle
+
+    from sureform.templates.catalog import write_templates
+
+    paths = write_templates(tmp_path / "tpl")
+    roster_tpl = next(p for p in paths if "工作人员名单" in p.name)
+    wb = load_workbook(roster_tpl)
+    ws = wb["工作人员名单"]
+    header = [c.value for c in ws[2]]
+    col = {h: i + 1 for i, h in enumerate(header)}
+    rows = [
+        {"姓名": "王小明", "学号": "2024010101", "院系": "石油工程系", "入学年份": "2024级", "政治面貌": "共青团员",
+         "职务": "主席", "所在部门": "主席团", "成绩排名": "2/40", "不及格门数": 0},
+        {"姓名": "李小红", "学号": 2.02401e+17, "院系": "石油工程系", "入学年份": "2024级", "政治面貌": "群众",
+         "职务": "部长助理", "所在部门": "宣传部", "成绩排名": "15/40", "不及格门数": 1},
+        {"姓名": "赵新生", "学号": "2026010101", "院系": "石油工程系", "入学年份": 2026, "政治面貌": "团员",
+         "职务": "干事", "所在部门": "宣传部"},
+    ]
+    for r, values in enumerate(rows, 3):
+        for h, v in values.items():
+            ws.cell(r, col[h], v)
+    dest = env.inbox / "石油工程系" / "工作人员名单.xlsx"
+    dest.parent.mkdir(parents=True)
+    wb.save(dest)
+    settle(dest)
+    report = env.run()
+    f = file_report(report, "石油工程系/工作人员名单.xlsx")
+    assert f["status"] == "rejected"
+    found = {(i["code"], i["cell"]) for i in f["issues"]}
+    letter = {h: ws.cell(2, c).column_letter for h, c in col.items()}
+    assert ("student-id-precision-lost", f"{letter['学号']}4") in found
+    assert ("political-status-not-allowed", f"{letter['政治面貌']}4") in found
+    assert ("post-not-allowed", f"{letter['职务']}4") in found
+    assert ("rank-above-limit", f"{letter['成绩排名']}4") in found
+    assert ("failed-course", f"{letter['不及格门数']}4") in found
+    assert not any(i["row"] in (3, 5) for i in f["issues"])  # the correct rows and the freshman are clean
+    back = feedback_of(env, "石油工程系", "工作人员名单")
+    sheet = back["工作人员名单"]
+    assert is_red(sheet[f"{letter['职务']}4"])
+    assert "六种" in sheet[f"{letter['职务']}4"].comment.text or "主席" in sheet[f"{letter['职务']}4"].comment.text
+    assert "填写说明" in back.sheetnames  # the rest of their workbook is intact
