@@ -21,6 +21,15 @@ CONSOLIDATORS: list = []
 DOCUMENT_WRITERS: list = []
 
 
+def _write_documents(consolidation, opts):
+    from .document_inputs import write_documents_hook
+
+    return write_documents_hook(consolidation, opts)
+
+
+DOCUMENT_WRITERS.append(_write_documents)
+
+
 def consolidate_master(opts: RunOptions) -> Consolidation:
     from .validate_roster import check_rosters, cross_unit_duplicates
 

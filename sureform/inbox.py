@@ -92,7 +92,7 @@ def file_sha256(path: Path) -> str:
 def stored_path(state: Path, status: str, unit: str | None, name: str, sha256: str) -> Path:
     """Deterministic from content, so a retried run finds its own copy instead of making another."""
     folder = "archive" if status == "accepted" else "rejected"
-    return state / folder / (unit or "_未知单位") / f"{sha256[:12]}_{name}"
+    return state / folder / (unit or "_校级或未知单位") / f"{sha256[:12]}_{name}"
 
 
 def keep_copy(src: Path, dest: Path) -> Path:

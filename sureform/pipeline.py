@@ -246,7 +246,7 @@ def write_feedback_files(reads: list[FileRead], opts: RunOptions) -> list[Path]:
     for fr in reads:
         if fr.stored_path is None or not any(i.severity in ("error", "finding") for i in fr.issues):
             continue
-        dest = feedback_path(opts.outbox, fr.unit, fr.path.name)
+        dest = feedback_path(opts.outbox, fr.unit or _sender_label(fr), fr.path.name)
         verdict = {"rejected": "有错误，整个文件未被接收，请修改标红的单元格后重新提交",
                    "accepted": "已接收，但有不符合改革要求的情况，请核实标注的单元格",
                    "duplicate": "与已接收的文件相同，未重复计入；以下为该文件的检查结果"}[fr.status]
@@ -256,6 +256,16 @@ def write_feedback_files(reads: list[FileRead], opts: RunOptions) -> list[Path]:
         except Exception:
             log.exception("feedback for %s failed", fr.rel)
     return written
+
+
+def _sender_label(fr: FileRead) -> str:
+    """Where a file without a 系 is answered: the league office's own kinds, else 未知单位."""
+    from .kinds import kind_named
+
+    try:
+        return "校团委" if fr.kind and not kind_named(fr.kind).needs_unit else "未知单位"
+    except KeyError:
+        return "未知单位"
 
 
 def write_master(consolidation: Consolidation, opts: RunOptions) -> Path:
