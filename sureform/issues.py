@@ -150,3 +150,4 @@ register("score-row-duplicated", ERROR, "评议人“{rater}”对“{person}”
 register("rater-category-invalid", ERROR, "评议人类别“{value}”不是可选值。可选：{allowed}。")
 register("review-date-outside-last-month", WARNING, "评议日期 {value} 不在{semester}的最后一个月（{window}）。述职评议一般在每学期的最后一个月进行，请核实。", item="12")
 register("sheet-missing", ERROR, "缺少必需的工作表“{sheet}”（应含表头：{expected}）。请使用机构信息模板填写后重新提交。")
+register("semester-invalid", ERROR, "学期“{value}”无法识别。请写成 2020-2021学年第一学期。")
