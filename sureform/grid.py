@@ -32,6 +32,7 @@ class Grid:
     rows: list[list]
     formula_without_value: set[tuple[int, int]] = field(default_factory=set)  # 1-based (row, col)
     formula_cached_zero: set[tuple[int, int]] = field(default_factory=set)  # formulas whose saved result is 0
+    derived: dict = field(default_factory=dict, repr=False)  # memo of what readers found in it (headers)
 
     def value(self, row: int, col: int):
         """Value at 1-based Excel coordinates, '' when outside the used area."""

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 _BRACKETS = re.compile(r"[（(【\[<《].*?[）)】\]>》]")
 _SPACES = re.compile(r"\s+")
@@ -24,6 +25,13 @@ def compact(value) -> str:
 
 def label_key(value) -> str:
     """The comparable form of a header label: no spaces, no bracketed notes, no decorations."""
+    if isinstance(value, str):
+        return _label_key(value)
+    return _label_key(str(value)) if value is not None else ""
+
+
+@lru_cache(maxsize=8192)
+def _label_key(value: str) -> str:
     s = compact(value)
     s = _BRACKETS.sub("", s)
     s = _DECOR.sub("", s)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from .grid import Grid, column_letter
 from .labels import clean_text, label_key
@@ -16,7 +17,7 @@ class FieldSpec:
     required: bool = False  # the column must exist
     mandatory: bool = False  # the value must not be blank
 
-    @property
+    @cached_property
     def keys(self) -> set[str]:
         return {label_key(s) for s in (self.label, *self.synonyms)}
 

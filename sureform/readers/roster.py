@@ -39,6 +39,12 @@ ROSTER_MARKERS = {"post", "department", "political"}
 
 
 def find_roster_header(grid: Grid) -> Header | None:
+    if "roster_header" not in grid.derived:
+        grid.derived["roster_header"] = _find_roster_header(grid)
+    return grid.derived["roster_header"]
+
+
+def _find_roster_header(grid: Grid) -> Header | None:
     header = find_header(grid, FIELDS, min_matches=3)
     if header and ({"student_id", "name"} & header.columns.keys()) and (ROSTER_MARKERS & header.columns.keys()):
         return header
