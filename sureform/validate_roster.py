@@ -4,8 +4,6 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date
 
-import pandas as pd
-
 from .catalogue import Catalogue
 from .issues import Issue, Location, make_issue
 from .readers.roster import LABELS
@@ -14,8 +12,10 @@ from .values import academic_year_start
 STRING_COLUMNS = ["file", "student_id", "name", "post", "department", "political", "discipline", "level", "unit"]
 
 
-def roster_frame(records: list[tuple[str, dict]], as_of: date, catalogue: Catalogue) -> pd.DataFrame:
+def roster_frame(records: list[tuple[str, dict]], as_of: date, catalogue: Catalogue):
     """The frame pandera validates: one row per (file, record), origin columns kept."""
+    import pandas as pd
+
     first_year = academic_year_start(as_of, catalogue.limits.get("academic_year_start_month", 9))
     rows = []
     for file, rec in records:
@@ -46,13 +46,14 @@ def roster_frame(records: list[tuple[str, dict]], as_of: date, catalogue: Catalo
 
 def check_rosters(records: list[tuple[str, dict]], as_of: date, catalogue: Catalogue) -> dict[int, list[Issue]]:
     """Issues by position in `records` from the roster schema (lazy validation, one call)."""
+    out: dict[int, list[Issue]] = defaultdict(list)
+    if not records:
+        return out
+    import pandas as pd
     import pandera.pandas as pa
 
     from schemas.roster import CHECK_COLUMNS, RosterSchema, using_catalogue
 
-    out: dict[int, list[Issue]] = defaultdict(list)
-    if not records:
-        return out
     df = roster_frame(records, as_of, catalogue)
     with using_catalogue(catalogue):
         try:
