@@ -194,4 +194,4 @@ class Store:
 
 def _public(rec: dict) -> dict:
     """What is kept of a record: its values and where they came from."""
-    return {k: v for k, v in rec.items() if not k.startswith("_") or k in ("_sheet", "_row", "_cols")}
+    return {k: v for k, v in rec.items() if not k.startswith("_") or k in ("_sheet", "_row", "_cols", "_cells", "_table")}
