@@ -1,6 +1,7 @@
 """Re-checking the whole current master as of the filing date, and exporting it."""
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 from .issues import Issue
@@ -64,5 +65,8 @@ def export_master(consolidation: Consolidation, opts: RunOptions) -> Path:
 def write_documents_for(consolidation: Consolidation, opts: RunOptions) -> dict[str, Path]:
     out: dict[str, Path] = {}
     for writer in DOCUMENT_WRITERS:
-        out.update(writer(consolidation, opts))
+        try:
+            out.update(writer(consolidation, opts))
+        except Exception:  # the master and the feedback still go out; the previous documents stay in place
+            logging.getLogger("sureform").exception("writing documents failed")
     return out
