@@ -15,6 +15,11 @@ ROSTER_COLUMNS = [("_unit", "报送单位")] + [
 
 # kind -> (sheet title, columns) for 汇总.xlsx; other kinds register here
 MASTER_SHEETS: dict[str, tuple[str, list[tuple[str, str]]]] = {"roster": ("工作人员名单", ROSTER_COLUMNS)}
+from .master_sheets import (CANDIDATE_COLUMNS, INSTITUTION_COLUMNS, RESULT_COLUMNS, SCORE_COLUMNS,  # noqa: E402
+                            institution_rows, result_rows)
+MASTER_SHEETS.update(candidate=("主席团候选人", CANDIDATE_COLUMNS), score=("述职评议评分", SCORE_COLUMNS))
+# sheets computed from the master: (title, columns, fn(store, opts) -> rows)
+DERIVED_SHEETS: list = [("机构信息", INSTITUTION_COLUMNS, institution_rows), ("述职评议结果", RESULT_COLUMNS, result_rows)]
 
 # hooks run after the roster re-check: each takes (store, opts, consolidation) and fills it further
 CONSOLIDATORS: list = []
@@ -57,6 +62,7 @@ def export_master(consolidation: Consolidation, opts: RunOptions) -> Path:
     labels = {k.name: k.label for k in KINDS}
     with Store(opts.db_path) as store:
         sheets = [(title, columns, store.current_records(kind)) for kind, (title, columns) in MASTER_SHEETS.items()]
+        sheets += [(title, columns, rows(store, opts)) for title, columns, rows in DERIVED_SHEETS]
         submissions = [dict(r) | {"kind_label": labels.get(r["kind"], r["kind"])} for r in store.current_submissions()]
     return write_master_workbook(opts.outbox / "汇总.xlsx", sheets, consolidation.findings, submissions,
                                  consolidation.items or None)

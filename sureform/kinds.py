@@ -11,7 +11,7 @@ from typing import Callable
 from .catalogue import Catalogue
 from .grid import Grid
 from .issues import Issue
-from .readers import roster
+from .readers import candidate, institution, roster, score
 
 Reader = Callable[[list[Grid], str, Catalogue], tuple[list[dict], list[Issue]]]
 
@@ -27,6 +27,12 @@ class Kind:
 
 
 KINDS: list[Kind] = [
+    # before roster: a score sheet's or a candidate form's 姓名/学号/职务/政治面貌 would match its detector
+    Kind("institution", "机构信息", institution.looks_like_institution, institution.read_institution,
+         institution.supersede_key, needs_unit=False),
+    Kind("score", "述职评议评分表", score.looks_like_score, score.read_scores, score.supersede_key, needs_unit=False),
+    Kind("candidate", "主席团候选人预备人选推荐表", candidate.looks_like_candidate, candidate.read_candidates,
+         candidate.supersede_key),
     Kind("roster", "工作人员名单", roster.looks_like_roster, roster.read_roster,
          lambda unit, records: f"roster:{unit}"),
 ]

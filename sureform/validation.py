@@ -18,7 +18,23 @@ def validate_rosters(reads: list[FileRead], as_of: date, catalogue: Catalogue) -
         pairs[pos][0].issues.extend(issues)
 
 
-VALIDATORS: dict[str, Validator] = {"roster": validate_rosters}
+def validate_scores(reads: list[FileRead], as_of: date, catalogue: Catalogue) -> None:
+    from .validate_score import check_scores
+
+    pairs = [(fr, rec) for fr in reads for rec in fr.records]
+    for pos, issues in check_scores([(fr.rel, rec) for fr, rec in pairs], catalogue).items():
+        pairs[pos][0].issues.extend(issues)
+
+
+def validate_candidates(reads: list[FileRead], as_of: date, catalogue: Catalogue) -> None:
+    from .readers.candidate import duplicated_candidates
+
+    for fr in reads:
+        fr.issues.extend(duplicated_candidates(fr.rel, fr.records))
+
+
+VALIDATORS: dict[str, Validator] = {"roster": validate_rosters, "score": validate_scores,
+                                    "candidate": validate_candidates}
 
 
 def run_validators(reads: list[FileRead], as_of: date, catalogue: Catalogue) -> None:

@@ -1,0 +1,137 @@
+"""Batch validation of score sheets: one pandera call over every score row of a run, failures mapped to cells."""
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from datetime import date
+
+import pandas as pd
+
+from .catalogue import Catalogue
+from .issues import Issue, Location, make_issue
+from .readers.score import LABELS, cell_of, score_names
+from .semesters import in_last_month, parse_semester
+
+ROW_STRINGS = ["file", "semester", "person_name", "person_key", "rater_name", "rater_category"]
+
+
+def as_date(value) -> date | None:
+    """A record's date, fresh from a reader (date) or back from the store (ISO text)."""
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str) and value:
+        try:
+            return date.fromisoformat(value[:10])
+        except ValueError:
+            return None
+    return None
+
+
+def outside_last_month(rec: dict) -> bool:
+    sem, day = parse_semester(rec.get("semester") or ""), as_date(rec.get("review_date"))
+    return bool(sem and day and not in_last_month(sem, day))
+
+
+def score_frames(records: list[tuple[str, dict]], catalogue: Catalogue) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(one row per score row, one row per (score row, sub-score)) as the two schemas validate them."""
+    rows, subs = [], []
+    for pos, (file, rec) in enumerate(records):
+        rows.append({
+            "file": file, "row": int(rec.get("_row") or 0), "semester": rec.get("semester"),
+            "person_name": rec.get("person_name"), "person_key": rec.get("person_id") or rec.get("person_name"),
+            "rater_name": rec.get("rater_name"), "rater_category": rec.get("rater_category"),
+            "outside_last_month": outside_last_month(rec),
+        })
+        for name, maximum in score_names(catalogue):
+            score = rec.get(name)
+            subs.append({"pos": pos, "name": name, "score": float(score) if score is not None else None,
+                         "maximum": maximum})
+    row_df = pd.DataFrame(rows, columns=["file", "row", "semester", "person_name", "person_key", "rater_name",
+                                         "rater_category", "outside_last_month"])
+    for c in ROW_STRINGS:
+        row_df[c] = row_df[c].astype(object).where(row_df[c].notna(), None)
+    row_df["outside_last_month"] = row_df["outside_last_month"].astype(bool)
+    row_df["row"] = row_df["row"].astype(int)
+    sub_df = pd.DataFrame(subs, columns=["pos", "name", "score", "maximum"])
+    sub_df["score"] = sub_df["score"].astype(float)
+    sub_df["maximum"] = sub_df["maximum"].astype(float)
+    sub_df["pos"] = sub_df["pos"].astype(int)
+    return row_df, sub_df
+
+
+def check_scores(records: list[tuple[str, dict]], catalogue: Catalogue) -> dict[int, list[Issue]]:
+    """Issues by position in `records` from the score schemas (lazy validation, one call each)."""
+    from schemas.roster import using_catalogue
+    from schemas.score import CHECK_COLUMNS, ScoreRowSchema, SubScoreSchema
+
+    out: dict[int, list[Issue]] = defaultdict(list)
+    if not records:
+        return out
+    row_df, sub_df = score_frames(records, catalogue)
+    seen: set = set()
+    with using_catalogue(catalogue):
+        for fc in _failures(ScoreRowSchema, row_df):
+            pos, check = int(fc.index), str(fc.check)
+            key = CHECK_COLUMNS.get(check, fc.column)
+            if check == "not_nullable":
+                check = "value-missing"
+            file, rec = records[pos]
+            once = (check, file, rec.get("review_date")) if check == "review-date-outside-last-month" else (check, pos, key)
+            if once in seen:
+                continue
+            seen.add(once)
+            out[pos].append(_issue(check, key, file, rec, records, catalogue))
+        for fc in _failures(SubScoreSchema, sub_df):
+            sub = sub_df.iloc[int(fc.index)]
+            pos, key, check = int(sub["pos"]), str(sub["name"]), str(fc.check)
+            if check == "not_nullable":
+                check = "value-missing"
+            if (check, pos, key) in seen:
+                continue
+            seen.add((check, pos, key))
+            file, rec = records[pos]
+            out[pos].append(_issue(check, key, file, rec, records, catalogue, maximum=sub["maximum"]))
+    return out
+
+
+def _failures(schema, df: pd.DataFrame) -> list:
+    import pandera.pandas as pa
+
+    try:
+        schema.validate(df, lazy=True)
+        return []
+    except pa.errors.SchemaErrors as exc:
+        fcs = list(exc.failure_cases.itertuples(index=False))
+    for fc in fcs:
+        check = str(fc.check)
+        if fc.index is None or pd.isna(fc.index) or check.startswith("dtype") or check == "column_in_dataframe":
+            raise RuntimeError(f"score frame is malformed: {check} on {fc.column}")
+    return fcs
+
+
+def _issue(code: str, key: str, file: str, rec: dict, records, catalogue: Catalogue, maximum=None) -> Issue:
+    cell = cell_of(rec, key)
+    row = int(re.sub(r"^[A-Z]+", "", cell)) if cell else rec.get("_row")
+    loc = Location(file, rec.get("_sheet"), row, LABELS.get(key, key), cell)
+    value = rec.get(key)
+    params: dict = {}
+    if code == "score-above-maximum":
+        params["maximum"] = f"{maximum:g}"
+    elif code == "rater-category-invalid":
+        params["allowed"] = "、".join(catalogue.scores["rater_categories"])
+    elif code == "score-row-duplicated":
+        person = rec.get("person_id") or rec.get("person_name")
+        first = next(r for f, r in records if f == file and r.get("semester") == rec.get("semester")
+                     and (r.get("person_id") or r.get("person_name")) == person
+                     and r.get("rater_name") == rec.get("rater_name"))
+        params.update(rater=rec.get("rater_name"), person=rec.get("person_name"), other_row=first.get("_row"))
+    elif code == "review-date-outside-last-month":
+        sem = parse_semester(rec.get("semester") or "")
+        start, end = sem.last_month()
+        value = as_date(value).isoformat()
+        params.update(semester=sem.label, window=f"{_cn(start)}至{_cn(end)}")
+    return make_issue(code, loc, value, **params)
+
+
+def _cn(d: date) -> str:
+    return f"{d.year}年{d.month}月{d.day}日"
