@@ -23,6 +23,8 @@ DERIVED_SHEETS: list = [("机构信息", INSTITUTION_COLUMNS, institution_rows),
 
 # hooks run after the roster re-check: each takes (store, opts, consolidation) and fills it further
 CONSOLIDATORS: list = []
+from .verdicts.hook import consolidate_verdicts  # noqa: E402  (items 1–15 and section 四)
+CONSOLIDATORS.append(consolidate_verdicts)
 # hooks that write documents: each takes (consolidation, opts) and returns {output name: path}
 DOCUMENT_WRITERS: list = []
 
