@@ -5,7 +5,10 @@ stage can run in any worker thread.
 """
 from __future__ import annotations
 
+import functools
 import logging
+import os
+import signal
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -94,6 +97,8 @@ def read_batch(files: list, opts: RunOptions, progress: Progress = _noop) -> lis
             twin = seen.get(fr.sha256)
             if known is not None:
                 _mark_duplicate(fr, known["kind"], known["unit"], known["received_at"], store, known["id"])
+                if _left_by_killed_run(fr, known):
+                    _resume(fr, known)
             elif twin is not None and not twin.rejected:
                 _mark_duplicate(fr, twin.kind, twin.unit, "本批次", None, None)
             else:
@@ -110,6 +115,23 @@ def _mark_duplicate(fr: FileRead, kind, unit, received_at, store, submission_id)
     if store is not None and submission_id is not None:
         fr.issues.extend(store.submission_issues(submission_id))
         fr.stored_path = store.stored_path(submission_id)
+
+
+def _left_by_killed_run(fr: FileRead, known) -> bool:
+    """The very file an earlier run committed and was killed before releasing: same place, same bytes and the
+    same mtime as the copy kept of it (keep_copy preserves mtimes). A sender's re-send is a duplicate instead."""
+    if known["rel_path"] != fr.rel or fr.stored_path is None:
+        return False
+    try:
+        return Path(fr.stored_path).stat().st_mtime_ns == fr.path.stat().st_mtime_ns
+    except OSError:
+        return False
+
+
+def _resume(fr: FileRead, known) -> None:
+    """Finish the killed run's work on its file: accepted as recorded then (feedback and release follow)."""
+    fr.status, fr.received_at = "accepted", known["received_at"]
+    fr.issues = [i for i in fr.issues if i.code != "file-duplicate"]
 
 
 def _read_one(fr: FileRead, catalogue) -> None:
@@ -204,15 +226,21 @@ def commit_batch(reads: list[FileRead], opts: RunOptions) -> list[FileRead]:
     for fr in todo:
         dest = stored_path(opts.state, fr.status, fr.unit, fr.path.name, fr.sha256)
         fr.stored_path = keep_copy(fr.path, dest)
+    crash_point("copy")  # copies kept, master not yet committed
     with Store(opts.db_path) as store, store.transaction():
         run_id = store.start_run(datetime.now(TZ).isoformat(timespec="seconds"), opts.as_of.isoformat())
         for fr in todo:
             key = None
             if fr.status == "accepted" and fr.kind:
                 key = _supersede_key(fr, kind_named)
-            if fr.status == "accepted" and store.accepted_by_hash(fr.sha256) is not None:
-                fr.status = "duplicate"  # committed by a run that died before releasing the file
+            if fr.status == "accepted" and (prior := store.accepted_by_hash(fr.sha256)) is not None:
+                if (prior["rel_path"], prior["received_at"]) != (fr.rel, fr.received_at):  # else resumed: recorded
+                    fr.status = "duplicate"  # committed by a run that died before releasing the file
                 continue
+            if fr.status == "rejected" and store.conn.execute(
+                    "SELECT 1 FROM submissions WHERE sha256 = ? AND rel_path = ? AND status = 'rejected'",
+                    (fr.sha256, fr.rel)).fetchone():
+                continue  # the same bytes at the same place were rejected already (e.g. by a run killed before release)
             store.add_submission(run_id, Submission(
                 sha256=fr.sha256, original_name=fr.path.name, rel_path=fr.rel, unit=fr.unit, kind=fr.kind,
                 supersede_key=key, status=fr.status, received_at=fr.received_at,
@@ -308,21 +336,49 @@ def rel_out(path: Path, opts: RunOptions) -> str:
         return str(path)
 
 
+def crash_point(stage: str) -> None:
+    """Test hook (tests/test_crash.py): SUREFORM_CRASH_AT=<stage> kills this process with SIGKILL right after
+    that stage, as `kill -9` would. Does nothing unless the variable names this stage."""
+    if os.environ.get("SUREFORM_CRASH_AT") == stage:
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
+def _one_run_at_a_time(fn):
+    """Hold `<state>/run.lock` for the whole run (re-entrant: callers may already hold it)."""
+    @functools.wraps(fn)
+    def locked(opts: RunOptions, *args, **kwargs):
+        from .runlock import run_lock, sweep_leftovers
+
+        with run_lock(opts.state, what="sureform run"):
+            sweep_leftovers(opts.outbox, opts.state)  # temporary files of a killed run's writes
+            return fn(opts, *args, **kwargs)
+    return locked
+
+
+@_one_run_at_a_time
 def run_pipeline(opts: RunOptions, progress: Progress = _noop) -> dict:
     """One whole intake and consolidation, in-process. Returns the JSON report."""
     progress("scan", 0, 1)
     scanned = scan(opts)
+    crash_point("scan")
     reads = read_batch(scanned.files, opts, progress)
+    crash_point("read")
     progress("validate", 0, 1)
     validate_batch(reads, opts)
+    crash_point("validate")
     progress("commit", 0, 1)
     commit_batch(reads, opts)
+    crash_point("commit")
     progress("feedback", 0, 1)
     feedback = write_feedback_files(reads, opts)
+    crash_point("feedback")
     progress("consolidate", 0, 1)
     consolidation = consolidate(opts)
+    crash_point("consolidate")
     outputs = write_outputs(consolidation, opts)
+    crash_point("outputs")
     release_batch(reads)
+    crash_point("release")
     outputs["feedback"] = [rel_out(p, opts) for p in feedback]
     return build_report(opts, scanned, reads, consolidation, outputs)
 

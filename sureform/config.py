@@ -1,0 +1,338 @@
+"""Settings for `sureform run`, `sureform serve` and `sureform config`: built-in defaults, then the
+config file (`sureform.toml`), then `SUREFORM_…` environment variables, then command-line flags.
+
+Plain Python (no Prefect). Every value is parsed and checked when the settings are loaded, so a bad
+value is one clear Chinese message naming the key and where the value came from (the CLI turns
+`ConfigError` into exit code 2) instead of a crash hours later.
+
+Relative paths in the config file are relative to the file's folder; relative paths from the
+environment, a flag or the defaults are relative to the current working directory.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import tomllib
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any, Callable, Mapping
+
+CONFIG_NAME = "sureform.toml"
+CONFIG_ENV = "SUREFORM_CONFIG"
+ENV_PREFIX = "SUREFORM_"
+
+
+class ConfigError(ValueError):
+    """An invalid setting; the message is Chinese and names the key."""
+
+
+# ---- value parsers: each takes the raw value and returns the typed one or raises ValueError(reason) ----------
+
+def _number(raw: Any, *, minimum: float, maximum: float, strict_min: bool = False) -> float:
+    if isinstance(raw, bool):
+        raise ValueError("应为数字（秒）")
+    try:
+        value = float(raw)
+    except (TypeError, ValueError):
+        raise ValueError("应为数字（秒）") from None
+    if value != value or (value <= minimum if strict_min else value < minimum) or value > maximum:
+        low = f"大于 {minimum:g}" if strict_min else f"不小于 {minimum:g}"
+        raise ValueError(f"应{low}且不大于 {maximum:g}")
+    return value
+
+
+def _port(raw: Any) -> int:
+    if isinstance(raw, bool):
+        raise ValueError("应为 0–65535 的整数")
+    try:
+        value = int(str(raw).strip())
+    except ValueError:
+        raise ValueError("应为 0–65535 的整数（0 表示自动选择空闲端口）") from None
+    if not 0 <= value <= 65535:
+        raise ValueError("应为 0–65535 的整数（0 表示自动选择空闲端口）")
+    return value
+
+
+def _text(raw: Any) -> str:
+    if not isinstance(raw, (str, int)) or isinstance(raw, bool) or not str(raw).strip():
+        raise ValueError("不能为空")
+    return str(raw).strip()
+
+
+def _edition(raw: Any) -> str:
+    from .catalogue import available_editions
+
+    value = _text(raw)
+    known = list(available_editions())
+    if value not in known:
+        raise ValueError(f"没有这个备案表版本，可用的版本：{'、'.join(known)}")
+    return value
+
+
+def _timezone(raw: Any) -> str:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    value = _text(raw)
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError("不是有效的时区名称（例如 Asia/Shanghai）") from None
+    return value
+
+
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+
+
+def _log_level(raw: Any) -> str:
+    value = _text(raw).upper()
+    if value not in LOG_LEVELS:
+        raise ValueError(f"应为 {'、'.join(LOG_LEVELS)} 之一")
+    return value
+
+
+_CRON_FIELDS = (("分钟", 0, 59, {}), ("小时", 0, 23, {}), ("日", 1, 31, {}),
+                ("月", 1, 12, {m: i for i, m in enumerate(
+                    ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), 1)}),
+                ("星期", 0, 7, {d: i for i, d in enumerate(("sun", "mon", "tue", "wed", "thu", "fri", "sat"))}))
+
+
+def _cron(raw: Any) -> str:
+    """A standard five-field cron expression (minute hour day month weekday), checked field by field."""
+    value = " ".join(_text(raw).split())
+    parts = value.split(" ")
+    if len(parts) != 5:
+        raise ValueError("应为 5 段的 cron 表达式：分 时 日 月 星期，例如 “0 2 * * *” 表示每天 2:00")
+    for part, (label, low, high, names) in zip(parts, _CRON_FIELDS):
+        for item in part.split(","):
+            m = re.fullmatch(r"(\*|[0-9a-z]+(?:-[0-9a-z]+)?)(?:/([0-9]+))?", item.lower())
+            if not m or (m.group(2) is not None and int(m.group(2)) == 0):
+                raise ValueError(f"cron 表达式的“{label}”段“{part}”无法识别")
+            if m.group(1) != "*":
+                for bound in m.group(1).split("-"):
+                    n = names.get(bound, int(bound) if bound.isdigit() else None)
+                    if n is None or not low <= n <= high:
+                        raise ValueError(f"cron 表达式的“{label}”段“{part}”超出范围 {low}–{high}")
+    return value
+
+
+def _term_starts(raw: Any) -> tuple[tuple[int, int], ...]:
+    """Month-day pairs on which a semester starts, e.g. "09-01,02-01"."""
+    items = raw if isinstance(raw, (list, tuple)) else str(raw).split(",")
+    out = []
+    for item in items:
+        m = re.fullmatch(r"\s*(\d{1,2})-(\d{1,2})\s*", str(item))
+        try:
+            if not m:
+                raise ValueError
+            month, day = int(m.group(1)), int(m.group(2))
+            date(2001, month, day)  # a non-leap year: 02-29 is refused
+        except ValueError:
+            raise ValueError("应为以逗号分隔的“月-日”，例如 09-01,02-01") from None
+        out.append((month, day))
+    if not out:
+        raise ValueError("至少要有一个学期开始日期")
+    return tuple(sorted(set(out)))
+
+
+def _path(raw: Any) -> Path:
+    if isinstance(raw, Path):
+        return raw
+    return Path(os.path.expanduser(_text(raw)))
+
+
+@dataclass(frozen=True)
+class Key:
+    name: str
+    default: Any
+    parse: Callable[[Any], Any]
+    help: str
+    metavar: str = "VALUE"
+
+    @property
+    def env(self) -> str:
+        return ENV_PREFIX + self.name.upper()
+
+    @property
+    def flag(self) -> str:
+        return "--" + self.name.replace("_", "-")
+
+
+KEYS: tuple[Key, ...] = (
+    Key("inbox", "inbox", _path, "收件文件夹：各系放入表格的共享文件夹（可以是 SMB/NFS 挂载点）", "DIR"),
+    Key("outbox", "outbox", _path, "输出文件夹：退回标注、汇总.xlsx 和文档", "DIR"),
+    Key("state", "state", _path, "状态文件夹：汇总数据库、存档、运行锁和 Prefect 数据（请放在本机磁盘上）", "DIR"),
+    Key("poll_interval", 10.0, lambda v: _number(v, minimum=0, maximum=3600, strict_min=True),
+        "检查收件文件夹的间隔（秒）", "SECONDS"),
+    Key("stability_window", 3.0, lambda v: _number(v, minimum=0, maximum=3600),
+        "文件大小和修改时间保持不变多少秒后才视为已写完（秒）", "SECONDS"),
+    Key("schedule", "0 2 * * *", _cron, "夜间汇总的时间（cron：分 时 日 月 星期）", "CRON"),
+    Key("timezone", "Asia/Shanghai", _timezone, "定时和“今天”所用的时区", "TZ"),
+    Key("edition", "2020", _edition, "备案表（评估规则）版本", "EDITION"),
+    Key("log_level", "INFO", _log_level, "日志级别：DEBUG、INFO、WARNING、ERROR", "LEVEL"),
+    Key("server_port", 4200, _port, "内置 Prefect 服务器的端口（仅本机 127.0.0.1；0 表示自动选择）", "PORT"),
+    Key("term_starts", "09-01,02-01", _term_starts, "学期开始日期（月-日，逗号分隔），用于统计本学期未报送的单位", "MM-DD,…"),
+    Key("lock_wait", 600.0, lambda v: _number(v, minimum=0, maximum=86400),
+        "另一次处理正在进行时最多等待的秒数，超时则本次跳过", "SECONDS"),
+)
+KEY_NAMES = {k.name: k for k in KEYS}
+PATH_KEYS = ("inbox", "outbox", "state")
+
+SOURCE_DEFAULT = "默认值"
+
+
+@dataclass(frozen=True)
+class Settings:
+    inbox: Path
+    outbox: Path
+    state: Path
+    poll_interval: float
+    stability_window: float
+    schedule: str
+    timezone: str
+    edition: str
+    log_level: str
+    server_port: int
+    term_starts: tuple[tuple[int, int], ...]
+    lock_wait: float
+    sources: Mapping[str, str] = field(default_factory=dict, compare=False)
+    config_file: Path | None = field(default=None, compare=False)
+
+    def today(self) -> date:
+        from zoneinfo import ZoneInfo
+
+        return datetime.now(ZoneInfo(self.timezone)).date()
+
+    def display(self, name: str) -> str:
+        value = getattr(self, name)
+        if name == "term_starts":
+            return ",".join(f"{m:02d}-{d:02d}" for m, d in value)
+        if isinstance(value, float):
+            return f"{value:g}"
+        return str(value)
+
+    def as_dict(self) -> dict[str, str]:
+        return {k.name: self.display(k.name) for k in KEYS}
+
+    def check_serve(self) -> None:
+        """What `serve` needs beyond valid values: an existing inbox that is not inside the state or outbox."""
+        if not self.inbox.is_dir():
+            raise ConfigError(f"设置 inbox 无效（来自{self.sources.get('inbox', SOURCE_DEFAULT)}）："
+                              f"收件文件夹 {self.inbox} 不存在或不是文件夹（共享盘是否已挂载？）")
+
+
+def _read_file(path: Path) -> dict[str, Any]:
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise ConfigError(f"找不到配置文件 {path}") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"无法读取配置文件 {path}：{exc}") from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"配置文件 {path} 格式错误（TOML）：{exc}") from None
+    if isinstance(data.get("sureform"), dict) and len(data) == 1:
+        data = data["sureform"]  # a [sureform] table is accepted too
+    unknown = [k for k in data if k not in KEY_NAMES]
+    if unknown:
+        raise ConfigError(f"配置文件 {path} 中有未知的设置项：{'、'.join(unknown)}；"
+                          f"可用的设置项：{'、'.join(KEY_NAMES)}")
+    return data
+
+
+def find_config_file(explicit: Path | str | None, env: Mapping[str, str], cwd: Path) -> Path | None:
+    if explicit:
+        return (cwd / Path(explicit).expanduser()).resolve()
+    if env.get(CONFIG_ENV):
+        return (cwd / Path(env[CONFIG_ENV]).expanduser()).resolve()
+    candidate = cwd / CONFIG_NAME
+    return candidate.resolve() if candidate.is_file() else None
+
+
+def load_settings(flags: Mapping[str, Any] | None = None, *, config_path: Path | str | None = None,
+                  env: Mapping[str, str] | None = None, cwd: Path | None = None) -> Settings:
+    """Defaults < config file < environment < flags. `flags` maps key names to values; None means not given."""
+    env = os.environ if env is None else env
+    cwd = Path.cwd() if cwd is None else Path(cwd)
+    flags = {k: v for k, v in (flags or {}).items() if v is not None}
+    for name in flags:
+        if name not in KEY_NAMES:
+            raise ConfigError(f"未知的设置项：{name}")
+    file = find_config_file(config_path, env, cwd)
+    file_values = _read_file(file) if file is not None else {}
+
+    values: dict[str, Any] = {}
+    sources: dict[str, str] = {}
+    for key in KEYS:
+        base = cwd
+        if key.name in flags:
+            raw, source = flags[key.name], f"命令行 {key.flag}"
+        elif env.get(key.env, "").strip():
+            raw, source = env[key.env], f"环境变量 {key.env}"
+        elif key.name in file_values:
+            raw, source = file_values[key.name], f"配置文件 {file}"
+            base = file.parent
+        else:
+            raw, source = key.default, SOURCE_DEFAULT
+        try:
+            value = key.parse(raw)
+        except ValueError as exc:
+            raise ConfigError(f"设置 {key.name} 的值 {raw!r} 无效（来自{source}）：{exc}") from None
+        if key.name in PATH_KEYS:
+            value = (base / value).resolve()
+        values[key.name], sources[key.name] = value, source
+
+    settings = Settings(**values, sources=sources, config_file=file)
+    _check_folders(settings)
+    return settings
+
+
+def _check_folders(s: Settings) -> None:
+    """The three folders must be distinct, and neither outputs nor state may sit inside the inbox."""
+    def inside(a: Path, b: Path) -> bool:
+        return a == b or b in a.parents
+
+    for name in ("outbox", "state"):
+        path = getattr(s, name)
+        if inside(path, s.inbox) or inside(s.inbox, path):
+            raise ConfigError(f"设置 {name} 无效（来自{s.sources[name]}）：{path} 与收件文件夹 {s.inbox} 重叠，"
+                              "输出和状态文件夹不能放在收件文件夹里面（否则会被当作新提交的文件）")
+    if s.outbox == s.state:
+        raise ConfigError(f"设置 state 无效（来自{s.sources['state']}）：状态文件夹不能和输出文件夹相同（{s.state}）")
+
+
+# ---- command line -----------------------------------------------------------------------------------------
+
+def add_config_flag(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--config", type=Path, default=None, metavar="FILE",
+                        help=f"配置文件（默认：环境变量 {CONFIG_ENV}，否则当前文件夹下的 {CONFIG_NAME}，如果有）")
+
+
+def add_setting_flags(parser: argparse.ArgumentParser, names: tuple[str, ...] | None = None) -> None:
+    """One `--key` flag per setting, dest `cfg_<key>`, default None (= not given)."""
+    for key in KEYS:
+        if names is None or key.name in names:
+            default = key.default if not isinstance(key.default, float) else f"{key.default:g}"
+            parser.add_argument(key.flag, dest=f"cfg_{key.name}", default=None, metavar=key.metavar,
+                                help=f"{key.help}（默认 {default}；环境变量 {key.env}）")
+
+
+def flags_from_args(args: argparse.Namespace) -> dict[str, Any]:
+    return {k.name: getattr(args, f"cfg_{k.name}", None) for k in KEYS}
+
+
+def render(settings: Settings) -> str:
+    """The effective settings as TOML, each with where it came from (for `sureform config`)."""
+    import json
+
+    lines = [f"# 生效的设置（配置文件：{settings.config_file or '无'}）"]
+    width = max(len(k.name) for k in KEYS)
+    for key in KEYS:
+        value = getattr(settings, key.name)
+        shown = settings.display(key.name)
+        literal = shown if isinstance(value, (int, float)) and not isinstance(value, bool) else json.dumps(
+            shown, ensure_ascii=False)
+        lines.append(f"{key.name:<{width}} = {literal:<28} # 来自{settings.sources.get(key.name, SOURCE_DEFAULT)}")
+    return "\n".join(lines)
