@@ -8,7 +8,7 @@ from __future__ import annotations
 from ..issues import FINDING, WARNING, register
 
 # item 1
-register("duty-administrative", FINDING, "{department}的职责承担了高校行政职能（{keywords}）：“{value}”。学生会不得承担宿舍管理、校园文明纠察、安全保卫等行政职能；请调整部门职责，或由校团委填写复核说明。", item="1")
+register("duty-administrative", FINDING, "学生会不得承担宿舍管理、校园文明纠察、安全保卫等行政职能，{department}的职责却含“{keywords}”：请调整部门职责，或由校团委填写复核说明。职责原文：“{value}”", item="1")
 register("duty-reviewed", WARNING, "{department}的职责含“{keywords}”，校团委复核说明：{note}", item="1")
 # item 2
 register("department-level-forbidden", FINDING, "部门“{value}”设置了“{keyword}”层级。工作机构应为“主席团+工作部门”，不得设置“中心”“项目办公室”等常设层级。", item="2")

@@ -52,7 +52,7 @@ def _council(view: MasterView, out: Outcome) -> None:
         out.breach(finding("council-students-not-majority", members[0], "category", "类别", len(members),
                            students=len(students)), "评议会学生代表未过半数")
     else:
-        out.show(fact("评议会组成", f"共{len(members)}人，其中学生代表{len(students)}人", source(members[0])))
+        out.show(fact("评议会组成", f"共{len(members)}人，其中学生代表{len(students)}人", source(members[0], "category")))
 
 
 def _reports(view: MasterView, out: Outcome) -> None:

@@ -87,7 +87,7 @@ def presidium_and_departments_only(view: MasterView):
         if parent:
             out.breach(finding("department-sub-level", rec, key, label, name, parent=parent), f"“{name}”为下设层级")
     if declared:
-        out.show(fact("部门设置", "、".join(names), source(declared[0])))
+        out.show(fact("部门设置", "、".join(names), source(declared[0], "name")))
         _undeclared(view, members, set(names), out)
     else:
         out.lack("机构信息“部门设置”（核对工作人员所在部门）")
