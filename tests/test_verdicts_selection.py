@@ -113,9 +113,15 @@ def test_item8_uses_the_latest_electing_congress():
     assert verdict_of("8", view(institution=records)).verdict == "达标"
 
 
-def test_item8_pending_without_institution_and_failing_without_any_congress():
+def test_item8_pending_without_congress_records():
     assert verdict_of("8", view()).verdict == "待补充"
-    assert verdict_of("8", view(institution=[basic("学校名称", "某学院")])).verdict == "未达标"
+    v = verdict_of("8", view(institution=[basic("学校名称", "某学院")]))
+    assert v.verdict == "待补充" and "学代会" in v.note
+
+
+def test_item8_presidium_not_elected_by_any_congress_fails():
+    v = verdict_of("8", view(institution=[congress(elects=False)]))
+    assert v.verdict == "未达标" and codes(v) == ["presidium-not-elected-by-congress"]
 
 
 # ---- item 9 -------------------------------------------------------------------------------------------

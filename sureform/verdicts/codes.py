@@ -26,7 +26,7 @@ register("workdays-uncertain", WARNING, "{value}", item="7")
 register("presidium-not-elected-by-congress", FINDING, "主席团由“{value}”选举产生。须由学生代表大会本身选举产生，不得由其委员会、常务委员会、常任代表会议等选举。", item="8")
 # item 9
 register("congress-too-old", FINDING, "最近一次校级学生代表大会召开于 {value}，早于 {since}。", item="9")
-register("congress-missing", FINDING, "机构信息中没有校级学生代表大会的记录。")
+register("congress-missing", FINDING, "机构信息中没有校级学生代表大会的记录。", item="9")
 # item 10
 register("delegate-not-recommended", FINDING, "代表{name}未填写推荐团支部：代表须经班级团支部推荐。", item="10")
 register("delegate-not-elected", FINDING, "代表{name}未填写选举单位：代表须由学院（系）组织选举产生。", item="10")
@@ -35,7 +35,6 @@ register("unit-without-delegate", FINDING, "“{value}”没有学代会代表�
 # item 11
 register("study-measure-missing", FINDING, "机构信息中没有注明日期的学习贯彻全国学联二十七大精神的举措。", item="11")
 # item 12
-register("council-missing", FINDING, "机构信息中没有工作人员评议会成员名单。", item="12")
 register("council-students-not-majority", FINDING, "评议会 {value} 人中学生代表 {students} 人，未超过半数。", item="12")
 register("report-missing", FINDING, "{name}（{post}）在{semester}没有述职评议记录。主席团成员和工作部门负责人每学期须向评议会述职。", item="12")
 # item 13

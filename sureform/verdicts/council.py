@@ -17,8 +17,8 @@ from .view import MasterView
 def study_measures(view: MasterView):
     measures = view.table("study_measures")
     dated = [m for m in measures if (d := to_date(m.get("date"))) and d <= view.as_of and str(m.get("measure") or "").strip()]
-    if not dated and not view.has_institution:
-        return pending("11", "机构信息（学习贯彻全国学联二十七大精神的举措）")
+    if not measures:
+        return pending("11", "机构信息“学习贯彻举措”（学习贯彻全国学联二十七大精神的举措）")
     out = Outcome("11")
     if dated:
         out.show([fact_of(m, "measure", "学习贯彻举措", f"{to_date(m.get('date')).isoformat()} {m.get('measure')}")
@@ -40,10 +40,7 @@ def council_and_reports(view: MasterView):
 def _council(view: MasterView, out: Outcome) -> None:
     members = view.table("council")
     if not members:
-        if view.has_institution:
-            out.breach(finding("council-missing"), "未组建评议会")
-        else:
-            out.lack("机构信息（评议会成员名单）")
+        out.lack("机构信息“评议会成员”")
         return
     student_words = view.catalogue.vocabulary["student_rater_categories"]
     students = [m for m in members if any(w in compact(m.get("category")) for w in student_words)]

@@ -12,13 +12,14 @@ from .view import MasterView
 
 @item("14")
 def party_plans_and_hears(view: MasterView):
-    if not view.has_institution:
-        return pending("14", "机构信息（党建规划、党委听取汇报记录）")
     out = Outcome("14")
     _plan(view, out)
     since = months_before(view.as_of, view.catalogue.limits["report_window_months"])
-    recent = [r for r in view.table("party_reports") if (d := to_date(r.get("date"))) and since <= d <= view.as_of]
-    if recent:
+    reports = view.table("party_reports")
+    recent = [r for r in reports if (d := to_date(r.get("date"))) and since <= d <= view.as_of]
+    if not reports:
+        out.lack("机构信息“党委听取汇报”")
+    elif recent:
         out.show([fact_of(r, "title", "党委听取汇报", f"{to_date(r.get('date')).isoformat()} {r.get('title') or ''}".strip())
                   for r in recent])
     else:
@@ -32,7 +33,9 @@ def _plan(view: MasterView, out: Outcome) -> None:
     yes = [p for p, a in answers if a is True or (a is None and str(p.get("document") or "").strip())]
     if yes:
         out.show(fact_of(yes[0], "document" if yes[0].get("document") else "included", "纳入党建规划"))
-    elif any(a is False for _, a in answers) or not plans:
+    elif not plans:
+        out.lack("机构信息“党建规划”")
+    elif any(a is False for _, a in answers):
         out.breach(finding("party-plan-missing"), "未纳入党建工作整体规划")
     else:
         out.lack("是否纳入学校党建工作整体规划")
@@ -46,10 +49,10 @@ def _of_category(records: list[dict], category: str) -> list[dict]:
 
 @item("15")
 def league_guide_and_secretary(view: MasterView):
-    if not view.has_institution:
-        return pending("15", "机构信息（校团委指导学生会主要责任人）")
-    vocab = view.catalogue.vocabulary
     records = view.table("responsible")
+    if not records:
+        return pending("15", "机构信息“指导责任人”（校团委指导学生会主要责任人、秘书长）")
+    vocab = view.catalogue.vocabulary
     out = Outcome("15")
     lead_category, secretary_category = vocab["responsible_category"], vocab["secretary_category"]
     leads = _of_category(records, lead_category)
