@@ -16,6 +16,7 @@ from ..tables import FieldSpec, Header, data_rows, find_header
 from ..values import (is_blank, parse_date, parse_label, parse_political, parse_rank, parse_student_id,
                       parse_text)
 from .forms import Fact, find_labels, read_form
+from .prose import parse_prose
 
 KIND = "candidate"
 TITLE = "主席团候选人预备人选推荐表"
@@ -134,7 +135,7 @@ def _record(grid: Grid, facts: dict[str, Fact], blanks: dict[str, Fact], row: in
 
     parsers = {"name": parse_text, "student_id": parse_student_id, "unit": parse_label, "class_name": parse_text,
                "political": partial(parse_political, aliases=catalogue.political_status_aliases)}
-    parsers.update({k: parse_text for k in RESULT_KEYS})
+    parsers.update({k: parse_prose for k in RESULT_KEYS})
     parsers.update({k: parse_date for k in DATE_KEYS})
     for key, fact in blanks.items():
         if key in RECORD_KEYS:

@@ -1,4 +1,7 @@
-"""Reading a form: label cells with their value to the right (or below), anywhere on a sheet.
+"""Reading a form: label cells with their value to the right, anywhere on a sheet.
+
+A value sits in the first non-blank cell right of its label; when another label (or the sheet's
+edge) stands right beside the label, a row of labels is over a row of values and the value is below.
 
 A label is matched by `label_key` (full-width, spaces, bracketed notes and colons ignored); a cell
 `学号：2019010101` holds its label and value together. Merged label cells (filled across their
@@ -66,10 +69,12 @@ def find_labels(grid: Grid, specs: list[FieldSpec]) -> list[_Label]:
             v = grid.value(r, c)
             if is_blank(v) or not isinstance(v, str):
                 continue
-            if (c > 1 and grid.value(r, c - 1) == v) or (r > 1 and grid.value(r - 1, c) == v):
-                continue  # the rest of a merged label
+            if c > 1 and grid.value(r, c - 1) == v:
+                continue  # the rest of a label merged across
             key = _match(v, specs)
             if key is not False:
+                if key not in (None, NOISE) and r > 1 and grid.value(r - 1, c) == v:
+                    continue  # the rest of a label merged down (a 日期 repeated row after row is not one)
                 out.append(_Label(key, r, c))
                 continue
             m = _INLINE.match(clean_text(v))
@@ -112,7 +117,8 @@ def read_form(grid: Grid, specs: list[FieldSpec], step_dates: dict[str, str]) ->
 
 
 def _value_beside(grid: Grid, lb: _Label, labels: set[tuple[int, int]]) -> Fact:
-    """The first non-blank cell right of the label in its row, else the cell below; blank Fact if none."""
+    """The first non-blank cell right of the label in its row; else, when the label has another label (or
+    the sheet's edge) beside it, the cell below; else a blank Fact at the cell where the value belongs."""
     label = grid.value(lb.row, lb.col)
     c = lb.col + 1
     while c <= grid.width and grid.value(lb.row, c) == label:
@@ -125,11 +131,12 @@ def _value_beside(grid: Grid, lb: _Label, labels: set[tuple[int, int]]) -> Fact:
         if not is_blank(v):
             return Fact(v, lb.row, c)
         c += 1
+    beside_is_label = first_right > grid.width or (lb.row, first_right) in labels
     r = lb.row + 1
     while r <= grid.height and grid.value(r, lb.col) == label:
         r += 1  # merged label
-    if r <= grid.height and (r, lb.col) not in labels and not is_blank(grid.value(r, lb.col)):
-        return Fact(grid.value(r, lb.col), r, lb.col)
+    if beside_is_label and r <= grid.height and (r, lb.col) not in labels and not is_blank(grid.value(r, lb.col)):
+        return Fact(grid.value(r, lb.col), r, lb.col)  # a row of labels over a row of values
     if (lb.row, first_right) not in labels:
         return Fact("", lb.row, first_right)  # where the value should have been written
     return Fact("", lb.row, lb.col)

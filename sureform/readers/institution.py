@@ -19,6 +19,7 @@ from ..tables import FieldSpec, Header, data_rows, find_header
 from ..values import parse_count, parse_date, parse_label, parse_student_id, parse_text, parse_yes_no
 from .base import normalise_row
 from .forms import read_form
+from .prose import parse_prose
 
 KIND = "institution"
 
@@ -168,7 +169,7 @@ def read_institution(grids: list[Grid], rel: str, catalogue: Catalogue) -> tuple
 
 def _read_basic(grid: Grid, rel: str, catalogue: Catalogue, issues: list[Issue]) -> list[dict]:
     org_types = list(catalogue.vocabulary.get("org_types", ["学生会", "研究生会"]))
-    parsers = {"学校名称": parse_text, "组织类型": partial(_parse_choice, allowed=org_types),
+    parsers = {"学校名称": parse_prose, "组织类型": partial(_parse_choice, allowed=org_types),
                "学生人数较多或分校区较多": parse_yes_no, "全校学生人数": parse_count}
     facts, _ = read_form(grid, list(BASIC_ITEMS), {})
     out = []
@@ -209,14 +210,14 @@ def _parse_choice(value, allowed: list[str]):
 
 
 PARSERS = {
-    "departments": {"name": parse_label, "duties": parse_text, "review_note": parse_text},
-    "congress": {"session": parse_text, "date": parse_date, "delegates": parse_count, "body": parse_label,
+    "departments": {"name": parse_label, "duties": parse_prose, "review_note": parse_prose},
+    "congress": {"session": parse_prose, "date": parse_date, "delegates": parse_count, "body": parse_label,
                  "elects_presidium": parse_yes_no},
     "council": {"name": parse_text, "category": parse_label, "unit": parse_text},
-    "party_reports": {"date": parse_date, "title": parse_text, "content": parse_text},
-    "party_plan": {"included": parse_yes_no, "document": parse_text},
-    "study_measures": {"date": parse_date, "measure": parse_text},
-    "responsible": {"category": parse_text, "name": parse_text, "full_time": parse_yes_no, "remark": parse_text},
+    "party_reports": {"date": parse_date, "title": parse_prose, "content": parse_prose},
+    "party_plan": {"included": parse_yes_no, "document": parse_prose},
+    "study_measures": {"date": parse_date, "measure": parse_prose},
+    "responsible": {"category": parse_text, "name": parse_text, "full_time": parse_yes_no, "remark": parse_prose},
     "delegates": {"name": parse_text, "student_id": parse_student_id, "unit": parse_label, "branch": parse_text,
                   "electing_unit": parse_text},
     "nominations": {"name": parse_text, "student_id": parse_student_id, "category": parse_label},

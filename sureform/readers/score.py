@@ -168,8 +168,8 @@ def read_scores(grids: list[Grid], rel: str, catalogue: Catalogue) -> tuple[list
         if header is None:
             continue
         missing = [k for k in [*(f.key for f in FIELDS if f.required), *names] if k not in header.columns]
-        sheet_facts = _sheet_facts(grid, header)
-        if "semester" not in header.columns and "semester" not in sheet_facts:
+        sheet_facts, sheet_blanks = _sheet_facts(grid, header)
+        if "semester" not in header.columns and "semester" not in sheet_facts and "semester" not in sheet_blanks:
             missing.insert(0, "semester")
         for key in missing:
             issues.append(make_issue("column-missing", Location(rel, grid.name, header.row, labels[key]),
@@ -177,6 +177,10 @@ def read_scores(grids: list[Grid], rel: str, catalogue: Catalogue) -> tuple[list
         if missing:
             continue
         shared = {}
+        for key, fact in sheet_blanks.items():
+            shared[key] = (None, fact.cell)
+            if key == "semester":
+                issues.append(make_issue("value-missing", Location(rel, grid.name, fact.row, LABELS[key], fact.cell)))
         for key, fact in sheet_facts.items():
             value, code = parsers[key](fact.raw)
             shared[key] = (value, fact.cell)
@@ -195,13 +199,12 @@ def read_scores(grids: list[Grid], rel: str, catalogue: Catalogue) -> tuple[list
     return records, issues
 
 
-def _sheet_facts(grid: Grid, header: Header) -> dict:
-    """学期 / 评议日期 written once on the sheet when they are not columns."""
+def _sheet_facts(grid: Grid, header: Header) -> tuple[dict, dict]:
+    """学期 / 评议日期 written once on the sheet when they are not columns: (facts, blank labels)."""
     specs = [f for f in SHEET_FACTS if f.key not in header.columns]
     if not specs:
-        return {}
-    facts, _ = read_form(grid, specs, {})
-    return facts
+        return {}, {}
+    return read_form(grid, specs, {})
 
 
 def supersede_key(unit: str | None, records: list[dict]) -> str:

@@ -3,10 +3,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from .candidate import write_candidate_template
+from .institution import write_institution_template
 from .roster import write_roster_template
+from .score import write_score_template
 
 TEMPLATES = [
     ("工作人员名单模板.xlsx", write_roster_template),
+    ("主席团候选人预备人选推荐表模板.xlsx", write_candidate_template),
+    ("述职评议评分表模板.xlsx", write_score_template),
+    ("机构信息模板.xlsx", write_institution_template),
 ]
 
 

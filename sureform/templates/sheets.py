@@ -1,0 +1,60 @@
+"""Small openpyxl helpers shared by the templates: header styling, drop-downs, the 填写说明 sheet."""
+from __future__ import annotations
+
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.worksheet.datavalidation import DataValidation
+
+HEAD_FILL = PatternFill("solid", fgColor="FFDDEBF7")
+RED = "FFC00000"
+
+
+def label_cell(ws, ref: str, text: str, mandatory: bool = False) -> None:
+    cell = ws[ref]
+    cell.value = text
+    cell.font = Font(bold=True, color=RED if mandatory else "FF000000")
+    cell.fill = HEAD_FILL
+    cell.alignment = Alignment(vertical="center", wrap_text=True)
+
+
+def title(ws, text: str, last_col: int) -> None:
+    ws.cell(1, 1, text).font = Font(bold=True, size=14)
+    ws.cell(1, 1).alignment = Alignment(horizontal="center")
+    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=last_col)
+
+
+def dropdown(ws, ranges: str, values: list[str], strict: bool = True) -> None:
+    """A list drop-down; `strict=False` suggests the values but accepts others."""
+    dv = DataValidation(type="list", formula1='"' + ",".join(values) + '"', allow_blank=True,
+                        showErrorMessage=strict, errorTitle="请从下拉列表中选择", error="可选：" + "、".join(values))
+    ws.add_data_validation(dv)
+    dv.add(ranges)
+
+
+def date_cells(ws, ranges: str) -> None:
+    """Cells that take a date: shown as 2020-10-15; Excel refuses text that is not a date."""
+    dv = DataValidation(type="date", operator="between", formula1="DATE(2000,1,1)", formula2="DATE(2100,12,31)",
+                        allow_blank=True, showErrorMessage=True, errorTitle="请填写日期",
+                        error="请填写日期，例如 2020-10-15 或 2020/10/15")
+    ws.add_data_validation(dv)
+    for rng in ranges.split():
+        dv.add(rng)
+        for row in ws[rng] if ":" in rng else [[ws[rng]]]:
+            for cell in row:
+                cell.number_format = "yyyy-mm-dd"
+
+
+def score_cells(ws, ranges: str, maximum: float) -> None:
+    dv = DataValidation(type="decimal", operator="between", formula1="0", formula2=f"{maximum:g}", allow_blank=True,
+                        showErrorMessage=True, errorTitle="分数超出范围", error=f"请填写 0 到 {maximum:g} 之间的分数")
+    ws.add_data_validation(dv)
+    dv.add(ranges)
+
+
+def notes_sheet(wb, heading: str, lines: list[str]):
+    ws = wb.create_sheet("填写说明")
+    ws.append([heading])
+    ws["A1"].font = Font(bold=True, size=14)
+    for line in lines:
+        ws.append([line])
+    ws.column_dimensions["A"].width = 110
+    return ws
