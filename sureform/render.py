@@ -58,12 +58,16 @@ def print_report(report: dict, console: Console | None = None) -> None:
             t.add_row(it["id"], f"[{style}]{it['verdict']}[/]", it.get("note") or "")
         console.print(t)
     if report.get("disclosure"):
-        t = Table(title="四、校级组织工作人员名单（汇总）")
-        for k in report["disclosure"]:
-            t.add_column(k)
-        t.add_row(*[str(v) for v in report["disclosure"].values()])
+        t = Table(title="四、工作人员汇总（公开文档中的数字）")
+        t.add_column("项目")
+        t.add_column("数值", justify="right")
+        for k, v in report["disclosure"].items():
+            t.add_row(k, "待补充" if v is None else str(v))
         console.print(t)
-    master = "，".join(f"{k} {v} 行" for k, v in report["master"].items()) or "（空）"
+    from .kinds import KINDS
+
+    labels = {k.name: k.label for k in KINDS}
+    master = "，".join(f"{labels.get(k, k)} {v} 行" for k, v in report["master"].items()) or "（空）"
     console.print(f"汇总数据：{master}")
     outputs = report.get("outputs", {})
     for key, label in (("master", "汇总表"), ("filing", "备案表"), ("disclosure", "公开文档")):
