@@ -22,6 +22,7 @@ BARE_DATE_LABELS = {"日期", "时间", "签字日期", "盖章日期", "审核�
 # words printed in a form that are neither a fact nor its value: they only end a label's search
 NOISE_LABELS = {"签字", "盖章", "签章", "签名", "签字盖章", "负责人签字", "本人签字", "负责人", "公章"}
 NOISE = "~noise"
+FORM_ROWS, FORM_COLS = 80, 30  # a form is a page or two: a long table below it is not searched for labels
 _INLINE = re.compile(r"^([^:：]{1,20})[:：]\s*(.+)$", re.S)
 
 
@@ -62,10 +63,10 @@ def _match(text, specs: list[FieldSpec]) -> str | None | bool:
 
 
 def find_labels(grid: Grid, specs: list[FieldSpec]) -> list[_Label]:
-    """Every label cell of a sheet in reading order (merged duplicates dropped)."""
+    """Every label cell of a sheet's form area in reading order (merged duplicates dropped)."""
     out = []
-    for r in range(1, grid.height + 1):
-        for c in range(1, grid.width + 1):
+    for r in range(1, min(grid.height, FORM_ROWS) + 1):
+        for c in range(1, min(grid.width, FORM_COLS) + 1):
             v = grid.value(r, c)
             if is_blank(v) or not isinstance(v, str):
                 continue
