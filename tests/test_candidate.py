@@ -306,3 +306,10 @@ def test_blank_template_reports_missing_name_and_id(tmp_path):
 
     records, issues = read(write_candidate_template(tmp_path / "tpl.xlsx"))
     assert sorted((i.code, i.cell) for i in issues) == [("value-missing", "B3"), ("value-missing", "D3")]
+
+
+def test_formula_without_a_saved_value(tmp_path):
+    cells = template_like_cells()
+    cells["D9"] = "=D8+2"  # openpyxl saves the formula without a computed value
+    (rec,), issues = read(write_cells(tmp_path / "f.xlsx", cells))
+    assert [(i.code, i.cell) for i in issues] == [("formula-no-value", "D9")]

@@ -140,6 +140,8 @@ def _record(grid: Grid, facts: dict[str, Fact], blanks: dict[str, Fact], row: in
     for key, fact in blanks.items():
         if key in RECORD_KEYS:
             rec["_cells"][key] = fact.cell
+        if (fact.row, fact.col) in grid.formula_without_value:
+            issues.append(make_issue("formula-no-value", where(key, fact)))
     for key, fact in facts.items():
         if (fact.row, fact.col) in grid.formula_without_value:
             issues.append(make_issue("formula-no-value", where(key, fact)))
