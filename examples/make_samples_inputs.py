@@ -53,7 +53,8 @@ DUTIES = {
     ],
 }
 
-CONGRESS_DATE = date(2020, 10, 30)
+# The seed ticked item 9 未达标 with an empty 召开日期: its last congress predates October 2019.
+CONGRESS_DATE = date(2018, 11, 16)
 REPORT_MEETING = "“不忘初心 牢记使命 砥砺前行 不负韶华”学生会专题调研座谈会"
 REPORT_CONTENT = ("院党委分管学生工作院长助理主持召开学生会专题调研座谈会，充分肯定学生会坚持石油传统、创新发展所取得的成绩，"
                   "提出三点要求：遵循和贯彻党的教育方针，坚持立德树人；着力理顺管理体制机制，将学生会建设纳入学院“三全育人”"
@@ -132,7 +133,7 @@ def write_institution(path: Path) -> Path:
     sheet("部门设置", ["部门名称", "部门职责", "复核说明"],
           [(d, "\n".join(DUTIES[d]), None) for d in DEPARTMENTS])
     sheet("学代会", ["届次", "召开日期", "代表人数", "选举机构", "是否选举主席团"],
-          [(f"{COLLEGE}第六次学生代表大会", CONGRESS_DATE, 100, "学生代表大会", "是")], date_cols=(2,))
+          [(f"{COLLEGE}第五次学生代表大会", CONGRESS_DATE, 100, "学生代表大会", "是")], date_cols=(2,))
     sheet("评议会成员", ["姓名", "类别", "单位"], COUNCIL)
     sheet("党委听取汇报", ["日期", "会议名称", "内容"], [(date(2020, 10, 15), REPORT_MEETING, REPORT_CONTENT)], date_cols=(1,))
     sheet("党建规划", ["是否纳入", "文件名称"], [("是", "学院党建工作整体格局及“三全育人”工作大局")])
@@ -146,6 +147,7 @@ def write_institution(path: Path) -> Path:
         ("秘书长", "赵立新", "是", "校团委干部担任校级学生会组织秘书长"),
     ])
     sheet("学代会代表名单", ["姓名", "学号", "院系", "推荐团支部", "选举单位"], _delegates())
+    sheet("评奖评优提名", ["姓名", "学号", "类别"], _nominations())
     for s in wb.worksheets[1:]:
         for col, width in zip("ABCDE", (24, 60, 16, 20, 14)):
             s.column_dimensions[col].width = width
@@ -320,6 +322,21 @@ def _scores(i: int, j: int) -> list[float]:
         drop = (i + 2 * j + k) % 3 + (0 if maximum <= 10 else (i + j) % 4)
         out.append(float(maximum - min(drop, maximum // 2)))
     return out
+
+
+def _nominations() -> list[tuple[str, str, str]]:
+    """优秀学生干部 nominees: the three best 述职评议 results, as item 13 asks (results, not posts)."""
+    people = PRESIDIUM_MEMBERS + DEPARTMENT_HEADS
+    n_daily = len(DAILY)
+
+    def result(i: int) -> float:
+        rows = [_scores(i, j) for j in range(len(RATERS))]
+        daily = sum(sum(r[:n_daily]) for r in rows) / len(rows)
+        central = sum(sum(r[n_daily:]) for r in rows) / len(rows)
+        return 0.5 * daily + 0.5 * central
+
+    best = sorted(range(len(people)), key=lambda i: -result(i))[:3]
+    return [(people[i].name, people[i].student_id, "优秀学生干部") for i in sorted(best)]
 
 
 def write_scores(path: Path) -> Path:
