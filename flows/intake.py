@@ -4,10 +4,11 @@ Only I/O stages retry; validation never does (a failure there is data, not bad l
 """
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
-from prefect import flow, task
+from prefect import flow, get_run_logger, task
 
 from sureform import pipeline
 from sureform.pipeline import RunOptions
@@ -24,9 +25,42 @@ release_batch = task(pipeline.release_batch, name="release-inbox", retries=2, re
 
 @flow(name="sureform-intake", log_prints=True)
 def intake_flow(inbox: str = "inbox", outbox: str = "outbox", state: str = "state", as_of: date | None = None,
-                edition: str = "2020", stable_seconds: float = 5.0) -> dict:
-    opts = RunOptions(Path(inbox), Path(outbox), Path(state), as_of or pipeline.today_in_china(), edition,
-                      stable_seconds)
+                edition: str = "2020", stable_seconds: float = 5.0, lock_wait: float = 600.0,
+                timezone: str | None = None) -> dict:
+    """One run at a time (`<state>/run.lock`): waits at most `lock_wait` s for another run, else skips (the files
+    stay in the inbox). Leaves a markdown artifact `sureform-intake`: files, verdicts changed since last run."""
+    from sureform.runlock import RunBusy, run_lock, sweep_leftovers
+    from sureform.serve.summary import intake_markdown, record_verdicts
+
+    if as_of is None:
+        as_of = datetime.now(ZoneInfo(timezone)).date() if timezone else pipeline.today_in_china()
+    opts = RunOptions(Path(inbox), Path(outbox), Path(state), as_of, edition, stable_seconds)
+    try:
+        with run_lock(opts.state, wait=lock_wait, what="sureform-intake"):
+            sweep_leftovers(opts.outbox, opts.state)
+            report = _intake(opts)
+            changes, previous = record_verdicts(opts.state, report, "intake")
+            report["verdict_changes"] = changes
+    except RunBusy as exc:
+        get_run_logger().warning("本次跳过：%s", exc)
+        report = {"as_of": opts.as_of.isoformat(), "files": [], "skipped_reason": str(exc)}
+        changes, previous = [], None
+    publish_artifact("sureform-intake", intake_markdown(report, changes, previous), "收件处理结果")
+    return report
+
+
+def publish_artifact(key: str, markdown: str, description: str) -> None:
+    """The run's markdown summary in the Prefect UI (Artifacts); never fails the run."""
+    from prefect.artifacts import create_markdown_artifact
+
+    try:
+        create_markdown_artifact(markdown=markdown, key=key, description=description)
+    except Exception as exc:
+        get_run_logger().warning("无法保存运行摘要（artifact）：%s", exc)
+
+
+def _intake(opts: RunOptions) -> dict:
+    """The stages as tasks, in the order of `pipeline.run_pipeline`."""
     scanned = scan_inbox(opts)
     reads = read_batch(scanned.files, opts)
     reads = validate_batch(reads, opts)

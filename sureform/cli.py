@@ -18,18 +18,34 @@ def _as_of(text: str) -> date:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from .config import add_config_flag, add_setting_flags
+
     p = argparse.ArgumentParser(prog="sureform", description="高校学生会组织深化改革评估备案：从各系表格到备案表和公开文档")
     sub = p.add_subparsers(dest="command", required=True)
 
     run = sub.add_parser("run", help="处理 inbox 中的文件，更新汇总数据并生成输出")
-    run.add_argument("--inbox", type=Path, default=Path("inbox"), help="收件文件夹（默认 ./inbox）")
-    run.add_argument("--outbox", type=Path, default=Path("outbox"), help="输出文件夹（默认 ./outbox）")
-    run.add_argument("--state", type=Path, default=Path("state"), help="状态文件夹：汇总数据库和存档（默认 ./state）")
+    # defaults come from the settings (sureform.toml, SUREFORM_* variables), see `sureform config`
+    run.add_argument("--inbox", type=Path, default=None, help="收件文件夹（默认取自设置：./inbox）")
+    run.add_argument("--outbox", type=Path, default=None, help="输出文件夹（默认取自设置：./outbox）")
+    run.add_argument("--state", type=Path, default=None, help="状态文件夹：汇总数据库和存档（默认取自设置：./state）")
     run.add_argument("--as-of", type=_as_of, default=None, help="填报日期 YYYY-MM-DD（默认今天，北京时间）")
-    run.add_argument("--edition", default="2020", help="备案表版本（默认 2020）")
-    run.add_argument("--settle", type=float, default=5.0, help="文件最后修改后至少等待的秒数，防止读到正在写入的文件（默认 5）")
+    run.add_argument("--edition", default=None, help="备案表版本（默认取自设置：2020）")
+    run.add_argument("--settle", type=float, default=None,
+                     help="文件最后修改后至少等待的秒数，防止读到正在写入的文件（默认取自设置 stability_window：3）")
     run.add_argument("--json", action="store_true", help="在标准输出打印 JSON 结果（供程序使用）")
+    add_config_flag(run)
     run.set_defaults(handler=cmd_run)
+
+    srv = sub.add_parser("serve", help="无人值守：监视收件文件夹随到随处理，每晚定时汇总（Prefect）")
+    add_config_flag(srv)
+    add_setting_flags(srv)
+    srv.set_defaults(handler=cmd_serve)
+
+    cfg = sub.add_parser("config", help="显示生效的设置及其来源（默认值、配置文件、环境变量、命令行）")
+    add_config_flag(cfg)
+    add_setting_flags(cfg)
+    cfg.add_argument("--json", action="store_true", help="以 JSON 输出")
+    cfg.set_defaults(handler=cmd_config)
 
     tpl = sub.add_parser("templates", help="生成空白填报模板")
     tpl.add_argument("--out", type=Path, default=Path("templates"), help="模板输出文件夹")
@@ -38,25 +54,46 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def cmd_run(args) -> int:
-    from .pipeline import RunOptions, today_in_china
+    from .config import SOURCE_DEFAULT, load_settings
+    from .pipeline import RunOptions
+    from .runlock import RunBusy, run_lock
 
-    opts = RunOptions(args.inbox, args.outbox, args.state, args.as_of or today_in_china(), args.edition, args.settle)
+    settings = load_settings({"inbox": args.inbox, "outbox": args.outbox, "state": args.state, "edition": args.edition,
+                              "stability_window": args.settle}, config_path=args.config)
+    if settings.sources["log_level"] != SOURCE_DEFAULT:
+        logging.getLogger().setLevel(settings.log_level)
+    opts = RunOptions(settings.inbox, settings.outbox, settings.state, args.as_of or settings.today(), settings.edition,
+                      settings.stability_window)
     from .catalogue import load_catalogue
 
     load_catalogue(opts.edition)  # an unknown edition is an argument error, before any work
     if os.environ.get("PREFECT_API_URL"):
-        from flows.intake import intake_flow  # record the run in the configured Prefect server
+        from flows.intake import intake_flow  # record the run in the configured Prefect server (it takes the lock)
 
         report = intake_flow(str(opts.inbox), str(opts.outbox), str(opts.state), opts.as_of, opts.edition,
-                             opts.stable_seconds)
-    elif args.json:
-        from .pipeline import run_pipeline
-
-        report = run_pipeline(opts)
+                             opts.stable_seconds, settings.lock_wait)
+        if report.get("skipped_reason"):
+            print(f"sureform: {report['skipped_reason']}", file=sys.stderr)
+            return 3
     else:
-        from .render import run_with_progress
+        def waiting(holder) -> None:
+            from .runlock import describe
 
-        report = run_with_progress(opts)
+            print(f"另一次处理正在进行（{describe(holder)}），最多等待 {settings.lock_wait:.0f} 秒…", file=sys.stderr)
+
+        try:
+            with run_lock(opts.state, wait=settings.lock_wait, what="sureform run", on_wait=waiting):
+                if args.json:
+                    from .pipeline import run_pipeline
+
+                    report = run_pipeline(opts)
+                else:
+                    from .render import run_with_progress
+
+                    report = run_with_progress(opts)
+        except RunBusy as exc:
+            print(f"sureform: {exc}", file=sys.stderr)
+            return 3
     if args.json:
         json.dump(report, sys.stdout, ensure_ascii=False, indent=2, default=str)
         sys.stdout.write("\n")
@@ -64,6 +101,30 @@ def cmd_run(args) -> int:
         from .render import print_report
 
         print_report(report)
+    return 0
+
+
+def cmd_serve(args) -> int:
+    from .config import flags_from_args, load_settings
+    from .serve.main import serve
+
+    settings = load_settings(flags_from_args(args), config_path=args.config)  # a bad setting: exit 2 before anything
+    return serve(settings)
+
+
+def cmd_config(args) -> int:
+    from .config import flags_from_args, load_settings, render
+
+    settings = load_settings(flags_from_args(args), config_path=args.config)
+    if args.json:
+        data = {k: {"value": v, "source": settings.sources[k]} for k, v in settings.as_dict().items()}
+        data["config_file"] = str(settings.config_file) if settings.config_file else None
+        json.dump(data, sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+        return 0
+    print(render(settings))
+    api = os.environ.get("PREFECT_API_URL")
+    print(f"# Prefect：{'使用 PREFECT_API_URL=' + api if api else '内置服务器 http://127.0.0.1:%d（数据在 %s）' % (settings.server_port, settings.state / 'prefect')}")
     return 0
 
 
@@ -81,7 +142,8 @@ def cmd_templates(args) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    logging.basicConfig(level=os.environ.get("SUREFORM_LOG_LEVEL", "WARNING"), stream=sys.stderr,
+    level = os.environ.get("SUREFORM_LOG_LEVEL", "WARNING").strip().upper()  # an invalid one is reported by load_settings
+    logging.basicConfig(level=level if level in ("DEBUG", "INFO", "WARNING", "ERROR") else "WARNING", stream=sys.stderr,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     parser = build_parser()
     args = parser.parse_args(argv)

@@ -117,7 +117,7 @@ def _cron(raw: Any) -> str:
     return value
 
 
-def _term_starts(raw: Any) -> tuple[tuple[int, int], ...]:
+def parse_term_starts(raw: Any) -> tuple[tuple[int, int], ...]:
     """Month-day pairs on which a semester starts, e.g. "09-01,02-01"."""
     items = raw if isinstance(raw, (list, tuple)) else str(raw).split(",")
     out = []
@@ -172,7 +172,7 @@ KEYS: tuple[Key, ...] = (
     Key("edition", "2020", _edition, "备案表（评估规则）版本", "EDITION"),
     Key("log_level", "INFO", _log_level, "日志级别：DEBUG、INFO、WARNING、ERROR", "LEVEL"),
     Key("server_port", 4200, _port, "内置 Prefect 服务器的端口（仅本机 127.0.0.1；0 表示自动选择）", "PORT"),
-    Key("term_starts", "09-01,02-01", _term_starts, "学期开始日期（月-日，逗号分隔），用于统计本学期未报送的单位", "MM-DD,…"),
+    Key("term_starts", "09-01,02-01", parse_term_starts, "学期开始日期（月-日，逗号分隔），用于统计本学期未报送的单位", "MM-DD,…"),
     Key("lock_wait", 600.0, lambda v: _number(v, minimum=0, maximum=86400),
         "另一次处理正在进行时最多等待的秒数，超时则本次跳过", "SECONDS"),
 )

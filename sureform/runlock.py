@@ -84,13 +84,14 @@ def _try_flock(fd: int) -> bool:
 
 
 @contextmanager
-def file_lock(path: Path, wait: float = DEFAULT_WAIT, what: str = "处理",
+def file_lock(path: Path, wait: float | None = None, what: str = "处理",
               on_wait: Callable[[dict | None], None] | None = None, poll: float = 0.2) -> Iterator[dict]:
     """Hold an exclusive lock on `path` for the block; wait at most `wait` seconds, else raise RunBusy.
 
     `on_wait(holder)` is called once if the lock is busy when we arrive (the default logs a line).
-    Yields the information written into the lock file.
+    Yields the information written into the lock file. `wait=None`: DEFAULT_WAIT.
     """
+    wait = DEFAULT_WAIT if wait is None else wait
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     key = str(path.parent.resolve() / path.name)
@@ -141,7 +142,7 @@ def _log_wait(holder: dict | None) -> None:
     log.info("另一次处理正在进行（%s），等待它结束", describe(holder))
 
 
-def run_lock(state: Path, wait: float = DEFAULT_WAIT, what: str = "处理",
+def run_lock(state: Path, wait: float | None = None, what: str = "处理",
              on_wait: Callable[[dict | None], None] | None = None):
     """The lock every run that touches the master and the outputs takes: `<state>/run.lock`."""
     return file_lock(Path(state) / LOCK_NAME, wait=wait, what=what, on_wait=on_wait)

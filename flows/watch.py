@@ -1,0 +1,180 @@
+"""Watching the inbox by polling, for shares (SMB/NFS) where inotify says nothing.
+
+`InboxWatcher.poll()` walks the inbox (cheap: names and `stat`, no reading) and calls a file *ready* once
+its size and mtime have stayed the same for the stability window, as seen by two observations at least
+that far apart. The first sight of a file starts its window even if its mtime is old: a copy that keeps
+the sender's mtime (Explorer, `cp -p`, robocopy) can still be growing.
+
+`WatchLoop` turns that into flow runs: it triggers the intake only when something is ready, never while
+the run it triggered is still going, and retries a file that is still there after its run finished
+(lock busy, share error) with a growing delay (1 min, 2, 4 … at most 1 h) so a file that can never leave
+the inbox costs a run an hour, not one every poll. Plain Python: the trigger is passed in.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+log = logging.getLogger("sureform.watch")
+
+
+@dataclass
+class Seen:
+    size: int
+    mtime_ns: int
+    since: float  # clock time of the first observation with this size and mtime
+
+
+@dataclass
+class PollResult:
+    ready: list[str] = field(default_factory=list)  # inbox-relative paths, stable for the window
+    waiting: list[str] = field(default_factory=list)  # changed within the window
+    next_due: float | None = None  # seconds until the earliest waiting file may be ready
+
+
+class InboxWatcher:
+    def __init__(self, inbox: Path, stability_window: float, clock: Callable[[], float] = time.monotonic):
+        self.inbox = Path(inbox)
+        self.window = float(stability_window)
+        self.clock = clock
+        self.seen: dict[str, Seen] = {}
+
+    def candidates(self) -> dict[str, os.stat_result]:
+        """The files `scan_inbox` would consider: accepted types, no lock/hidden/temporary files."""
+        from sureform.inbox import ACCEPTED_SUFFIXES, is_ignored
+
+        found: dict[str, os.stat_result] = {}
+        if not self.inbox.is_dir():
+            return found
+        for dirpath, dirnames, filenames in os.walk(self.inbox):
+            dirnames[:] = [d for d in dirnames if not d.startswith(".") and not d.startswith("~")]
+            for name in filenames:
+                if is_ignored(name) or Path(name).suffix.lower() not in ACCEPTED_SUFFIXES:
+                    continue
+                path = Path(dirpath) / name
+                try:
+                    st = path.stat()
+                except OSError:  # vanished between listing and stat, or the share hiccuped
+                    continue
+                found[path.relative_to(self.inbox).as_posix()] = st
+        return found
+
+    def poll(self) -> PollResult:
+        now = self.clock()
+        result = PollResult()
+        current = self.candidates()
+        for rel in [r for r in self.seen if r not in current]:
+            del self.seen[rel]
+        for rel, st in sorted(current.items()):
+            prev = self.seen.get(rel)
+            if prev is None or (prev.size, prev.mtime_ns) != (st.st_size, st.st_mtime_ns):
+                prev = self.seen[rel] = Seen(st.st_size, st.st_mtime_ns, now)
+            age = now - prev.since
+            if age >= self.window:
+                result.ready.append(rel)
+            else:
+                result.waiting.append(rel)
+                due = self.window - age
+                result.next_due = due if result.next_due is None else min(result.next_due, due)
+        return result
+
+    def signature(self, rel: str) -> tuple[int, int] | None:
+        s = self.seen.get(rel)
+        return (s.size, s.mtime_ns) if s else None
+
+
+@dataclass
+class Handed:
+    signature: tuple[int, int] | None
+    attempts: int
+    next_allowed: float
+
+
+class WatchLoop:
+    """Polls every `poll_interval` seconds (sooner when a waiting file's window ends) and triggers runs."""
+
+    def __init__(self, watcher: InboxWatcher, poll_interval: float, trigger: Callable[[list[str]], Any],
+                 is_done: Callable[[Any], bool], *, retry_after: float = 60.0, retry_max: float = 3600.0,
+                 check_every: float = 1.0, give_up_after: float = 3 * 3600.0):
+        self.watcher = watcher
+        self.poll_interval = float(poll_interval)
+        self.trigger = trigger
+        self.is_done = is_done
+        self.retry_after, self.retry_max = retry_after, retry_max
+        self.check_every = check_every
+        self.give_up_after = give_up_after
+        self.inflight: Any = None
+        self.inflight_since = 0.0
+        self.handed: dict[str, Handed] = {}
+        self.next_poll = 0.0
+        self.triggered = 0
+
+    @property
+    def clock(self) -> Callable[[], float]:
+        return self.watcher.clock
+
+    def _due(self, rel: str, now: float) -> bool:
+        h = self.handed.get(rel)
+        return h is None or h.signature != self.watcher.signature(rel) or now >= h.next_allowed
+
+    def step(self) -> float:
+        """One turn of the loop; returns how long to sleep before the next."""
+        now = self.clock()
+        if self.inflight is not None:
+            try:
+                done = self.is_done(self.inflight)
+            except Exception as exc:  # the server being briefly unreachable is no reason to stop watching
+                log.warning("无法查询处理任务的状态：%s", exc)
+                done = False
+            if not done and now - self.inflight_since > self.give_up_after:
+                log.error("处理任务 %s 超过 %.0f 秒仍未结束，不再等待它", self.inflight, self.give_up_after)
+                done = True
+            if not done:
+                return self.check_every
+            self.inflight = None
+            self.next_poll = now  # look again right away: what is left, what arrived meanwhile
+        if now < self.next_poll:
+            return self.next_poll - now
+        result = self.watcher.poll()
+        for rel in [r for r in self.handed if r not in self.watcher.seen]:
+            del self.handed[rel]  # left the inbox: done with
+        due = [rel for rel in result.ready if self._due(rel, now)]
+        wait = self.poll_interval if result.next_due is None else min(self.poll_interval, result.next_due + 0.05)
+        if due:
+            retried = [rel for rel in due if rel in self.handed]
+            if retried:
+                log.warning("这些文件在上次处理后仍在收件文件夹中，再试一次：%s", "、".join(retried))
+            log.info("%d 个文件已写完，开始处理：%s", len(due), "、".join(due[:10]) + ("…" if len(due) > 10 else ""))
+            try:
+                self.inflight = self.trigger(due)
+            except Exception as exc:
+                log.error("无法启动处理：%s；%.0f 秒后重试", exc, self.poll_interval)
+                self.next_poll = now + self.poll_interval
+                return self.poll_interval
+            self.triggered += 1
+            self.inflight_since = now
+            for rel in due:
+                prev = self.handed.get(rel)
+                attempts = prev.attempts + 1 if prev and prev.signature == self.watcher.signature(rel) else 1
+                delay = min(self.retry_max, self.retry_after * 2 ** (attempts - 1))
+                self.handed[rel] = Handed(self.watcher.signature(rel), attempts, now + delay)
+            self.next_poll = now + wait
+            return self.check_every
+        self.next_poll = now + wait
+        return wait
+
+    def run(self, stop: threading.Event) -> None:
+        log.info("开始监视收件文件夹 %s（每 %.0f 秒检查一次，文件 %.0f 秒不变视为写完）",
+                 self.watcher.inbox, self.poll_interval, self.watcher.window)
+        while not stop.is_set():
+            try:
+                pause = self.step()
+            except Exception:  # never let one bad turn end the watching
+                log.exception("监视收件文件夹时出错")
+                pause = self.poll_interval
+            stop.wait(max(0.05, pause))
