@@ -172,6 +172,16 @@ def _read_one(fr: FileRead, catalogue) -> None:
     _resolve_unit(fr, kind)
 
 
+def record_location(rel: str, rec: dict, key: str, label: str) -> Location:
+    """Where a record's value sits: a form's own cell (`_cells`), else the column of a table row."""
+    cell = (rec.get("_cells") or {}).get(key)
+    if cell is None:
+        letter = (rec.get("_cols") or {}).get(key)
+        cell = f"{letter}{rec['_row']}" if letter and rec.get("_row") else None
+    row = int("".join(ch for ch in cell if ch.isdigit())) if cell else rec.get("_row")
+    return Location(rel, rec.get("_sheet"), row, label, cell)
+
+
 def _resolve_unit(fr: FileRead, kind) -> None:
     """The unit is the first-level subfolder; else the file's own 院系 column."""
     if not kind.needs_unit:
@@ -186,9 +196,7 @@ def _resolve_unit(fr: FileRead, kind) -> None:
     for rec in fr.records:
         v = rec.get("unit")
         if v and v not in fr.unit and fr.unit not in v:
-            letter = rec["_cols"].get("unit")
-            loc = Location(fr.rel, rec["_sheet"], rec["_row"], "院系", f"{letter}{rec['_row']}" if letter else None)
-            fr.issues.append(make_issue("unit-mismatch", loc, v, unit=fr.unit))
+            fr.issues.append(make_issue("unit-mismatch", record_location(fr.rel, rec, "unit", "院系"), v, unit=fr.unit))
 
 
 # ---- stage 3: validate --------------------------------------------------------------------------

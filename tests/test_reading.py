@@ -183,3 +183,22 @@ def test_missing_required_column(env):
     assert f["status"] == "rejected"
     i = issue(f, "column-missing")
     assert i["column"] == "政治面貌" and i["row"] == 1
+
+
+def test_unit_mismatch_on_a_form_points_at_its_cell(env):
+    from openpyxl import Workbook
+
+    path = env.inbox / "石油工程系" / "推荐表.xlsx"
+    path.parent.mkdir(parents=True)
+    wb = Workbook()
+    ws = wb.active
+    for r, (label, value) in enumerate([("姓名", "王五"), ("学号", "2019010101"), ("院系", "机电工程系"),
+                                        ("班级", "石工1901"), ("政治面貌", "共青团员"), ("系团总支推荐", "同意"),
+                                        ("系党组织意见", "同意")], 2):
+        ws.cell(r, 2, label)
+        ws.cell(r, 3, value)
+    wb.save(path)
+    settle(path)
+    f = read_one(env, "石油工程系/推荐表.xlsx")
+    assert f["kind"] == "candidate"
+    assert issue(f, "unit-mismatch")["cell"] == "C4"
