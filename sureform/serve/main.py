@@ -139,8 +139,10 @@ def _serve(settings: Settings, stop: threading.Event) -> int:
     watcher.join(timeout=30)
     runner = box["runner"]
     deadline = time.monotonic() + SHUTDOWN_GRACE
-    while runner_thread.is_alive() and getattr(runner, "_flow_run_process_map", None) and time.monotonic() < deadline:
-        time.sleep(0.5)  # let a run in progress finish (it would be crash-safe, but finishing is nicer)
+    if runner_thread.is_alive() and _runs_in_progress(runner):
+        log.info("等待正在进行的处理结束（最多 %.0f 秒）…", SHUTDOWN_GRACE)
+    while runner_thread.is_alive() and _runs_in_progress(runner) and time.monotonic() < deadline:
+        time.sleep(0.25)  # let a run in progress finish (it would be crash-safe, but finishing is nicer)
     if runner_thread.is_alive():
         try:
             asyncio.run_coroutine_threadsafe(runner.astop(), box["loop"]).result(timeout=30)
@@ -150,3 +152,11 @@ def _serve(settings: Settings, stop: threading.Event) -> int:
     trigger.close()
     log.info("sureform serve 已停止")
     return rc
+
+
+def _runs_in_progress(runner) -> int:
+    """Flow-run processes the runner is minding (Prefect 3.8 internals, read defensively)."""
+    processes = getattr(getattr(runner, "_process_manager", None), "_process_map", None)
+    if not isinstance(processes, dict):
+        processes = getattr(runner, "_flow_run_process_map", None) or {}
+    return len(processes)

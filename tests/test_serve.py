@@ -1,0 +1,146 @@
+"""`sureform serve` for real: a subprocess with its own embedded Prefect server (PREFECT_* isolated to tmp),
+a roster dropped into the inbox, the feedback and 汇总.xlsx waited for, the intake run and its artifact read
+back from the server, the nightly deployment triggered once, and a clean shutdown on SIGTERM.
+
+One Prefect server for the whole module (~10–20 s to start).
+"""
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+from conftest import HEADER, person, write_xlsx
+
+pytestmark = pytest.mark.slow
+
+STARTUP = 180  # s: server start is 8–18 s here, more on a busy CI machine
+RUN = 120  # s: one flow run, from trigger to outputs
+
+
+def api(url: str, body: dict | None = None):
+    data = None if body is None else json.dumps(body).encode()
+    req = urllib.request.Request(url, data=data, method="GET" if body is None else "POST",
+                                 headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(req, timeout=30) as resp:
+        return json.loads(resp.read() or b"null")
+
+
+def wait_for(predicate, timeout: float, what: str, log: Path | None = None, step: float = 0.25):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(step)
+    tail = log.read_text(errors="replace")[-4000:] if log and log.exists() else ""
+    raise AssertionError(f"timed out after {timeout}s waiting for {what}\n--- serve log ---\n{tail}")
+
+
+class Served:
+    def __init__(self, root: Path):
+        self.root = root
+        self.inbox, self.outbox, self.state = root / "inbox", root / "outbox", root / "state"
+        self.inbox.mkdir(parents=True)
+        self.log = root / "serve.log"
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_", "SUREFORM_"))}
+        env["HOME"] = str(root)  # nothing of the machine's ~/.prefect
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "sureform.cli", "serve", "--inbox", str(self.inbox), "--outbox", str(self.outbox),
+             "--state", str(self.state), "--server-port", "0", "--poll-interval", "1", "--stability-window", "1",
+             "--log-level", "INFO"],
+            cwd=root, env=env, stdin=subprocess.DEVNULL, stdout=open(self.log, "wb"), stderr=subprocess.STDOUT)
+        wait_for(lambda: "sureform serve 已就绪" in self.text() or self.proc.poll() is not None, STARTUP,
+                 "serve to be ready", self.log)
+        assert self.proc.poll() is None, self.text()
+        self.api = re.search(r"(http://127\.0\.0\.1:\d+/api)", self.text()).group(1)
+
+    def text(self) -> str:
+        return self.log.read_text(errors="replace") if self.log.exists() else ""
+
+    def flow_runs(self, flow_name: str) -> list[dict]:
+        return api(f"{self.api}/flow_runs/filter", {"flows": {"name": {"any_": [flow_name]}}, "limit": 50,
+                                                    "offset": 0, "sort": "EXPECTED_START_TIME_DESC"})
+
+    def artifact(self, key: str) -> dict | None:
+        found = api(f"{self.api}/artifacts/filter", {"artifacts": {"key": {"any_": [key]}}, "limit": 1, "offset": 0,
+                                                     "sort": "CREATED_DESC"})
+        return found[0] if found else None
+
+    def stop(self) -> int:
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+        try:
+            return self.proc.wait(90)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+            raise
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory):
+    s = Served(tmp_path_factory.mktemp("serve"))
+    yield s
+    s.stop()
+
+
+def test_dropped_roster_is_processed_and_recorded(served):
+    path = served.inbox / "石油工程系" / "名单.xlsx"
+    write_xlsx(path, [HEADER, person(), person(sid="2024010102", name="李四", political="群众")])
+    feedback = served.outbox / "退回" / "石油工程系" / "名单_错误标注.xlsx"
+    wait_for(lambda: feedback.exists() and (served.outbox / "汇总.xlsx").exists() and not path.exists(), RUN,
+             "feedback, 汇总.xlsx and the release of the file", served.log)
+    assert list((served.state / "archive" / "石油工程系").iterdir())
+
+    runs = wait_for(lambda: [r for r in served.flow_runs("sureform-intake") if r["state_type"] == "COMPLETED"], 30,
+                    "the intake run to be COMPLETED on the server", served.log)
+    assert len(runs) == 1  # one drop, one run: the watcher does not trigger again while its run is going
+    assert runs[0]["deployment_id"] and "watch" in runs[0]["tags"]
+    wait_for(lambda: any("Finished in state Completed" in e["message"] for e in api(  # logs arrive in batches
+        f"{served.api}/logs/filter", {"logs": {"flow_run_id": {"any_": [runs[0]["id"]]}}, "limit": 200, "offset": 0,
+                                      "sort": "TIMESTAMP_ASC"})), 30, "the run's logs on the server", served.log)
+    artifact = wait_for(lambda: served.artifact("sureform-intake"), 20, "the intake artifact", served.log)
+    assert "接收 1 个" in artifact["data"] and "石油工程系/名单.xlsx" in artifact["data"]
+
+
+def test_nightly_deployment_is_scheduled_and_runs_once(served):
+    deployment = api(f"{served.api}/deployments/name/sureform-nightly/nightly")
+    schedule = deployment["schedules"][0]["schedule"]
+    assert (schedule["cron"], schedule["timezone"]) == ("0 2 * * *", "Asia/Shanghai")
+    assert deployment["paused"] is False
+
+    (served.inbox / "化学工程系").mkdir()  # a unit with a folder that has sent nothing
+    master = served.outbox / "汇总.xlsx"
+    wait_for(lambda: master.exists(), RUN, "汇总.xlsx from the intake test", served.log)
+    master.unlink()
+    run = api(f"{served.api}/deployments/{deployment['id']}/create_flow_run", {})
+    state = wait_for(lambda: (s := api(f"{served.api}/flow_runs/{run['id']}")["state_type"]) in
+                     ("COMPLETED", "FAILED", "CRASHED", "CANCELLED") and s, RUN, "the nightly run", served.log)
+    assert state == "COMPLETED", served.text()[-3000:]
+    assert master.exists()  # regenerated with no new file
+    artifact = wait_for(lambda: served.artifact("sureform-nightly"), 20, "the nightly artifact", served.log)
+    md = artifact["data"]
+    assert "未报送的单位" in md and "- 化学工程系" in md and "- 石油工程系" not in md
+
+
+def test_sigterm_lets_the_run_in_progress_finish_then_stops_the_server(served):
+    path = served.inbox / "机电工程系" / "名单.xlsx"
+    write_xlsx(path, [HEADER, person(sid="2024020101", name="赵六", unit="机电工程系", political="群众")])
+    wait_for(lambda: any(r["state_type"] == "RUNNING" for r in served.flow_runs("sureform-intake")), RUN,
+             "the second intake run to start", served.log, step=0.05)
+    assert served.stop() == 0
+    log = served.text()
+    assert "sureform serve 已停止" in log and "内置 Prefect 服务器已停止" in log
+    assert not path.exists() and (served.outbox / "退回" / "机电工程系" / "名单_错误标注.xlsx").exists()
+    assert "was cancelled" not in log
+    with pytest.raises(OSError):
+        urllib.request.urlopen(f"{served.api}/health", timeout=3)
+    assert not (served.state / "serve.lock").read_text()  # released
