@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 
 from .catalogue import load_catalogue
 from .issues import Issue, Location, has_errors, make_issue
-from .readers.base import FileRead
+from .readers.base import FileRead, record_location
 
 log = logging.getLogger("sureform")
 TZ = ZoneInfo("Asia/Shanghai")
@@ -170,16 +170,6 @@ def _read_one(fr: FileRead, catalogue) -> None:
     if not records and not has_errors(fr.issues):
         fr.issues.append(make_issue("file-empty", Location(fr.rel, grids[0].name)))
     _resolve_unit(fr, kind)
-
-
-def record_location(rel: str, rec: dict, key: str, label: str) -> Location:
-    """Where a record's value sits: a form's own cell (`_cells`), else the column of a table row."""
-    cell = (rec.get("_cells") or {}).get(key)
-    if cell is None:
-        letter = (rec.get("_cols") or {}).get(key)
-        cell = f"{letter}{rec['_row']}" if letter and rec.get("_row") else None
-    row = int("".join(ch for ch in cell if ch.isdigit())) if cell else rec.get("_row")
-    return Location(rel, rec.get("_sheet"), row, label, cell)
 
 
 def _resolve_unit(fr: FileRead, kind) -> None:

@@ -5,7 +5,8 @@ from collections import defaultdict
 from datetime import date
 
 from .catalogue import Catalogue
-from .issues import Issue, Location, make_issue
+from .issues import Issue, make_issue
+from .readers.base import record_location
 from .readers.roster import LABELS
 from .values import academic_year_start
 
@@ -81,9 +82,7 @@ def check_rosters(records: list[tuple[str, dict]], as_of: date, catalogue: Catal
 
 
 def _issue(code: str, key: str, file: str, rec: dict, records, catalogue: Catalogue) -> Issue:
-    letter = rec.get("_cols", {}).get(key)
-    row = rec.get("_row")
-    loc = Location(file, rec.get("_sheet"), row, LABELS.get(key, key), f"{letter}{row}" if letter and row else None)
+    loc = record_location(file, rec, key, LABELS.get(key, key))
     params: dict = {}
     value = rec.get(key)
     if code == "post-not-allowed":
@@ -113,9 +112,7 @@ def cross_unit_duplicates(new: list[tuple[str, str, dict]], others: list[tuple[s
         sid = rec.get("student_id")
         for other_unit, other_file in where.get(sid, []):
             if other_unit != unit:
-                letter = rec.get("_cols", {}).get("student_id")
-                loc = Location(file, rec.get("_sheet"), rec.get("_row"), LABELS["student_id"],
-                               f"{letter}{rec.get('_row')}" if letter else None)
+                loc = record_location(file, rec, "student_id", LABELS["student_id"])
                 out[pos].append(make_issue("person-on-two-rosters", loc, sid, name=rec.get("name") or "",
                                            other_unit=other_unit, other_file=other_file))
                 break

@@ -1,15 +1,15 @@
 """Batch validation of score sheets: one pandera call over every score row of a run, failures mapped to cells."""
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from datetime import date
 
 import pandas as pd
 
 from .catalogue import Catalogue
-from .issues import Issue, Location, make_issue
-from .readers.score import LABELS, cell_of, score_names
+from .issues import Issue, make_issue
+from .readers.base import record_location
+from .readers.score import LABELS, score_names
 from .semesters import in_last_month, parse_semester
 
 ROW_STRINGS = ["file", "semester", "person_name", "person_key", "rater_name", "rater_category"]
@@ -110,9 +110,7 @@ def _failures(schema, df: pd.DataFrame) -> list:
 
 
 def _issue(code: str, key: str, file: str, rec: dict, records, catalogue: Catalogue, maximum=None) -> Issue:
-    cell = cell_of(rec, key)
-    row = int(re.sub(r"^[A-Z]+", "", cell)) if cell else rec.get("_row")
-    loc = Location(file, rec.get("_sheet"), row, LABELS.get(key, key), cell)
+    loc = record_location(file, rec, key, LABELS.get(key, key))
     value = rec.get(key)
     params: dict = {}
     if code == "score-above-maximum":

@@ -4,10 +4,9 @@ import os
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import pytest
-from conftest import AS_OF, HEADER, file_report, person, settle, write_xlsx
+from conftest import HEADER, file_report, person, settle, write_xlsx
 
 from sureform.store import Store
 
@@ -32,7 +31,7 @@ def test_latest_roster_of_a_unit_supersedes_history_kept(env):
 
 def test_two_rosters_of_a_unit_in_one_batch_the_later_wins(env):
     first = env.roster("石油工程系", [person(sid="2024010101")], name="b_旧名单.xlsx")
-    second = env.roster("石油工程系", [person(sid="2024010109")], name="a_新名单.xlsx")
+    env.roster("石油工程系", [person(sid="2024010109")], name="a_新名单.xlsx")
     os.utime(first, (time.time() - 120, time.time() - 120))
     report = env.run()
     assert report["master"] == {"roster": 1}
@@ -136,7 +135,9 @@ def test_master_workbook_has_a_sheet_per_kind_and_findings(env):
     wb = load_workbook(env.outbox / "汇总.xlsx")
     assert {"工作人员名单", "待整改问题", "提交记录"} <= set(wb.sheetnames)
     ws = wb["工作人员名单"]
-    ids = [c.value for c in ws[ws.cell(1, 1).column_letter]]
+    header = [c.value for c in ws[1]]
+    ids = [ws.cell(r, header.index("学号") + 1).value for r in (2, 3)]
+    assert sorted(ids) == ["2024010101", "2024010102"]  # text, not numbers
     assert ws.max_row == 3
     findings = wb["待整改问题"]
     assert [c.value for c in findings[2]][-1] == "political-status-not-allowed"

@@ -1,5 +1,4 @@
 """Reading real messy files: every format and header shape a secretary sends."""
-from pathlib import Path
 
 import pytest
 from conftest import HEADER, codes, file_report, issue, person, settle, write_csv, write_xls, write_xlsx

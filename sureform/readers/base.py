@@ -1,6 +1,7 @@
 """What every reader returns, and the shared step that turns raw cells into normalised values."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -54,6 +55,23 @@ def normalise_row(raw: RawRow, header: Header, parsers: dict[str, Parser], label
         if code:
             issues.append(make_issue(code, cell_location(rel, raw, header, key, labels), value))
     return rec
+
+
+def record_cell(rec: dict, key: str) -> str | None:
+    """The cell a record's value came from: `_cells[key]` (forms), else its column letter and row (tables)."""
+    cells = rec.get("_cells") or {}
+    if cells.get(key):
+        return cells[key]
+    letter = (rec.get("_cols") or {}).get(key)
+    row = rec.get("_row")
+    return f"{letter}{row}" if letter and row else None
+
+
+def record_location(file: str | None, rec: dict, key: str, label: str | None = None) -> Location:
+    """Where a record's value sits; the row is the cell's own row (a form's values sit on many rows)."""
+    cell = record_cell(rec, key)
+    row = int(re.sub(r"^[A-Z]+", "", cell)) if cell else rec.get("_row")
+    return Location(file, rec.get("_sheet"), row, label or key, cell)
 
 
 def cell_location(rel: str, raw: RawRow | dict, header: Header | None, key: str, labels: dict[str, str]) -> Location:

@@ -9,7 +9,7 @@ from ..issues import Issue, Location, make_issue
 from ..tables import FieldSpec, Header, data_rows, find_header
 from ..values import (parse_count, parse_date, parse_discipline, parse_label, parse_political, parse_rank,
                       parse_student_id, parse_text, parse_year, parse_yes_no)
-from .base import FileRead, cell_location, normalise_row
+from .base import cell_location, normalise_row
 
 KIND = "roster"
 

@@ -211,10 +211,3 @@ def supersede_key(unit: str | None, records: list[dict]) -> str:
     return f"score:{records[0].get('semester') if records else None}"
 
 
-def cell_of(rec: dict, key: str) -> str | None:
-    """The cell a record's value came from (columns and sheet-level facts alike)."""
-    cell = rec.get("_cells", {}).get(key)
-    if cell:
-        return cell
-    letter = rec.get("_cols", {}).get(key)
-    return f"{letter}{rec.get('_row')}" if letter else None

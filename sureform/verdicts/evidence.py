@@ -2,16 +2,9 @@
 from __future__ import annotations
 
 from ..issues import Issue, Location, make_issue
+from ..readers.base import record_cell as cell_of
 
 
-def cell_of(rec: dict, key: str) -> str | None:
-    """The cell a record's value came from: `_cells[key]` (forms), else its column letter and row (tables)."""
-    cells = rec.get("_cells") or {}
-    if cells.get(key):
-        return cells[key]
-    letter = (rec.get("_cols") or {}).get(key)
-    row = rec.get("_row")
-    return f"{letter}{row}" if letter and row else None
 
 
 def location(rec: dict, key: str | None = None, label: str | None = None) -> Location:
