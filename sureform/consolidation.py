@@ -66,8 +66,9 @@ def export_master(consolidation: Consolidation, opts: RunOptions) -> Path:
         sheets = [(title, columns, store.current_records(kind)) for kind, (title, columns) in MASTER_SHEETS.items()]
         sheets += [(title, columns, rows(store, opts)) for title, columns, rows in DERIVED_SHEETS]
         submissions = [dict(r) | {"kind_label": labels.get(r["kind"], r["kind"])} for r in store.current_submissions()]
-    return write_master_workbook(opts.outbox / "汇总.xlsx", sheets, consolidation.findings, submissions,
-                                 consolidation.items or None)
+    texts = {it.id: (f"{it.group} " if it.group else "") + it.text for it in opts.catalogue().items}
+    verdicts = [dict(v, text=texts.get(v["id"], "")) for v in consolidation.items] or None
+    return write_master_workbook(opts.outbox / "汇总.xlsx", sheets, consolidation.findings, submissions, verdicts)
 
 
 def write_documents_for(consolidation: Consolidation, opts: RunOptions) -> dict[str, Path]:

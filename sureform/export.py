@@ -38,10 +38,14 @@ def write_master_workbook(dest: Path, sheets: list[tuple[str, list[tuple[str, st
         return ws
 
     if verdicts is not None:
-        ws = table("评估结论", [("id", "项目"), ("verdict", "结论"), ("actual", "实有"), ("note", "备注"), ("evidence_text", "依据")],
-                   [dict(v, evidence_text="\n".join(_evidence_line(e) for e in v.get("evidence", []))) for v in verdicts])
+        ws = table("评估结论", [("id", "项目"), ("text", "要求"), ("verdict", "结论"), ("actual", "实有"), ("note", "备注"),
+                              ("evidence_text", "依据")],
+                   [dict(v, evidence_text="\n".join(_evidence_line(e) for e in v.get("evidence", [])))
+                    for v in verdicts])
         for row in ws.iter_rows(min_row=2):
-            row[4].alignment = Alignment(wrap_text=True, vertical="top")
+            for c in (row[1], row[4], row[5]):
+                c.alignment = Alignment(wrap_text=True, vertical="top")
+        ws.column_dimensions["B"].width, ws.column_dimensions["F"].width = 40, 80
     for title, columns, records in sheets:
         table(title, columns, records)
     table("待整改问题", [("unit", "单位"), ("severity", "类别"), ("item", "涉及项目"), ("file", "文件"), ("sheet", "工作表"),
@@ -54,9 +58,13 @@ def write_master_workbook(dest: Path, sheets: list[tuple[str, list[tuple[str, st
 
 
 def _evidence_line(e: dict) -> str:
+    """One line a reviewer can follow: where (file, sheet, cell), then what."""
     if "message" in e:
         where = " ".join(str(x) for x in (e.get("file"), e.get("sheet"), e.get("cell")) if x)
         return f"{where}：{e['message']}" if where else e["message"]
+    if "fact" in e:
+        line = f"{e['fact']}：{e.get('value', '')}"
+        return f"{line}（{e['source']}）" if e.get("source") else line
     return "；".join(f"{k}：{v}" for k, v in e.items() if v not in (None, ""))
 
 
