@@ -270,9 +270,13 @@ def write_feedback_files(reads: list[FileRead], opts: RunOptions) -> list[Path]:
 
     written = []
     for fr in reads:
-        if fr.stored_path is None or not any(i.severity in ("error", "finding") for i in fr.issues):
+        if fr.stored_path is None:
             continue
         dest = feedback_path(opts.outbox, fr.unit or _sender_label(fr), fr.path.name)
+        if not any(i.severity in ("error", "finding") for i in fr.issues):
+            if fr.status == "accepted":
+                dest.unlink(missing_ok=True)  # an earlier version's marks no longer apply to this file
+            continue
         verdict = {"rejected": "有错误，整个文件未被接收，请修改标红的单元格后重新提交",
                    "accepted": "已接收，但有不符合改革要求的情况，请核实标注的单元格",
                    "duplicate": "与已接收的文件相同，未重复计入；以下为该文件的检查结果"}[fr.status]

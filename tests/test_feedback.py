@@ -50,6 +50,16 @@ def test_clean_file_gets_no_feedback(env):
     assert not (env.outbox / "退回").exists()
 
 
+def test_clean_resubmission_withdraws_the_old_marks(env):
+    env.roster("石油工程系", [person(political="群众")])
+    env.run()
+    fb = env.outbox / "退回" / "石油工程系" / "名单_错误标注.xlsx"
+    assert fb.exists()
+    env.roster("石油工程系", [person()])  # fixed and sent again under the same name
+    env.run()
+    assert not fb.exists()
+
+
 def test_csv_and_xls_are_rebuilt_as_workbooks(env):
     write_csv(env.inbox / "化学工程系" / "名单.csv", [HEADER, person(failed=2)], "gb18030")
     write_xls(env.inbox / "机电工程系" / "名单.xls", [HEADER, person(sid="x", unit="机电工程系")])
