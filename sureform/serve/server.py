@@ -42,7 +42,9 @@ def free_port() -> int:
 
 
 def port_in_use(port: int) -> bool:
+    """Someone listens there (a port only in TIME_WAIT after our own last server is free: uvicorn reuses it)."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             s.bind((HOST, port))
         except OSError:
