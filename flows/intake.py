@@ -4,6 +4,8 @@ Only I/O stages retry; validation never does (a failure there is data, not bad l
 """
 from __future__ import annotations
 
+import logging
+import os
 from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -32,6 +34,7 @@ def intake_flow(inbox: str = "inbox", outbox: str = "outbox", state: str = "stat
     from sureform.runlock import RunBusy, run_lock, sweep_leftovers
     from sureform.serve.summary import intake_markdown, record_verdicts
 
+    sureform_log_level()
     if as_of is None:
         as_of = datetime.now(ZoneInfo(timezone)).date() if timezone else pipeline.today_in_china()
     opts = RunOptions(Path(inbox), Path(outbox), Path(state), as_of, edition, stable_seconds)
@@ -47,6 +50,13 @@ def intake_flow(inbox: str = "inbox", outbox: str = "outbox", state: str = "stat
         changes, previous = [], None
     publish_artifact("sureform-intake", intake_markdown(report, changes, previous), "收件处理结果")
     return report
+
+
+def sureform_log_level() -> None:
+    """`sureform` log lines at the level `serve` passes down (SUREFORM_LOG_LEVEL) reach the run's logs."""
+    level = os.environ.get("SUREFORM_LOG_LEVEL", "").strip().upper()
+    if level in ("DEBUG", "INFO", "WARNING", "ERROR"):
+        logging.getLogger("sureform").setLevel(level)
 
 
 def publish_artifact(key: str, markdown: str, description: str) -> None:

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 from prefect import flow
 
-from flows.intake import consolidate, publish_artifact, write_outputs
+from flows.intake import consolidate, publish_artifact, sureform_log_level, write_outputs
 from sureform.config import parse_term_starts
 from sureform.pipeline import RunOptions
 from sureform.serve.nightly import nightly
@@ -19,6 +19,7 @@ from sureform.serve.nightly import nightly
 @flow(name="sureform-nightly", log_prints=True)
 def nightly_flow(inbox: str = "inbox", outbox: str = "outbox", state: str = "state", edition: str = "2020",
                  timezone: str = "Asia/Shanghai", term_starts: str = "09-01,02-01", lock_wait: float = 1800.0) -> dict:
+    sureform_log_level()
     as_of = datetime.now(ZoneInfo(timezone)).date()  # at run time, not when the schedule was made
     opts = RunOptions(Path(inbox), Path(outbox), Path(state), as_of, edition, 0.0)
     report, markdown = nightly(opts, parse_term_starts(term_starts), lock_wait,

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -166,3 +167,16 @@ def test_run_takes_its_defaults_from_the_config_and_flags_still_win(clean, capsy
     assert cli.main(["run", "--json", "--as-of", "2026-11-24", "--inbox", "other", "--settle", "0"]) == 0
     report = json.loads(capsys.readouterr().out)
     assert report["master"] == {"roster": 2}
+
+
+def test_the_example_config_documents_every_key_with_its_default(clean):
+    """sureform.toml at the repository root: every key, commented out, with the built-in default."""
+    example = Path(__file__).resolve().parents[1] / "sureform.toml"
+    text = example.read_text(encoding="utf-8")
+    uncommented = "\n".join(line[1:] if re.match(r"#[a-z_]+ = ", line) else line for line in text.splitlines())
+    conf = write_config(clean, uncommented, "example.toml")
+    from_example = load_settings(config_path=conf, env={}, cwd=clean)
+    defaults = load_settings(env={}, cwd=clean)
+    assert set(from_example.sources.values()) == {f"配置文件 {conf}"}  # every key is there
+    assert from_example == defaults
+    assert load_settings(config_path=example, env={}, cwd=clean).sources == defaults.sources  # all commented out

@@ -26,7 +26,7 @@ from ..runlock import RunBusy, describe, file_lock
 
 log = logging.getLogger("sureform.serve")
 
-RUNNER_QUERY_SECONDS = 2.0  # how often the runner asks the server for runs to start (Prefect's default: 10)
+RUNNER_QUERY_SECONDS = 1.0  # how often the runner asks the server for runs to start (Prefect's default: 10)
 SHUTDOWN_GRACE = 60.0  # seconds a run in progress gets to finish when serve is stopped
 READY_LINE = "sureform serve 已就绪"
 
