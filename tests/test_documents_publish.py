@@ -85,6 +85,24 @@ def test_write_documents(tmp_path):
     assert first == {"filing": outbox / "备案表.docx", "disclosure": outbox / "改革情况公开.docx"}
     assert _text(first["filing"]).startswith("高校学生会组织深化改革评估备案表")
     assert _text(first["disclosure"]).startswith(f"{SCHOOL}学生会组织改革情况")
+    inputs.verdicts[0].note = "复核后修改的备注"  # both documents show item 1, so both change
     write_documents(inputs, outbox, now=T2)
     kept = outbox / "历史" / "20261124-100005"
     assert sorted(p.name for p in kept.iterdir()) == ["备案表.docx", "改革情况公开.docx"]
+
+
+def test_unchanged_documents_leave_no_history(tmp_path):
+    import docx as _docx
+
+    from sureform.documents.publish import publish_documents
+
+    def doc(text):
+        d = _docx.Document()
+        d.add_paragraph(text)
+        return d
+
+    publish_documents(tmp_path, {"a.docx": doc("同样的内容")})
+    publish_documents(tmp_path, {"a.docx": doc("同样的内容")})  # a nightly run with nothing new
+    assert not (tmp_path / "历史").exists()
+    publish_documents(tmp_path, {"a.docx": doc("新的内容")})
+    assert len(list((tmp_path / "历史").iterdir())) == 1

@@ -72,6 +72,24 @@ def _keep_previous(target: Path, history: Path) -> Path:
     return kept
 
 
+_VOLATILE_PARTS = {"docProps/core.xml", "docProps/app.xml"}  # save times and counters, not content
+
+
+def _parts(data: bytes) -> dict[str, bytes]:
+    import zipfile
+
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        return {n: z.read(n) for n in z.namelist() if n not in _VOLATILE_PARTS}
+
+
+def _unchanged(target: Path, data: bytes) -> bool:
+    """The document already published says exactly this: no new version, no history entry."""
+    try:
+        return _parts(target.read_bytes()) == _parts(data)
+    except Exception:  # unreadable or not a zip: publish the new one
+        return False
+
+
 def _serialise(doc) -> bytes:
     buffer = io.BytesIO()
     doc.save(buffer)
@@ -80,6 +98,8 @@ def _serialise(doc) -> bytes:
 
 def publish_documents(outbox: Path, docs: dict, now: datetime | None = None) -> dict[str, Path]:
     """Write each document to `outbox/<name>` atomically; earlier versions move to `outbox/历史/<time>/<name>`.
+
+    A document whose content is the same as the one already published is left as it is.
 
     Each file is written to a temporary file in the same folder, fsynced, then renamed over the old one,
     so a reader sees the old or the new file whole, never half of one.
@@ -93,7 +113,11 @@ def publish_documents(outbox: Path, docs: dict, now: datetime | None = None) -> 
         if Path(name).name != name or name in ("", ".", "..", HISTORY_DIR):
             raise ValueError(f"document name must be a plain file name: {name!r}")
         target = outbox / name
-        temp = _write_temp(outbox, name, _serialise(doc))
+        data = _serialise(doc)
+        if target.exists() and _unchanged(target, data):
+            written[name] = target
+            continue
+        temp = _write_temp(outbox, name, data)
         try:
             if target.exists():
                 history = history or _new_history_dir(outbox, now)
