@@ -50,34 +50,15 @@ def check_rosters(records: list[tuple[str, dict]], as_of: date, catalogue: Catal
     out: dict[int, list[Issue]] = defaultdict(list)
     if not records:
         return out
-    import pandas as pd
-    import pandera.pandas as pa
-
     from schemas.roster import CHECK_COLUMNS, RosterSchema, using_catalogue
 
-    df = roster_frame(records, as_of, catalogue)
+    from .schema_failures import failed_checks
+
     with using_catalogue(catalogue):
-        try:
-            RosterSchema.validate(df, lazy=True)
-            return out
-        except pa.errors.SchemaErrors as exc:
-            failures = exc.failure_cases
-    seen: set[tuple[str, int]] = set()
-    for fc in failures.itertuples(index=False):
-        if fc.index is None or pd.isna(fc.index):
-            raise RuntimeError(f"roster schema failed as a whole: {fc.check} on {fc.column}")
-        pos = int(fc.index)
-        check = str(fc.check)
-        if check.startswith("dtype") or check == "column_in_dataframe":
-            raise RuntimeError(f"roster frame is malformed: {check} on {fc.column}")
-        key = CHECK_COLUMNS.get(check, fc.column)
-        if check == "not_nullable":
-            check = "value-missing"
-        if (check, pos, key) in seen:
-            continue
-        seen.add((check, pos, key))
+        failures = failed_checks(RosterSchema, roster_frame(records, as_of, catalogue), CHECK_COLUMNS)
+    for code, pos, key in failures:
         file, rec = records[pos]
-        out[pos].append(_issue(check, key, file, rec, records, catalogue))
+        out[pos].append(_issue(code, key, file, rec, records, catalogue))
     return out
 
 

@@ -64,49 +64,29 @@ def check_scores(records: list[tuple[str, dict]], catalogue: Catalogue) -> dict[
     from schemas.roster import using_catalogue
     from schemas.score import CHECK_COLUMNS, ScoreRowSchema, SubScoreSchema
 
+    from .schema_failures import failed_checks
+
     out: dict[int, list[Issue]] = defaultdict(list)
     if not records:
         return out
     row_df, sub_df = score_frames(records, catalogue)
-    seen: set = set()
     with using_catalogue(catalogue):
-        for fc in _failures(ScoreRowSchema, row_df):
-            pos, check = int(fc.index), str(fc.check)
-            key = CHECK_COLUMNS.get(check, fc.column)
-            if check == "not_nullable":
-                check = "value-missing"
-            file, rec = records[pos]
-            once = (check, file, rec.get("review_date")) if check == "review-date-outside-last-month" else (check, pos, key)
-            if once in seen:
+        row_failures = failed_checks(ScoreRowSchema, row_df, CHECK_COLUMNS)
+        sub_failures = failed_checks(SubScoreSchema, sub_df, CHECK_COLUMNS)
+    dated: set = set()  # an out-of-window 评议日期 is reported once per file and date, not on every row
+    for code, pos, key in row_failures:
+        file, rec = records[pos]
+        if code == "review-date-outside-last-month":
+            if (file, rec.get("review_date")) in dated:
                 continue
-            seen.add(once)
-            out[pos].append(_issue(check, key, file, rec, records, catalogue))
-        for fc in _failures(SubScoreSchema, sub_df):
-            sub = sub_df.iloc[int(fc.index)]
-            pos, key, check = int(sub["pos"]), str(sub["name"]), str(fc.check)
-            if check == "not_nullable":
-                check = "value-missing"
-            if (check, pos, key) in seen:
-                continue
-            seen.add((check, pos, key))
-            file, rec = records[pos]
-            out[pos].append(_issue(check, key, file, rec, records, catalogue, maximum=sub["maximum"]))
+            dated.add((file, rec.get("review_date")))
+        out[pos].append(_issue(code, key, file, rec, records, catalogue))
+    for code, sub_pos, _ in sub_failures:
+        sub = sub_df.iloc[sub_pos]
+        pos, key = int(sub["pos"]), str(sub["name"])
+        file, rec = records[pos]
+        out[pos].append(_issue(code, key, file, rec, records, catalogue, maximum=sub["maximum"]))
     return out
-
-
-def _failures(schema, df: pd.DataFrame) -> list:
-    import pandera.pandas as pa
-
-    try:
-        schema.validate(df, lazy=True)
-        return []
-    except pa.errors.SchemaErrors as exc:
-        fcs = list(exc.failure_cases.itertuples(index=False))
-    for fc in fcs:
-        check = str(fc.check)
-        if fc.index is None or pd.isna(fc.index) or check.startswith("dtype") or check == "column_in_dataframe":
-            raise RuntimeError(f"score frame is malformed: {check} on {fc.column}")
-    return fcs
 
 
 def _issue(code: str, key: str, file: str, rec: dict, records, catalogue: Catalogue, maximum=None) -> Issue:
