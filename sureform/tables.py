@@ -46,25 +46,38 @@ class RawRow:
 SCAN_ROWS = 30
 
 
+_INDEXES: dict[tuple[int, ...], dict[str, FieldSpec]] = {}
+
+
+def _index(specs: list[FieldSpec]) -> dict[str, FieldSpec]:
+    """label key -> field, the first field in `specs` winning; built once per list of fields."""
+    ident = tuple(map(id, specs))
+    index = _INDEXES.get(ident)
+    if index is None:
+        index = {}
+        for spec in specs:
+            for k in spec.keys:
+                index.setdefault(k, spec)
+        _INDEXES[ident] = index
+    return index
+
+
 def match_field(label, specs: list[FieldSpec]) -> FieldSpec | None:
-    k = label_key(label)
-    if not k:
+    if not isinstance(label, str) or not label:  # header labels are text; numbers and dates are data
         return None
-    for spec in specs:
-        if k in spec.keys:
-            return spec
-    return None
+    return _index(specs).get(label_key(label))
 
 
 def find_header(grid: Grid, specs: list[FieldSpec], min_matches: int = 2) -> Header | None:
     """The row (within the first rows) whose labels match most fields; two-row headers allowed."""
+    index = _index(specs)
     best: Header | None = None
     best_score = 0
-    for r in range(1, min(grid.height, SCAN_ROWS) + 1):
+    for r, cells in enumerate(_label_keys(grid), 1):
         columns: dict[str, int] = {}
         ignored: list[tuple[str, str]] = []
-        for c in range(1, grid.width + 1):
-            spec = _match_cell(grid, r, c, specs)
+        for c, here, joined in cells:
+            spec = index.get(here) or (index.get(joined) if joined else None)
             if spec is None:
                 continue
             if spec.key in columns:
@@ -78,17 +91,23 @@ def find_header(grid: Grid, specs: list[FieldSpec], min_matches: int = 2) -> Hea
     return best
 
 
-def _match_cell(grid: Grid, r: int, c: int, specs: list[FieldSpec]) -> FieldSpec | None:
-    here = grid.value(r, c)
-    spec = match_field(here, specs)
-    if spec:
-        return spec
-    above = grid.value(r - 1, c) if r > 1 else ""
-    if is_blank(here):
-        return None
-    if not is_blank(above):
-        return match_field(clean_text(above) + clean_text(here), specs)
-    return None
+def _label_keys(grid: Grid) -> list[list[tuple[int, str, str | None]]]:
+    """Per row of the first SCAN_ROWS: (column, label key, key of the label above joined to it) of each
+    text cell. Computed once per sheet, since every kind's detector looks for its header here."""
+    keys = grid.derived.get("label_keys")
+    if keys is None:
+        keys = []
+        for r in range(1, min(grid.height, SCAN_ROWS) + 1):
+            row = []
+            for c, value in enumerate(grid.rows[r - 1], 1):
+                if not isinstance(value, str) or not value.strip():
+                    continue  # an empty or non-text cell is never a header label
+                above = grid.value(r - 1, c) if r > 1 else ""
+                joined = label_key(clean_text(above) + clean_text(value)) if not is_blank(above) else None
+                row.append((c, label_key(value), joined))
+            keys.append(row)
+        grid.derived["label_keys"] = keys
+    return keys
 
 
 def data_rows(grid: Grid, header: Header) -> list[RawRow]:

@@ -8,6 +8,7 @@ columns or written once on the sheet (`学期：2020-2021学年第一学期`).
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from ..catalogue import Catalogue
 from ..grid import Grid
@@ -53,8 +54,13 @@ def score_names(catalogue: Catalogue) -> list[tuple[str, float]]:
     return [(d["name"], float(d["max"])) for d in [*s["daily"], *s["central"]]]
 
 
-def _score_label(text, names: set[str]) -> tuple[str, int | None] | None:
+def _score_label(text, names: frozenset[str]) -> tuple[str, int | None] | None:
     """(base, ordinal) when a header names a sub-score; ordinal None when it was not written."""
+    return _score_label_of(text if isinstance(text, str) else str(text), names)
+
+
+@lru_cache(maxsize=8192)
+def _score_label_of(text: str, names: frozenset[str]) -> tuple[str, int | None] | None:
     s = _SUFFIX.sub("", _PREFIX.sub("", _NOTE.sub("", compact(text))))
     if not s:
         return None
@@ -71,7 +77,7 @@ def _score_label(text, names: set[str]) -> tuple[str, int | None] | None:
     return None
 
 
-def _score_columns(grid: Grid, row: int, names: set[str]) -> dict[str, int]:
+def _score_columns(grid: Grid, row: int, names: frozenset[str]) -> dict[str, int]:
     """Sub-score name -> column in one header row (looking at the row above for two-row headers)."""
     found: dict[str, int] = {}
     seen_base: dict[str, int] = {}
@@ -95,7 +101,14 @@ def _score_columns(grid: Grid, row: int, names: set[str]) -> dict[str, int]:
 
 
 def find_score_header(grid: Grid, catalogue: Catalogue) -> Header | None:
-    names = {n for n, _ in score_names(catalogue)}
+    memo = ("score_header", catalogue.edition)
+    if memo not in grid.derived:
+        grid.derived[memo] = _find_score_header(grid, catalogue)
+    return grid.derived[memo]
+
+
+def _find_score_header(grid: Grid, catalogue: Catalogue) -> Header | None:
+    names = frozenset(n for n, _ in score_names(catalogue))
     best: tuple[int, dict] | None = None
     for r in range(1, min(grid.height, SCAN_ROWS) + 1):
         cols = _score_columns(grid, r, names)
