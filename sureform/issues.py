@@ -117,6 +117,7 @@ register("unit-mismatch", WARNING, "本行院系“{value}”与文件所在文�
 register("value-missing", ERROR, "“{column}”不能为空。请填写后重新提交。")
 register("student-id-invalid", ERROR, "学号“{value}”不是有效学号：学号应为 6–20 位数字（可含字母）。请核对后重新填写。")
 register("student-id-precision-lost", ERROR, "学号“{value}”是以数字格式保存的，超过 15 位后末尾几位已丢失。请把该列设置为“文本”格式后重新输入完整学号。")
+register("student-id-leading-zero-lost", WARNING, "学号“{value}”是以数字格式保存的，比本表其他学号（{usual} 位）短，开头的 0 可能已丢失。请把该列设置为“文本”格式后重新输入完整学号。")
 register("student-id-duplicated", ERROR, "学号“{value}”在本文件中重复出现（另见第 {other_row} 行）。同一人只能填写一行，请删除重复行。")
 register("date-invalid", ERROR, "“{value}”不是有效日期。请写成 2020-10-15、2020年10月15日 或 2020/10/15。")
 register("year-invalid", ERROR, "入学年份“{value}”无法识别。请写成 2024 或 2024级。")

@@ -132,3 +132,12 @@ def test_political_status_aliases_are_accepted(env):
     f = run_rows(env, [person(political="团员"), person(political="预备党员", sid="2024010102"),
                        person(political="党员", sid="2024010103")])
     assert codes(f) == []
+
+
+def test_student_id_typed_as_number_that_lost_its_leading_zero(env):
+    f = run_rows(env, [person(sid="0123004561"), person(sid=123004562.0, name="李四"),
+                       person(sid="0123004563", name="王五")])
+    assert f["status"] == "accepted"
+    i = issue(f, "student-id-leading-zero-lost")
+    assert (i["severity"], i["cell"], i["value"]) == ("warning", "B3", "123004562")
+    assert codes(f) == ["student-id-leading-zero-lost"]

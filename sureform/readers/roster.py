@@ -1,6 +1,7 @@
 """工作人员名单: one row a person, from each 系 for its students serving in the school-level union."""
 from __future__ import annotations
 
+from collections import Counter
 from functools import partial
 
 from ..catalogue import Catalogue
@@ -9,7 +10,7 @@ from ..issues import Issue, Location, make_issue
 from ..tables import FieldSpec, Header, data_rows, find_header
 from ..values import (parse_count, parse_date, parse_discipline, parse_label, parse_political, parse_rank,
                       parse_student_id, parse_text, parse_year, parse_yes_no)
-from .base import cell_location, normalise_row
+from .base import cell_location, normalise_row, record_location
 
 KIND = "roster"
 
@@ -80,6 +81,7 @@ def read_roster(grids: list[Grid], rel: str, catalogue: Catalogue) -> tuple[list
         if any(i.code == "column-missing" and i.sheet == grid.name for i in issues):
             continue
         for raw in data_rows(grid, header):
+            typed_as_number = isinstance(raw.values.get("student_id"), float)
             rank_raw, size_raw = raw.values.pop("rank", ""), raw.values.pop("major_size", "")
             rec = normalise_row(raw, header, parsers, LABELS, rel, issues)
             (rank, size, ratio), code = parse_rank(rank_raw, size_raw)
@@ -89,8 +91,24 @@ def read_roster(grids: list[Grid], rel: str, catalogue: Catalogue) -> tuple[list
                 issues.append(make_issue(code, cell_location(rel, raw, header, key, LABELS), rank_raw,
                                          rank=rank, size=size))
             rec["_cols"].update({k: header.letter(k) for k in ("rank", "major_size") if k in header.columns})
+            rec["_id_typed_as_number"] = typed_as_number
             records.append(rec)
+    issues += _short_numeric_ids(records, rel)
+    for rec in records:
+        del rec["_id_typed_as_number"]
     return records, issues
+
+
+def _short_numeric_ids(records: list[dict], rel: str) -> list[Issue]:
+    """A 学号 typed as a number and shorter than the file's usual length has probably lost leading zeros."""
+    lengths = Counter(len(r["student_id"]) for r in records if r.get("student_id"))
+    if not lengths:
+        return []
+    usual = lengths.most_common(1)[0][0]
+    return [make_issue("student-id-leading-zero-lost", record_location(rel, r, "student_id", LABELS["student_id"]),
+                       r["student_id"], usual=usual)
+            for r in records
+            if r["_id_typed_as_number"] and r.get("student_id") and len(r["student_id"]) < usual]
 
 
 def _rank_text(rank_raw, size_raw) -> str | None:
