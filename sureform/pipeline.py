@@ -228,9 +228,6 @@ def commit_batch(reads: list[FileRead], opts: RunOptions) -> list[FileRead]:
     with Store(opts.db_path) as store, store.transaction():
         run_id = store.start_run(datetime.now(TZ).isoformat(timespec="seconds"), opts.as_of.isoformat())
         for fr in todo:
-            key = None
-            if fr.status == "accepted" and fr.kind:
-                key = _supersede_key(fr, kind_named)
             if fr.status == "accepted" and (prior := store.accepted_by_hash(fr.sha256)) is not None:
                 if (prior["rel_path"], prior["received_at"]) != (fr.rel, fr.received_at):  # else resumed: recorded
                     fr.status = "duplicate"  # committed by a run that died before releasing the file
@@ -239,6 +236,7 @@ def commit_batch(reads: list[FileRead], opts: RunOptions) -> list[FileRead]:
                     "SELECT 1 FROM submissions WHERE sha256 = ? AND rel_path = ? AND status = 'rejected'",
                     (fr.sha256, fr.rel)).fetchone():
                 continue  # the same bytes at the same place were rejected already (e.g. by a run killed before release)
+            key = _supersede_key(fr, kind_named) if fr.status == "accepted" and fr.kind else None
             store.add_submission(run_id, Submission(
                 sha256=fr.sha256, original_name=fr.path.name, rel_path=fr.rel, unit=fr.unit, kind=fr.kind,
                 supersede_key=key, status=fr.status, received_at=fr.received_at,

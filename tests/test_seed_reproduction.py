@@ -81,3 +81,18 @@ def test_disclosure_carries_no_student_data(demo):
     text = "\n".join(document_texts(root / "outbox" / "改革情况公开.docx"))
     leaked = sorted(t for t in tokens if t and t in text)
     assert leaked == []
+
+
+def test_sample_dropped_again_with_its_mtimes_changes_nothing(tmp_path):
+    """`make demo` twice: `cp -p` drops the same bytes with the same mtimes into the same places."""
+    from sureform.pipeline import RunOptions, run_pipeline
+
+    opts = RunOptions(tmp_path / "inbox", tmp_path / "outbox", tmp_path / "state", date(2020, 11, 24), "2020", 0)
+    shutil.copytree(EXAMPLES, opts.inbox)
+    first = run_pipeline(opts)
+    shutil.copytree(EXAMPLES, opts.inbox, dirs_exist_ok=True)
+    second = run_pipeline(opts)
+    assert second["master"] == first["master"]
+    assert {f["status"] for f in second["files"]} <= {"accepted", "duplicate"}
+    assert [i["verdict"] for i in second["items"]] == [i["verdict"] for i in first["items"]]
+    assert not [p for p in opts.inbox.rglob("*") if p.is_file()]
