@@ -5,11 +5,11 @@ Only aggregates and the league office's own facts cross this line: no 学号, ra
 from __future__ import annotations
 
 from collections import Counter
-from datetime import date
 from pathlib import Path
 
 from .model import DocumentInputs, ItemVerdict, OrgChart, PartyMeeting, ResponsiblePerson
 from .store import Store
+from .values import to_date
 
 SCHOOL_PLACEHOLDER = "（学校名称待补充）"
 
@@ -23,15 +23,6 @@ def _tables(records: list[dict]) -> dict[str, list[dict]]:
 
 def _basic(tables: dict[str, list[dict]]) -> dict[str, object]:
     return {str(r.get("item")): r.get("value") for r in tables.get("basic", [])}
-
-
-def _date(value) -> date | None:
-    if isinstance(value, date):
-        return value
-    try:
-        return date.fromisoformat(str(value)[:10])
-    except (TypeError, ValueError):
-        return None
 
 
 def _yes(value) -> bool | None:
@@ -70,7 +61,7 @@ def build_document_inputs(store: Store, items: list[dict], disclosure: dict | No
     documents = {r["role"]: Path(r["_stored"]) for r in _supplied_documents(store)}
     meetings = sorted(
         (PartyMeeting(d, str(r.get("title") or ""), str(r.get("content") or ""))
-         for r in tables.get("party_reports", []) if (d := _date(r.get("date")))),
+         for r in tables.get("party_reports", []) if (d := to_date(r.get("date")))),
         key=lambda m: m.date)
     responsible = [ResponsiblePerson(str(r.get("category") or ""), str(r.get("name") or ""), _yes(r.get("full_time")),
                                      str(r.get("remark") or ""))

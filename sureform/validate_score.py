@@ -11,24 +11,13 @@ from .issues import Issue, make_issue
 from .readers.base import record_location
 from .readers.score import LABELS, score_names
 from .semesters import in_last_month, parse_semester
+from .values import to_date
 
 ROW_STRINGS = ["file", "semester", "person_name", "person_key", "rater_name", "rater_category"]
 
 
-def as_date(value) -> date | None:
-    """A record's date, fresh from a reader (date) or back from the store (ISO text)."""
-    if isinstance(value, date):
-        return value
-    if isinstance(value, str) and value:
-        try:
-            return date.fromisoformat(value[:10])
-        except ValueError:
-            return None
-    return None
-
-
 def outside_last_month(rec: dict) -> bool:
-    sem, day = parse_semester(rec.get("semester") or ""), as_date(rec.get("review_date"))
+    sem, day = parse_semester(rec.get("semester") or ""), to_date(rec.get("review_date"))
     return bool(sem and day and not in_last_month(sem, day))
 
 
@@ -106,7 +95,7 @@ def _issue(code: str, key: str, file: str, rec: dict, records, catalogue: Catalo
     elif code == "review-date-outside-last-month":
         sem = parse_semester(rec.get("semester") or "")
         start, end = sem.last_month()
-        value = as_date(value).isoformat()
+        value = to_date(value).isoformat()
         params.update(semester=sem.label, window=f"{_cn(start)}至{_cn(end)}")
     return make_issue(code, loc, value, **params)
 

@@ -234,5 +234,19 @@ def parse_discipline(value):
     return s, None
 
 
+def to_date(value) -> date | None:
+    """A date from a date, a datetime or an ISO string (as the master stores them); else None."""
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str) and value.strip():
+        try:
+            return date.fromisoformat(value.strip()[:10])
+        except ValueError:
+            return None
+    return None
+
+
 def academic_year_start(as_of: date, start_month: int = 9) -> int:
     return as_of.year if as_of.month >= start_month else as_of.year - 1

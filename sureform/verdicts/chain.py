@@ -5,8 +5,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from ..labels import compact
-from ..values import parse_yes_no
-from .dates import to_date
+from ..values import parse_yes_no, to_date
 from .evidence import fact, finding, source
 from .view import MasterView
 

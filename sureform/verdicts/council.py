@@ -4,7 +4,7 @@ from __future__ import annotations
 from ..labels import compact
 from ..scoring import score_results
 from ..semesters import semester_of
-from .dates import to_date
+from ..values import to_date
 from .evidence import fact, fact_of, finding, source
 from .outcome import Outcome, pending
 from .people import department_heads, describe, presidium, same_person, staff

@@ -2,21 +2,7 @@
 from __future__ import annotations
 
 import calendar
-from datetime import date, datetime
-
-
-def to_date(value) -> date | None:
-    """A date from a date, a datetime or an ISO string (as the master stores them); else None."""
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    if isinstance(value, str) and value.strip():
-        try:
-            return date.fromisoformat(value.strip()[:10])
-        except ValueError:
-            return None
-    return None
+from datetime import date
 
 
 def chinese_date(day: date) -> str:

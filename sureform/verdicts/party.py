@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 from ..labels import compact
-from ..values import parse_yes_no
-from .dates import months_before, to_date
+from ..values import parse_yes_no, to_date
+from .dates import months_before
 from .evidence import fact_of, finding
 from .outcome import Outcome, pending
 from .registry import item

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import date
 
 from ..semesters import Semester, parse_semester, semester_of
-from .dates import to_date
+from ..values import to_date
 
 
 def score_semester(rec: dict) -> Semester | None:

@@ -4,9 +4,9 @@ from __future__ import annotations
 import math
 
 from ..labels import compact
-from ..values import parse_yes_no
+from ..values import parse_yes_no, to_date
 from .chain import check_chain
-from .dates import chinese_date, to_date
+from .dates import chinese_date
 from .evidence import fact, fact_of, finding, source
 from .outcome import Outcome, pending
 from .people import describe, presidium, same_person, staff
