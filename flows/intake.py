@@ -78,6 +78,6 @@ def _intake(opts: RunOptions) -> dict:
     feedback = write_feedback(reads, opts)
     consolidation = consolidate(opts)
     outputs = write_outputs(consolidation, opts)
-    release_batch(reads)
+    release_batch(reads, opts)
     outputs["feedback"] = [pipeline.rel_out(p, opts) for p in feedback]
     return pipeline.build_report(opts, scanned, reads, consolidation, outputs)

@@ -107,6 +107,7 @@ def has_errors(issues) -> bool:
 # ---- the registry: every code the program can emit -------------------------------------------
 # reading
 register("file-unreadable", ERROR, "文件无法打开：{reason}。请用 Excel 或 WPS 另存为 .xlsx 后重新提交。")
+register("file-arriving", WARNING, "文件可能还没有复制完（无法打开或正在变化，且最近 {minutes} 分钟内有改动），留在收件文件夹中，稍后自动再处理。")
 register("file-empty", ERROR, "文件中没有任何数据。请确认填写在第一个工作表并保存后重新提交。")
 register("kind-unknown", ERROR, "无法识别这是哪一种材料（未找到“学号”“职务”等表头或推荐表栏目）。请使用 sureform 模板填写后重新提交。")
 register("header-not-found", ERROR, "未找到表头行。请确认表头包含：{expected}。")

@@ -10,7 +10,7 @@ import logging
 import os
 import signal
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import Callable
@@ -69,8 +69,9 @@ def _noop(stage: str, done: int, total: int) -> None:
 
 # ---- stage 1: scan ------------------------------------------------------------------------------
 def scan(opts: RunOptions) -> Scan:
-    from .inbox import scan_inbox
+    from .inbox import revive_released, scan_inbox
 
+    revive_released(opts.inbox, opts.state)  # files whose copy went on after an earlier run released them
     files, skipped = scan_inbox(opts.inbox, opts.stable_seconds)
     return Scan(files, skipped)
 
@@ -87,7 +88,8 @@ def read_batch(files: list, opts: RunOptions, progress: Progress = _noop) -> lis
     received = datetime.now(TZ).isoformat(timespec="seconds")
     with Store(opts.db_path) as store:
         for n, f in enumerate(files, 1):
-            fr = FileRead(path=f.path, rel=f.rel, unit=f.unit, size=f.size, received_at=received)
+            fr = FileRead(path=f.path, rel=f.rel, unit=f.unit, size=f.size, received_at=received,
+                          mtime_ns=f.mtime_ns)
             try:
                 fr.sha256 = file_sha256(f.path)
             except OSError as exc:
@@ -99,11 +101,14 @@ def read_batch(files: list, opts: RunOptions, progress: Progress = _noop) -> lis
                 _mark_duplicate(fr, known["kind"], known["unit"], known["received_at"], store, known["id"])
                 if _left_by_killed_run(fr, known):
                     _resume(fr, known)
-            elif twin is not None and not twin.rejected:
-                _mark_duplicate(fr, twin.kind, twin.unit, "本批次", None, None)
+            elif twin is not None:
+                fr.twin_of = twin  # judged with it in validate_batch: one content, an answer for each path
             else:
                 _read_one(fr, catalogue)
-                seen.setdefault(fr.sha256, fr)
+                if _still_arriving(fr, f.mtime):
+                    fr.status = "arriving"
+                else:
+                    seen.setdefault(fr.sha256, fr)
             reads.append(fr)
             progress("read", n, len(files))
     return reads
@@ -115,6 +120,23 @@ def _mark_duplicate(fr: FileRead, kind, unit, received_at, store, submission_id)
     if store is not None and submission_id is not None:
         fr.issues.extend(store.submission_issues(submission_id))
         fr.stored_path = store.stored_path(submission_id)
+
+
+def _still_arriving(fr: FileRead, mtime: float) -> bool:
+    """Unreadable (or empty) and changed within the arrival window: likely a copy that stalled half-way.
+    It stays in the inbox, reported as still arriving, and is read again by a later run."""
+    from .inbox import may_still_arrive
+
+    if not any(i.code in ("file-unreadable", "file-empty") for i in fr.issues) or not may_still_arrive(mtime):
+        return False
+    fr.issues = [arriving_issue(fr.rel)]
+    return True
+
+
+def arriving_issue(rel: str) -> Issue:
+    from .inbox import ARRIVAL_WINDOW
+
+    return make_issue("file-arriving", Location(rel), minutes=f"{ARRIVAL_WINDOW / 60:g}")
 
 
 def _left_by_killed_run(fr: FileRead, known) -> bool:
@@ -196,10 +218,13 @@ def validate_batch(reads: list[FileRead], opts: RunOptions) -> list[FileRead]:
     from .validation import run_validators
     from .validate_roster import cross_unit_duplicates
 
-    fresh = [fr for fr in reads if fr.status == "pending"]
+    fresh = [fr for fr in reads if fr.status == "pending" and fr.twin_of is None]
     run_validators([fr for fr in fresh if fr.records], opts.as_of, opts.catalogue())
     for fr in fresh:
         fr.status = "rejected" if fr.rejected else "accepted"
+    for fr in reads:
+        if fr.twin_of is not None and fr.status == "pending":
+            _judge_twin(fr, fr.twin_of)
     rosters = [fr for fr in fresh if fr.kind == "roster"]
     # a person on two units' rosters: against the rest of the master and the rest of the batch
     accepted = [fr for fr in rosters if fr.status == "accepted"]
@@ -213,17 +238,44 @@ def validate_batch(reads: list[FileRead], opts: RunOptions) -> list[FileRead]:
     return reads
 
 
+def _judge_twin(fr: FileRead, first: FileRead) -> None:
+    """Same bytes as `first`, earlier in this batch: a duplicate if that was accepted, else the same answer
+    as it (rejected, with its problems pointed at in this file), so that each path gets its own feedback."""
+    if first.status == "arriving":
+        fr.status, fr.issues = "arriving", [arriving_issue(fr.rel)]
+        return
+    fr.kind, fr.unit = first.kind, fr.unit or first.unit
+    if first.status in ("accepted", "duplicate"):
+        fr.status = "duplicate"
+        fr.issues = [make_issue("file-duplicate", Location(fr.rel), received=f"本批次的“{first.rel}”")]
+        fr.issues += [replace(i, file=fr.rel) for i in first.issues if i.code != "file-duplicate"]
+        return
+    fr.status = "rejected"
+    fr.records = list(first.records)
+    fr.issues = [replace(i, file=fr.rel) for i in first.issues]
+
+
 # ---- stage 4: commit ----------------------------------------------------------------------------
 def commit_batch(reads: list[FileRead], opts: RunOptions) -> list[FileRead]:
     """Keep a copy of every processed file, then record the batch in one transaction."""
-    from .inbox import keep_copy, stored_path
+    from .inbox import ChangedWhileRead, keep_copy, stored_path
     from .kinds import kind_named
     from .store import Store, Submission
 
-    todo = [fr for fr in reads if fr.status in ("accepted", "rejected")]
-    for fr in todo:
+    for fr in [fr for fr in reads if fr.status in ("accepted", "rejected")]:
         dest = stored_path(opts.state, fr.status, fr.unit, fr.path.name, fr.sha256)
-        fr.stored_path = keep_copy(fr.path, dest)
+        try:
+            fr.stored_path = keep_copy(fr.path, dest, fr.sha256)
+        except ChangedWhileRead:  # written to since it was read: judge it again when the copy is complete
+            fr.status, fr.stored_path = "arriving", None
+            fr.issues = [arriving_issue(fr.rel)]
+        except FileNotFoundError:  # taken away by its sender meanwhile: nothing to record
+            fr.status, fr.stored_path = "arriving", None
+            fr.issues = []
+    for fr in reads:
+        if fr.status == "duplicate" and fr.twin_of is not None:
+            fr.stored_path = fr.twin_of.stored_path  # its bytes are kept once, as its first copy's
+    todo = [fr for fr in reads if fr.status in ("accepted", "rejected")]
     crash_point("copy")  # copies kept, master not yet committed
     with Store(opts.db_path) as store, store.transaction():
         run_id = store.start_run(datetime.now(TZ).isoformat(timespec="seconds"), opts.as_of.isoformat())
@@ -303,13 +355,15 @@ def write_master(consolidation: Consolidation, opts: RunOptions) -> Path:
 
 
 # ---- stage 7: release ------------------------------------------------------------------------------
-def release_batch(reads: list[FileRead]) -> None:
-    """Only now do processed files leave the inbox: their copies are kept and the master committed."""
+def release_batch(reads: list[FileRead], opts: RunOptions) -> None:
+    """Only now do processed files leave the inbox: their copies are kept and the master committed. A file
+    that changed since it was read, or that a process holds open for writing, stays for the next run."""
     from .inbox import release
 
     for fr in reads:
         if fr.status in ("accepted", "rejected", "duplicate") and fr.stored_path and Path(fr.stored_path).exists():
-            release(fr.path, fr.sha256)
+            if not release(fr.path, fr.sha256, opts.state, fr.size, fr.mtime_ns or None, fr.rel):
+                log.info("%s 在处理后有变化或仍在写入，留在收件文件夹中，下次再处理", fr.rel)
 
 
 # ---- the report -----------------------------------------------------------------------------------
@@ -318,8 +372,11 @@ def build_report(opts: RunOptions, scanned: Scan, reads: list[FileRead], consoli
     files = [
         {"path": fr.rel, "status": fr.status, "kind": fr.kind, "unit": fr.unit, "rows": len(fr.records),
          "issues": [i.to_dict() for i in fr.issues]}
-        for fr in reads
+        for fr in reads if fr.status != "arriving"
     ]
+    files += [{"path": fr.rel, "status": "skipped", "kind": None, "unit": fr.unit, "rows": 0, "issues": [],
+               "reason": fr.issues[0].message if fr.issues else "文件在处理过程中有变化，稍后再处理"}
+              for fr in reads if fr.status == "arriving"]
     files += [{"path": s.rel, "status": "skipped", "kind": None, "unit": None, "rows": 0,
                "issues": [], "reason": s.reason} for s in scanned.skipped]
     report = {"as_of": opts.as_of.isoformat(), "files": files, "master": consolidation.master,
@@ -377,7 +434,7 @@ def run_pipeline(opts: RunOptions, progress: Progress = _noop) -> dict:
     crash_point("consolidate")
     outputs = write_outputs(consolidation, opts)
     crash_point("outputs")
-    release_batch(reads)
+    release_batch(reads, opts)
     crash_point("release")
     outputs["feedback"] = [rel_out(p, opts) for p in feedback]
     return build_report(opts, scanned, reads, consolidation, outputs)

@@ -59,7 +59,7 @@ def write_xls(path: Path, rows: list[list], sheet: str = "Sheet1") -> Path:
     return path
 
 
-def settle(path: Path, age: float = 60) -> None:
+def settle(path: Path, age: float = 600) -> None:
     """Make a file look finished: its mtime is `age` seconds ago."""
     t = time.time() - age
     os.utime(path, (t, t))

@@ -32,7 +32,7 @@ def test_latest_roster_of_a_unit_supersedes_history_kept(env):
 def test_two_rosters_of_a_unit_in_one_batch_the_later_wins(env):
     first = env.roster("石油工程系", [person(sid="2024010101")], name="b_旧名单.xlsx")
     env.roster("石油工程系", [person(sid="2024010109")], name="a_新名单.xlsx")
-    os.utime(first, (time.time() - 120, time.time() - 120))
+    os.utime(first, (time.time() - 1200, time.time() - 1200))
     report = env.run()
     assert report["master"] == {"roster": 1}
     assert master_ids(env) == ["2024010109"]
