@@ -24,13 +24,14 @@ TAGS = ["sureform"]
 def intake_parameters(settings: "Settings") -> dict[str, Any]:
     return {"inbox": str(settings.inbox), "outbox": str(settings.outbox), "state": str(settings.state),
             "edition": settings.edition, "stable_seconds": settings.stability_window,
-            "lock_wait": settings.lock_wait, "timezone": settings.timezone}
+            "lock_wait": settings.lock_wait, "timezone": settings.timezone, "history_days": settings.history_days}
 
 
 def nightly_parameters(settings: "Settings") -> dict[str, Any]:
     return {"inbox": str(settings.inbox), "outbox": str(settings.outbox), "state": str(settings.state),
             "edition": settings.edition, "timezone": settings.timezone,
-            "term_starts": settings.display("term_starts"), "lock_wait": max(settings.lock_wait, 1800.0)}
+            "term_starts": settings.display("term_starts"), "lock_wait": max(settings.lock_wait, 1800.0),
+            "history_days": settings.history_days, "prefect_history_days": settings.prefect_history_days}
 
 
 def build_deployments(settings: "Settings") -> list:
@@ -67,9 +68,12 @@ class IntakeTrigger:
         log.info("已启动收件处理 %s（%s）", run.name, run.id)
         return run.id
 
-    def is_done(self, flow_run_id) -> bool:
+    def is_done(self, flow_run_id) -> bool | str:
+        """False while the run goes on; then its final state's name (COMPLETED, CRASHED, FAILED, …)."""
         state = self._client.read_flow_run(flow_run_id).state
-        return state is not None and state.is_final()
+        if state is None or not state.is_final():
+            return False
+        return state.type.value
 
     def close(self) -> None:
         try:

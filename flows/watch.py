@@ -8,7 +8,9 @@ the sender's mtime (Explorer, `cp -p`, robocopy) can still be growing.
 `WatchLoop` turns that into flow runs: it triggers the intake only when something is ready, never while
 the run it triggered is still going, and retries a file that is still there after its run finished
 (lock busy, share error) with a growing delay (1 min, 2, 4 … at most 1 h) so a file that can never leave
-the inbox costs a run an hour, not one every poll. Plain Python: the trigger is passed in.
+the inbox costs a run an hour, not one every poll. A run that did not complete (crashed, killed, failed)
+is retried at the next poll, once; only a second failure in a row backs off. Plain Python: the trigger is
+passed in; `is_done(run)` is falsy while the run goes on, else True or the name of its final state.
 """
 from __future__ import annotations
 
@@ -19,6 +21,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
+
+from sureform.inbox import ACCEPTED_SUFFIXES, being_written, is_ignored
 
 log = logging.getLogger("sureform.watch")
 
@@ -46,8 +50,6 @@ class InboxWatcher:
 
     def candidates(self) -> dict[str, os.stat_result]:
         """The files `scan_inbox` would consider: accepted types, no lock/hidden/temporary files."""
-        from sureform.inbox import ACCEPTED_SUFFIXES, is_ignored
-
         found: dict[str, os.stat_result] = {}
         if not self.inbox.is_dir():
             return found
@@ -75,7 +77,10 @@ class InboxWatcher:
             if prev is None or (prev.size, prev.mtime_ns) != (st.st_size, st.st_mtime_ns):
                 prev = self.seen[rel] = Seen(st.st_size, st.st_mtime_ns, now)
             age = now - prev.since
-            if age >= self.window:
+            if age >= self.window and being_written(self.inbox / rel):
+                result.waiting.append(rel)  # quiet, but a process still holds it open for writing
+                result.next_due = self.window if result.next_due is None else min(result.next_due, self.window)
+            elif age >= self.window:
                 result.ready.append(rel)
             else:
                 result.waiting.append(rel)
@@ -93,6 +98,13 @@ class Handed:
     signature: tuple[int, int] | None
     attempts: int
     next_allowed: float
+    failed_runs: int = 0  # runs in a row that handled this file and did not complete
+    handed_in: int = 0  # the number of the run it was last handed to
+
+
+def completed(outcome: Any) -> bool:
+    """`is_done`'s answer for a finished run: True, or a final state's name ("COMPLETED", "CRASHED", …)."""
+    return outcome is True or (isinstance(outcome, str) and outcome.upper() == "COMPLETED")
 
 
 class WatchLoop:
@@ -136,6 +148,7 @@ class WatchLoop:
                 done = True
             if not done:
                 return self.check_every
+            self._run_over(now, completed(done))
             self.inflight = None
             self.next_poll = now  # look again right away: what is left, what arrived meanwhile
         if now < self.next_poll:
@@ -162,11 +175,24 @@ class WatchLoop:
                 prev = self.handed.get(rel)
                 attempts = prev.attempts + 1 if prev and prev.signature == self.watcher.signature(rel) else 1
                 delay = min(self.retry_max, self.retry_after * 2 ** (attempts - 1))
-                self.handed[rel] = Handed(self.watcher.signature(rel), attempts, now + delay)
+                failed = prev.failed_runs if prev and prev.signature == self.watcher.signature(rel) else 0
+                self.handed[rel] = Handed(self.watcher.signature(rel), attempts, now + delay, failed, self.triggered)
             self.next_poll = now + wait
             return self.check_every
         self.next_poll = now + wait
         return wait
+
+    def _run_over(self, now: float, ok: bool) -> None:
+        """A run that did not complete (crashed, killed) leaves its files due again at once, the first time."""
+        for h in self.handed.values():
+            if h.handed_in != self.triggered:
+                continue
+            if ok:
+                h.failed_runs = 0
+                continue
+            if h.failed_runs == 0:
+                h.next_allowed = now
+            h.failed_runs += 1
 
     def run(self, stop: threading.Event) -> None:
         log.info("开始监视收件文件夹 %s（每 %.0f 秒检查一次，文件 %.0f 秒不变视为写完）",

@@ -97,15 +97,9 @@ def no_writer(path: Path) -> Iterator[tuple[int, bool]]:
     leased = False
     try:
         try:
-            fcntl.fcntl(fd, _F_SETSIG, signal.SIGURG)  # a lease break signals us: SIGURG is ignored by default
-            fcntl.fcntl(fd, fcntl.F_SETLEASE, fcntl.F_RDLCK)
-            leased = True
-        except OSError as exc:
-            if exc.errno in (errno.EAGAIN, errno.EBUSY, errno.ETXTBSY):
-                raise WriterPresent(str(path)) from None
-            # EINVAL/ENOLCK (a share or file system without leases), EACCES (not ours): cannot tell
-        except AttributeError:  # not Linux
-            pass
+            leased = take_read_lease(fd)
+        except WriterPresent:
+            raise WriterPresent(str(path)) from None
         yield fd, leased
     finally:
         if leased:
@@ -114,6 +108,21 @@ def no_writer(path: Path) -> Iterator[tuple[int, bool]]:
             except OSError:
                 pass
         os.close(fd)
+
+
+def take_read_lease(fd: int) -> bool:
+    """A read lease on `fd` (True), or False where the file system or our rights allow none (a network share:
+    nothing can be told about writers there). Raises WriterPresent if the file is open for writing."""
+    try:
+        fcntl.fcntl(fd, _F_SETSIG, signal.SIGURG)  # a lease break signals us: SIGURG is ignored by default
+        fcntl.fcntl(fd, fcntl.F_SETLEASE, fcntl.F_RDLCK)
+        return True
+    except OSError as exc:
+        if exc.errno in (errno.EAGAIN, errno.EBUSY, errno.ETXTBSY):
+            raise WriterPresent() from None
+        return False  # EINVAL/ENOLCK (no leases there), EACCES (not our file)
+    except AttributeError:  # not Linux
+        return False
 
 
 def writer_knocked(fd: int, leased: bool) -> bool:

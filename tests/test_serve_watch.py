@@ -227,3 +227,53 @@ def test_a_failed_trigger_is_tried_again_later(inbox, clock):
     clock.advance(10.0)
     loop.step()
     assert runs.triggered == [["名单.xlsx"]]
+
+
+class RunsWithStates(FakeRuns):
+    """Runs that end in a named final state, as `IntakeTrigger.is_done` reports them."""
+
+    def __init__(self):
+        super().__init__()
+        self.states: dict[int, str] = {}
+
+    def is_done(self, run_id: int):
+        return self.states.get(run_id, False)
+
+    def end_last(self, state: str) -> None:
+        self.states[len(self.triggered)] = state
+
+
+def test_a_crashed_run_is_retried_at_the_next_poll_not_after_a_minute(inbox, clock):
+    runs = RunsWithStates()
+    loop = make_loop(inbox, clock, runs, window=0)
+    drop(inbox / "名单.xlsx")
+    loop.step()
+    runs.end_last("CRASHED")  # killed half-way: the file is still in the inbox
+    clock.advance(loop.step())
+    clock.advance(loop.step())
+    assert len(runs.triggered) == 2 and clock() - 1000 < 11  # within one poll, no 60 s wait
+    runs.end_last("CRASHED")  # crashed again: now the backoff applies, no run every poll
+    second = clock()
+    while clock() - second < 100:
+        clock.advance(loop.step())
+    assert len(runs.triggered) == 2
+    while clock() - second < 130:
+        clock.advance(loop.step())
+    assert len(runs.triggered) == 3
+
+
+def test_a_file_held_open_for_writing_waits_however_long_it_is_quiet(inbox, clock):
+    runs = FakeRuns()
+    loop = make_loop(inbox, clock, runs, window=3.0)
+    path = inbox / "材料工程系" / "名单.xlsx"
+    path.parent.mkdir()
+    with open(path, "wb") as writer:  # a copy that stalled half-way, its handle still open
+        writer.write(b"PK\x03\x04 first half")
+        writer.flush()
+        for _ in range(30):
+            clock.advance(loop.step())
+        assert runs.triggered == [] and loop.watcher.poll().waiting == ["材料工程系/名单.xlsx"]
+        writer.write(b" second half")
+    for _ in range(3):
+        clock.advance(loop.step())
+    assert runs.triggered == [["材料工程系/名单.xlsx"]]
