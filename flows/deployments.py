@@ -63,6 +63,10 @@ class IntakeTrigger:
         self._client = get_client(sync_client=True)
         self._client.__enter__()
 
+    @property
+    def client(self):
+        return self._client
+
     def __call__(self, files: list[str]):
         run = self._client.create_flow_run_from_deployment(self.deployment_id, tags=[*TAGS, "watch"])
         log.info("已启动收件处理 %s（%s）", run.name, run.id)

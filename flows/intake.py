@@ -14,6 +14,7 @@ from prefect import flow, get_run_logger, task
 
 from sureform import pipeline
 from sureform.pipeline import RunOptions
+from sureform.serve.recovery import die_with_serve
 
 scan_inbox = task(pipeline.scan, name="scan-inbox", retries=2, retry_delay_seconds=2)
 read_batch = task(pipeline.read_batch, name="read-batch")
@@ -28,16 +29,17 @@ release_batch = task(pipeline.release_batch, name="release-inbox", retries=2, re
 @flow(name="sureform-intake", log_prints=True)
 def intake_flow(inbox: str = "inbox", outbox: str = "outbox", state: str = "state", as_of: date | None = None,
                 edition: str = "2020", stable_seconds: float = 5.0, lock_wait: float = 600.0,
-                timezone: str | None = None) -> dict:
+                timezone: str | None = None, history_days: int = 30) -> dict:
     """One run at a time (`<state>/run.lock`): waits at most `lock_wait` s for another run, else skips (the files
     stay in the inbox). Leaves a markdown artifact `sureform-intake`: files, verdicts changed since last run."""
     from sureform.runlock import RunBusy, run_lock, sweep_leftovers
     from sureform.serve.summary import intake_markdown, record_verdicts
 
     sureform_log_level()
+    die_with_serve()  # a flow run never outlives the serve that started it
     if as_of is None:
         as_of = datetime.now(ZoneInfo(timezone)).date() if timezone else pipeline.today_in_china()
-    opts = RunOptions(Path(inbox), Path(outbox), Path(state), as_of, edition, stable_seconds)
+    opts = RunOptions(Path(inbox), Path(outbox), Path(state), as_of, edition, stable_seconds, history_days)
     try:
         with run_lock(opts.state, wait=lock_wait, what="sureform-intake"):
             sweep_leftovers(opts.outbox, opts.state)

@@ -9,6 +9,7 @@ import functools
 import logging
 import os
 import signal
+import time
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
@@ -37,6 +38,7 @@ class RunOptions:
     as_of: date = field(default_factory=today_in_china)
     edition: str = "2020"
     stable_seconds: float = 5.0
+    history_days: int = 30  # outbox/历史/: every version of the last N days, then one a month
 
     @property
     def db_path(self) -> Path:
@@ -395,9 +397,12 @@ def rel_out(path: Path, opts: RunOptions) -> str:
 
 def crash_point(stage: str) -> None:
     """Test hook (tests/test_crash.py): SUREFORM_CRASH_AT=<stage> kills this process with SIGKILL right after
-    that stage, as `kill -9` would. Does nothing unless the variable names this stage."""
+    that stage, as `kill -9` would; SUREFORM_STALL_AT=<stage> makes it hang there instead. Does nothing unless
+    a variable names this stage."""
     if os.environ.get("SUREFORM_CRASH_AT") == stage:
         os.kill(os.getpid(), signal.SIGKILL)
+    if os.environ.get("SUREFORM_STALL_AT") == stage:  # test hook (tests/test_serve_recovery.py): a run in flight
+        time.sleep(3600)
 
 
 def _one_run_at_a_time(fn):

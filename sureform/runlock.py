@@ -122,6 +122,8 @@ def file_lock(path: Path, wait: float | None = None, what: str = "处理",
             log.warning("上次处理（%s）没有正常结束（进程已不存在），接管运行锁；本次会补完未完成的工作", describe(previous))
         info = {"pid": os.getpid(), "host": socket.gethostname(), "what": what,
                 "since": datetime.now().astimezone().isoformat(timespec="seconds")}
+        if os.environ.get("SUREFORM_SERVE_PID"):  # a flow run of `sureform serve`: ended with it (serve/recovery)
+            info["serve_pid"] = os.environ["SUREFORM_SERVE_PID"]
         os.ftruncate(fd, 0)
         os.pwrite(fd, json.dumps(info, ensure_ascii=False).encode("utf-8"), 0)
     except BaseException:

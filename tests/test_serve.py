@@ -54,12 +54,13 @@ def wait_for(predicate, timeout: float, what: str, log: Path | None = None, step
 
 
 class Served:
-    def __init__(self, root: Path):
+    def __init__(self, root: Path, extra_env: dict | None = None, log_name: str = "serve.log"):
         self.root = root
         self.inbox, self.outbox, self.state = root / "inbox", root / "outbox", root / "state"
-        self.inbox.mkdir(parents=True)
-        self.log = root / "serve.log"
+        self.inbox.mkdir(parents=True, exist_ok=True)
+        self.log = root / log_name
         env = {k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_", "SUREFORM_"))}
+        env.update(extra_env or {})
         env["HOME"] = str(root)  # nothing of the machine's ~/.prefect
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "sureform.cli", "serve", "--inbox", str(self.inbox), "--outbox", str(self.outbox),

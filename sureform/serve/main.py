@@ -23,6 +23,7 @@ from contextlib import ExitStack
 
 from ..config import ConfigError, Settings
 from ..runlock import RunBusy, describe, file_lock
+from .recovery import SERVE_PID_ENV, end_stale_run, mark_orphaned_runs_crashed
 
 log = logging.getLogger("sureform.serve")
 
@@ -42,6 +43,8 @@ def serve(settings: Settings) -> int:
         except RunBusy as exc:
             raise ConfigError(f"另一个 sureform serve 已在使用状态文件夹 {settings.state}（{describe(exc.holder)}）") from None
 
+        os.environ[SERVE_PID_ENV] = str(os.getpid())  # flow-run processes end with this one (recovery.py)
+        end_stale_run(settings.state)  # a run left by a serve killed with -9: its lock is free at once
         stop = threading.Event()
         for sig in (signal.SIGTERM, signal.SIGINT):
             signal.signal(sig, lambda signum, frame: (log.info("收到停止信号，正在停止…"), stop.set()))
@@ -120,11 +123,21 @@ def _serve(settings: Settings, stop: threading.Event) -> int:
         return 0 if stop.is_set() else 1
 
     trigger = IntakeTrigger(box["ids"][INTAKE])
+    try:
+        mark_orphaned_runs_crashed(trigger.client, box["ids"].values())
+    except Exception as exc:  # noqa: BLE001 — bookkeeping only
+        log.warning("无法标记上次留下的未结束运行：%s", exc)
     watch = WatchLoop(InboxWatcher(settings.inbox, settings.stability_window), settings.poll_interval,
                       trigger, trigger.is_done)
     watch_stop = threading.Event()
     watcher = threading.Thread(target=watch.run, args=(watch_stop,), name="inbox-watch", daemon=True)
     watcher.start()
+    try:  # tasks left PENDING/RUNNING by runs that died with a previous serve: CRASHED (retention.py)
+        from .retention import clean_prefect_history
+
+        clean_prefect_history(None)
+    except Exception as exc:  # noqa: BLE001 — bookkeeping only, never keeps serve from starting
+        log.warning("无法清理上次留下的未结束步骤：%s", exc)
     log.info("%s：监视 %s，夜间汇总 %s（%s），界面 %s", READY_LINE, settings.inbox, settings.schedule,
              settings.timezone, os.environ["PREFECT_API_URL"].removesuffix("/api"))
 
@@ -149,6 +162,7 @@ def _serve(settings: Settings, stop: threading.Event) -> int:
         except Exception as exc:  # noqa: BLE001
             log.warning("停止 Prefect runner 时出错：%s", exc)
         runner_thread.join(timeout=30)
+    end_stale_run(settings.state, ours=True)  # a run that outlived the grace period and the runner
     trigger.close()
     log.info("sureform serve 已停止")
     return rc

@@ -1,0 +1,55 @@
+"""kill -9 of `sureform serve` with a run in flight: no process outlives it, the run lock is free at once,
+and the restarted serve finishes the work within a poll of being ready; the dead run is CRASHED on the server.
+"""
+from __future__ import annotations
+
+import os
+import signal
+import time
+
+import pytest
+from conftest import HEADER, person, write_xlsx
+from test_serve import RUN, Served, api, wait_for
+
+from sureform.runlock import lock_is_held, pid_alive, read_holder
+from sureform.store import Store
+
+pytestmark = pytest.mark.slow
+
+
+def test_kill_9_of_serve_leaves_no_orphan_and_the_restart_finishes_the_work(tmp_path):
+    first = Served(tmp_path, {"SUREFORM_STALL_AT": "copy"}, "serve-1.log")  # the run hangs after its copies
+    try:
+        path = first.inbox / "材料工程系" / "工作人员名单.xlsx"
+        write_xlsx(path, [HEADER, person(unit="材料工程系")])
+        holder = wait_for(lambda: lock_is_held(first.state) and (h := read_holder(first.state / "run.lock"))
+                          and h.get("what") == "sureform-intake" and h, RUN, "the intake run to hold the lock",
+                          first.log)
+        assert holder["serve_pid"] == str(first.proc.pid)
+        child = int(holder["pid"])
+        assert child != first.proc.pid and pid_alive(child)
+        os.kill(first.proc.pid, signal.SIGKILL)
+        first.proc.wait(10)
+        killed = time.monotonic()
+        wait_for(lambda: not pid_alive(child), 10, "the flow-run process to end with serve", first.log, step=0.05)
+        wait_for(lambda: not lock_is_held(first.state), 10, "the run lock to be free", first.log, step=0.05)
+        assert time.monotonic() - killed < 5
+        assert path.exists()  # nothing released by the dead run
+    finally:
+        if first.proc.poll() is None:
+            first.proc.kill()
+
+    second = Served(tmp_path, None, "serve-2.log")
+    try:
+        ready = time.monotonic()
+        wait_for(lambda: not path.exists(), 30, "the restarted serve to finish the file", second.log, step=0.1)
+        assert time.monotonic() - ready < 15  # one poll and one run, no 60 s retry delay
+        with Store(second.state / "master.sqlite") as store:
+            rows = store.conn.execute("SELECT rel_path, status FROM submissions").fetchall()
+        assert [tuple(r) for r in rows] == [("材料工程系/工作人员名单.xlsx", "accepted")]
+        states = wait_for(lambda: {r["state_type"] for r in second.flow_runs("sureform-intake")} >= {"CRASHED", "COMPLETED"}
+                          and [r["state_type"] for r in second.flow_runs("sureform-intake")], 30,
+                          "the killed run CRASHED and the new one COMPLETED", second.log)
+        assert "RUNNING" not in states and "PENDING" not in states
+    finally:
+        assert second.stop() == 0
