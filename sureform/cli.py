@@ -63,7 +63,7 @@ def cmd_run(args) -> int:
     if settings.sources["log_level"] != SOURCE_DEFAULT:
         logging.getLogger().setLevel(settings.log_level)
     opts = RunOptions(settings.inbox, settings.outbox, settings.state, args.as_of or settings.today(), settings.edition,
-                      settings.stability_window)
+                      settings.stability_window, settings.history_days)
     from .catalogue import load_catalogue
 
     load_catalogue(opts.edition)  # an unknown edition is an argument error, before any work
@@ -71,7 +71,7 @@ def cmd_run(args) -> int:
         from flows.intake import intake_flow  # record the run in the configured Prefect server (it takes the lock)
 
         report = intake_flow(str(opts.inbox), str(opts.outbox), str(opts.state), opts.as_of, opts.edition,
-                             opts.stable_seconds, settings.lock_wait)
+                             opts.stable_seconds, settings.lock_wait, history_days=opts.history_days)
         if report.get("skipped_reason"):
             print(f"sureform: {report['skipped_reason']}", file=sys.stderr)
             return 3

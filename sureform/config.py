@@ -55,6 +55,19 @@ def _port(raw: Any) -> int:
     return value
 
 
+def _days(raw: Any) -> int:
+    message = "应为 1–3650 的整数（天）"
+    if isinstance(raw, bool) or (isinstance(raw, float) and not raw.is_integer()):
+        raise ValueError(message)
+    try:
+        value = int(raw) if isinstance(raw, float) else int(str(raw).strip())
+    except ValueError:
+        raise ValueError(message) from None
+    if not 1 <= value <= 3650:
+        raise ValueError(message)
+    return value
+
+
 def _text(raw: Any) -> str:
     if not isinstance(raw, (str, int)) or isinstance(raw, bool) or not str(raw).strip():
         raise ValueError("不能为空")
@@ -175,6 +188,8 @@ KEYS: tuple[Key, ...] = (
     Key("term_starts", "09-01,02-01", parse_term_starts, "学期开始日期（月-日，逗号分隔），用于统计本学期未报送的单位", "MM-DD,…"),
     Key("lock_wait", 600.0, lambda v: _number(v, minimum=0, maximum=86400),
         "另一次处理正在进行时最多等待的秒数，超时则本次跳过", "SECONDS"),
+    Key("history_days", 30, _days, "outbox/历史/ 中保留最近多少天的全部旧版文档，更早的每个文档每月只留最新的一份", "DAYS"),
+    Key("prefect_history_days", 30, _days, "Prefect 中的运行记录（日志、任务、摘要）保留多少天，由夜间汇总清理", "DAYS"),
 )
 KEY_NAMES = {k.name: k for k in KEYS}
 PATH_KEYS = ("inbox", "outbox", "state")
@@ -196,6 +211,8 @@ class Settings:
     server_port: int
     term_starts: tuple[tuple[int, int], ...]
     lock_wait: float
+    history_days: int
+    prefect_history_days: int
     sources: Mapping[str, str] = field(default_factory=dict, compare=False)
     config_file: Path | None = field(default=None, compare=False)
 

@@ -105,4 +105,4 @@ def write_documents_hook(consolidation, opts) -> dict[str, Path]:
 
     with Store(opts.db_path) as store:
         inputs = build_document_inputs(store, consolidation.items, consolidation.disclosure, opts.catalogue())
-    return write_documents(inputs, opts.outbox)
+    return write_documents(inputs, opts.outbox, history_days=opts.history_days)

@@ -85,6 +85,8 @@ def test_a_sureform_table_is_accepted(clean):
     ("server_port", "http", "整数"),
     ("term_starts", "02-30", "月-日"),
     ("lock_wait", "forever", "应为数字"),
+    ("history_days", "0", "1–3650 的整数"),
+    ("prefect_history_days", "2.5", "1–3650 的整数"),
 ])
 def test_invalid_values_name_the_key_and_the_source(clean, key, value, words):
     env_name = "SUREFORM_" + key.upper()
@@ -127,9 +129,9 @@ def test_cli_config_prints_values_and_sources(clean, capsys, monkeypatch):
     monkeypatch.setenv("SUREFORM_STABILITY_WINDOW", "2.5")
     assert cli.main(["config", "--schedule", "0 4 * * *"]) == 0
     out = capsys.readouterr().out
-    assert 'schedule         = "0 4 * * *"' in out and "命令行 --schedule" in out
-    assert "stability_window = 2.5" in out and "环境变量 SUREFORM_STABILITY_WINDOW" in out
-    assert "poll_interval    = 20" in out and "配置文件" in out
+    assert re.search(r'^schedule += "0 4 \* \* \*" ', out, re.M) and "命令行 --schedule" in out
+    assert re.search(r"^stability_window += 2\.5 ", out, re.M) and "环境变量 SUREFORM_STABILITY_WINDOW" in out
+    assert re.search(r"^poll_interval += 20 ", out, re.M) and "配置文件" in out
     assert cli.main(["config", "--json"]) == 0
     data = json.loads(capsys.readouterr().out)
     assert data["poll_interval"] == {"value": "20", "source": f"配置文件 {clean / 'sureform.toml'}"}

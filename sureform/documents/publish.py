@@ -1,12 +1,17 @@
-"""Writing documents into the outbox atomically, keeping every previous version under 历史/<time>/."""
+"""Writing documents into the outbox atomically, keeping previous versions under 历史/<time>/.
+
+历史/ is pruned after each publish (`prune_history`): every version of the last `history_days` days, and before
+that the newest version of each calendar month, for each document name.
+"""
 from __future__ import annotations
 
 import io
 import logging
 import os
+import re
 import shutil
 import tempfile
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from ..model import DocumentInputs
@@ -17,6 +22,8 @@ log = logging.getLogger(__name__)
 
 HISTORY_DIR = "历史"
 TIMESTAMP = "%Y%m%d-%H%M%S"
+HISTORY_DAYS = 30  # default of the `history_days` setting
+_HISTORY_FOLDER = re.compile(r"(\d{8}-\d{6})(?:-(\d+))?")  # `<stamp>` or `<stamp>-2`, `-3`… (see _new_history_dir)
 FILING_NAME = "备案表.docx"
 DISCLOSURE_NAME = "改革情况公开.docx"
 
@@ -96,10 +103,68 @@ def _serialise(doc) -> bytes:
     return buffer.getvalue()
 
 
-def publish_documents(outbox: Path, docs: dict, now: datetime | None = None) -> dict[str, Path]:
+def _history_folders(root: Path) -> list[tuple[datetime, int, Path]]:
+    """(time, suffix, folder) for each `历史/<YYYYmmdd-HHMMSS>[-n]` folder; anything else is not ours and is left."""
+    out = []
+    for folder in root.iterdir():
+        m = _HISTORY_FOLDER.fullmatch(folder.name)
+        if not m or folder.is_symlink() or not folder.is_dir():
+            continue
+        try:
+            stamp = datetime.strptime(m.group(1), TIMESTAMP)
+        except ValueError:
+            continue
+        out.append((stamp, int(m.group(2) or 1), folder))
+    return out
+
+
+def prune_history(outbox: Path, history_days: int = HISTORY_DAYS, now: datetime | None = None) -> list[Path]:
+    """Trim `outbox/历史/`: for each document name keep every version put aside in the last `history_days` days and,
+    of the older ones, the newest of each calendar month; remove the rest, then the timestamp folders left empty.
+
+    Only `历史/<timestamp>/` folders are touched (the published files in `outbox/` are separate links and never
+    removed; a folder or file that does not look like ours is left). Returns the removed files.
+    """
+    root = Path(outbox) / HISTORY_DIR
+    if not root.is_dir():
+        return []
+    now = now or datetime.now()
+    cutoff = now - timedelta(days=history_days)
+    folders = sorted(_history_folders(root))  # oldest first; same second: by suffix
+    versions: dict[str, list[tuple[datetime, Path]]] = {}
+    for stamp, _, folder in folders:
+        for item in folder.iterdir():
+            if item.is_file() or item.is_symlink():  # a symlink is removed as a link, never followed
+                versions.setdefault(item.name, []).append((stamp, item))
+    removed: list[Path] = []
+    for dated in versions.values():
+        newest_of_month: set[tuple[int, int]] = set()
+        for stamp, item in reversed(dated):  # newest first
+            if stamp >= cutoff:
+                continue
+            month = (stamp.year, stamp.month)
+            if month not in newest_of_month:
+                newest_of_month.add(month)
+                continue
+            item.unlink(missing_ok=True)
+            removed.append(item)
+    for _, _, folder in folders:
+        try:
+            folder.rmdir()  # only succeeds when empty
+        except OSError:
+            continue
+    if removed:
+        log.info("历史/: removed %d old versions (keeping %d days, then one a month)", len(removed), history_days)
+    return removed
+
+
+def publish_documents(outbox: Path, docs: dict, now: datetime | None = None,
+                      history_days: int | None = HISTORY_DAYS) -> dict[str, Path]:
     """Write each document to `outbox/<name>` atomically; earlier versions move to `outbox/历史/<time>/<name>`.
 
-    A document whose content is the same as the one already published is left as it is.
+    A document whose content is the same as the one already published is left as it is. Afterwards 历史/ is
+    pruned (`prune_history` with `history_days`, measured from `now`; None: keep everything); a failure there is
+    logged, never raised.
 
     Each file is written to a temporary file in the same folder, fsynced, then renamed over the old one,
     so a reader sees the old or the new file whole, never half of one.
@@ -131,11 +196,17 @@ def publish_documents(outbox: Path, docs: dict, now: datetime | None = None) -> 
     if history is not None:
         _fsync_dir(history)
     _fsync_dir(outbox)
+    if history_days is not None:
+        try:
+            prune_history(outbox, history_days, now)
+        except Exception as exc:  # noqa: BLE001 — the documents are published; old versions wait for the next one
+            log.warning("could not prune %s: %s", outbox / HISTORY_DIR, exc)
     return written
 
 
-def write_documents(inputs: DocumentInputs, outbox: Path, now: datetime | None = None) -> dict[str, Path]:
+def write_documents(inputs: DocumentInputs, outbox: Path, now: datetime | None = None,
+                    history_days: int | None = HISTORY_DAYS) -> dict[str, Path]:
     """Build both documents and publish them as 备案表.docx and 改革情况公开.docx."""
     docs = {FILING_NAME: build_filing(inputs), DISCLOSURE_NAME: build_disclosure(inputs)}
-    paths = publish_documents(outbox, docs, now=now)
+    paths = publish_documents(outbox, docs, now=now, history_days=history_days)
     return {"filing": paths[FILING_NAME], "disclosure": paths[DISCLOSURE_NAME]}
