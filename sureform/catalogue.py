@@ -12,10 +12,19 @@ DEFAULT_EDITION = "2020"
 
 @dataclass(frozen=True)
 class CatalogueItem:
-    id: str
-    text: str
-    group: str | None = None
-    actual_format: str | None = None
+    """One numbered item of the form, as its edition file composes it."""
+
+    id: str  # as printed: "1", "3a", "12"
+    text: str  # the official text
+    group: str | None = None  # a heading shared by several items ("3. 机构和人员规模")
+    mark: str = ""  # ★ (core), ▲ (observation) or ""
+    rule: str | None = None  # the rule kind deciding it (sureform.verdicts.library.RULE_KINDS)
+    params: dict = field(default_factory=dict)  # that kind's parameters, from the edition file
+    note: str | None = None  # the 备注 pattern of a decided verdict, e.g. "实有人 {n}"
+
+    @property
+    def actual_format(self) -> str | None:  # the documents' name for the 备注 pattern
+        return self.note
 
 
 @dataclass(frozen=True)
@@ -45,6 +54,9 @@ class Catalogue:
 
 
 def edition_path(edition: str) -> Path:
+    """A built-in edition by name ("2020"), or an edition file by its path ("editions/本校2026.toml")."""
+    if edition.endswith(".toml"):
+        return Path(edition)
     return EDITIONS_DIR / f"{edition}.toml"
 
 
@@ -57,11 +69,18 @@ def load_catalogue(edition: str = DEFAULT_EDITION) -> Catalogue:
     path = edition_path(edition)
     if not path.exists():
         raise ValueError(f"unknown rule edition {edition!r}; available: {', '.join(available_editions())}")
-    raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    items = tuple(
-        CatalogueItem(id=str(it["id"]), text=it["text"], group=it.get("group"), actual_format=it.get("actual_format"))
-        for it in raw["items"]
-    )
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise ValueError(f"edition file {path} cannot be read: {exc}") from None
+    try:
+        items = tuple(
+            CatalogueItem(id=str(it["id"]), text=it["text"], group=it.get("group"), mark=str(it.get("mark") or ""),
+                          rule=it.get("rule"), params=dict(it.get("params") or {}), note=it.get("note"))
+            for it in raw["items"]
+        )
+    except (KeyError, TypeError) as exc:
+        raise ValueError(f"edition {edition!r}: every [[items]] entry needs an id and a text ({exc})") from None
     return Catalogue(
         edition=str(raw["edition"]),
         title=raw["title"],

@@ -64,9 +64,13 @@ def cmd_run(args) -> int:
         logging.getLogger().setLevel(settings.log_level)
     opts = RunOptions(settings.inbox, settings.outbox, settings.state, args.as_of or settings.today(), settings.edition,
                       settings.stability_window, settings.history_days)
-    from .catalogue import load_catalogue
+    from .verdicts.library import EditionError
 
-    load_catalogue(opts.edition)  # an unknown edition is an argument error, before any work
+    try:
+        opts.catalogue()  # an unknown or broken edition is an argument error, before any work
+    except EditionError as exc:
+        print(f"sureform: {exc}", file=sys.stderr)
+        return 2
     if os.environ.get("PREFECT_API_URL"):
         from flows.intake import intake_flow  # record the run in the configured Prefect server (it takes the lock)
 

@@ -79,6 +79,10 @@ def _edition(raw: Any) -> str:
 
     value = _text(raw)
     known = list(available_editions())
+    if value.endswith(".toml"):
+        if not Path(value).is_file():
+            raise ValueError(f"找不到备案表版本文件 {value}")
+        return value
     if value not in known:
         raise ValueError(f"没有这个备案表版本，可用的版本：{'、'.join(known)}")
     return value

@@ -40,6 +40,7 @@ DOCUMENT_WRITERS.append(_write_documents)
 
 def consolidate_master(opts: RunOptions) -> Consolidation:
     from .validate_roster import check_rosters, cross_unit_duplicates
+    from .verdicts.library import tag_issues
 
     catalogue = opts.catalogue()
     with Store(opts.db_path) as store:
@@ -51,6 +52,7 @@ def consolidate_master(opts: RunOptions) -> Consolidation:
             for issue in by_pos.get(pos, []) + dups.get(pos, []):
                 if issue.severity != "error":
                     findings.append((rec["_unit"], issue))
+        findings = list(zip([u for u, _ in findings], tag_issues([i for _, i in findings], catalogue)))
         result = Consolidation(master=store.counts(), findings=findings)
         for hook in CONSOLIDATORS:
             hook(store, opts, result)

@@ -1,7 +1,9 @@
 """The one issue record that flows from the readers to the JSON, the feedback workbook and the evidence.
 
-Each kind of problem is an `IssueType` (a stable kebab-case code, a severity, a Chinese message
-template and the reform item it bears on), registered in `ISSUE_TYPES`. Code builds issues with
+Each kind of problem is an `IssueType` (a stable kebab-case code, a severity and a Chinese message
+template), all of them registered below, in this one file: `ISSUE_TYPES` is the whole catalogue. Which item
+of the form an issue bears on is not a property of its code: the edition says it (an issue's `item` is set by
+`sureform.verdicts.library.tag_issues`, from the rule kinds the edition's items use). Code builds issues with
 `make_issue(code, location, value, **params)`; tests assert on codes and locations, never on wording.
 """
 from __future__ import annotations
@@ -19,7 +21,6 @@ class IssueType:
     code: str
     severity: str
     template: str
-    item: str | None = None
 
 
 @dataclass(frozen=True)
@@ -63,10 +64,10 @@ class Issue:
 ISSUE_TYPES: dict[str, IssueType] = {}
 
 
-def register(code: str, severity: str, template: str, item: str | None = None) -> IssueType:
+def register(code: str, severity: str, template: str) -> IssueType:
     if severity not in SEVERITIES:
         raise ValueError(severity)
-    t = IssueType(code, severity, template, item)
+    t = IssueType(code, severity, template)
     ISSUE_TYPES[code] = t
     return t
 
@@ -96,7 +97,6 @@ def make_issue(code: str, location: Location | None = None, value: Any = None, *
         column=loc.column,
         cell=loc.cell,
         value=shown,
-        item=t.item,
     )
 
 
@@ -130,14 +130,14 @@ register("choice-invalid", ERROR, "“{value}”不是可选值。可选：{allo
 register("formula-no-value", ERROR, "该单元格是公式，但文件中没有保存计算结果。请在 Excel/WPS 中打开、重新计算并保存后再提交。")
 register("formula-cached-zero", WARNING, "该单元格是公式，文件中保存的结果为 0。若文件未在 Excel/WPS 中重新计算，这个 0 可能不是真实结果，请核实。")
 # roster: reform findings
-register("post-not-allowed", FINDING, "职务“{value}”不在允许的职务之中（{allowed}）。学生会不得设置其他职务：请改为其中之一，或将此人移出工作人员名单。", item="4")
-register("political-status-not-allowed", FINDING, "政治面貌“{value}”不符合要求：学生会工作人员须为中共党员、中共预备党员或共青团员。", item="5")
-register("rank-above-limit", FINDING, "成绩排名{value}（{percent}）超出本专业前30%，非一年级新生的工作人员须在本专业前30%以内。", item="6")
-register("rank-missing", FINDING, "非一年级新生（入学年份：{year}）未填写成绩排名，无法核实是否在本专业前30%以内。请补填“成绩排名”和“专业人数”。", item="6")
-register("failed-course", FINDING, "有 {value} 门课业不及格。学生会工作人员不得有课业不及格情况。", item="6")
-register("discipline-record", FINDING, "违纪情况为“{value}”。请核实；存在违纪行为的学生不宜担任学生会工作人员。", item="6")
-register("department-not-declared", FINDING, "所在部门“{value}”不在机构信息“部门设置”中（已设置：{declared}）。", item="2")
-register("recommendation-missing", FINDING, "未填写“{missing}”。工作部门成员须由院系团组织推荐并经审核，请补填。", item="7")
+register("post-not-allowed", FINDING, "职务“{value}”不在允许的职务之中（{allowed}）。学生会不得设置其他职务：请改为其中之一，或将此人移出工作人员名单。")
+register("political-status-not-allowed", FINDING, "政治面貌“{value}”不符合要求：学生会工作人员须为中共党员、中共预备党员或共青团员。")
+register("rank-above-limit", FINDING, "成绩排名{value}（{percent}）超出本专业前{limit}，非一年级新生的工作人员须在本专业前{limit}以内。")
+register("rank-missing", FINDING, "非一年级新生（入学年份：{year}）未填写成绩排名，无法核实是否在本专业前{limit}以内。请补填“成绩排名”和“专业人数”。")
+register("failed-course", FINDING, "有 {value} 门课业不及格。学生会工作人员不得有课业不及格情况。")
+register("discipline-record", FINDING, "违纪情况为“{value}”。请核实；存在违纪行为的学生不宜担任学生会工作人员。")
+register("department-not-declared", FINDING, "所在部门“{value}”不在机构信息“部门设置”中（已设置：{declared}）。")
+register("recommendation-missing", FINDING, "未填写“{missing}”。工作部门成员须由院系团组织推荐并经审核，请补填。")
 register("person-on-two-rosters", FINDING, "学号 {value}（{name}）同时出现在“{other_unit}”的名单中（{other_file}）。同一人只能由一个系报送，请与该系核对后删除其中一行。")
 # intake
 register("file-duplicate", WARNING, "与 {received} 已收到的文件内容完全相同，未重复计入。")
@@ -150,6 +150,35 @@ register("score-above-maximum", ERROR, "“{column}”得分 {value} 超过该�
 register("score-negative", ERROR, "“{column}”得分 {value} 小于 0。请核对后重新填写。")
 register("score-row-duplicated", ERROR, "评议人“{rater}”对“{person}”的评分在本文件中重复出现（另见第 {other_row} 行）。每位评议人对每人只能评一次，请删除重复行。")
 register("rater-category-invalid", ERROR, "评议人类别“{value}”不是可选值。可选：{allowed}。")
-register("review-date-outside-last-month", WARNING, "评议日期 {value} 不在{semester}的最后一个月（{window}）。述职评议一般在每学期的最后一个月进行，请核实。", item="12")
+register("review-date-outside-last-month", WARNING, "评议日期 {value} 不在{semester}的最后一个月（{window}）。述职评议一般在每学期的最后一个月进行，请核实。")
 register("sheet-missing", ERROR, "缺少必需的工作表“{sheet}”（应含表头：{expected}）。请使用机构信息模板填写后重新提交。")
 register("semester-invalid", ERROR, "学期“{value}”无法识别。请写成 2020-2021学年第一学期。")
+# the master as a whole: the rule kinds' findings (sureform.verdicts.library declares which kind emits which)
+register("duty-administrative", FINDING, "学生会不得承担宿舍管理、校园文明纠察、安全保卫等行政职能，{department}的职责却含“{keywords}”：请调整部门职责，或由校团委填写复核说明。职责原文：“{value}”")
+register("duty-reviewed", WARNING, "{department}的职责含“{keywords}”，校团委复核说明：{note}")
+register("department-level-forbidden", FINDING, "部门“{value}”设置了“{keyword}”层级。工作机构应为“主席团+工作部门”，不得设置“中心”“项目办公室”等常设层级。")
+register("department-sub-level", FINDING, "部门“{value}”是“{parent}”之下的层级。工作部门之下不得再设常设层级。")
+register("candidate-form-missing", WARNING, "主席团成员{name}（{post}）没有主席团候选人预备人选推荐表，无法核实其产生程序。请所在系提交推荐表。")
+register("candidate-step-missing", FINDING, "推荐表未填写“{step}”的{what}：审核程序不完整。")
+register("candidate-step-refused", FINDING, "“{step}”的结果为“{value}”，未获通过。")
+register("candidate-steps-out-of-order", FINDING, "“{step}”的日期 {value} 早于前一步“{previous}”的日期 {previous_date}，程序顺序不对。")
+register("candidate-step-during-publicity", FINDING, "“{step}”的日期 {value} 不在公示期满（{end}）之后：须公示无异议后再进行。")
+register("publicity-too-short", FINDING, "公示自 {start} 至 {end} 仅 {days} 个工作日，须不少于 {minimum} 个工作日。")
+register("publicity-objection", FINDING, "公示结果为“{value}”，须为“无异议”。")
+register("workdays-uncertain", WARNING, "{value}")
+register("presidium-not-elected-by-congress", FINDING, "主席团由“{value}”选举产生。须由学生代表大会本身选举产生，不得由其委员会、常务委员会、常任代表会议等选举。")
+register("congress-too-old", FINDING, "最近一次校级学生代表大会召开于 {value}，早于 {since}。")
+register("congress-missing", FINDING, "机构信息中没有校级学生代表大会的记录。")
+register("delegate-not-recommended", FINDING, "代表{name}未填写推荐团支部：代表须经班级团支部推荐。")
+register("delegate-not-elected", FINDING, "代表{name}未填写选举单位：代表须由学院（系）组织选举产生。")
+register("delegates-too-few", FINDING, "学代会代表 {value} 人，少于全校学生人数 {students} 的 {share}（{minimum} 人）。")
+register("unit-without-delegate", FINDING, "“{value}”没有学代会代表。")
+register("study-measure-missing", FINDING, "机构信息中没有注明日期的学习贯彻全国学联二十七大精神的举措。")
+register("council-students-not-majority", FINDING, "评议会 {value} 人中学生代表 {students} 人，未超过半数。")
+register("report-missing", FINDING, "{name}（{post}）在{semester}没有述职评议记录。主席团成员和工作部门负责人每学期须向评议会述职。")
+register("nominee-without-result", FINDING, "{name}被提名“{category}”，但没有述职评议结果：提名须依据评议结果。")
+register("nominee-below-peer", FINDING, "{name}被提名“{category}”（评议结果 {value}），低于未被提名的{peer}（{peer_result}）。")
+register("party-plan-missing", FINDING, "未记录学生会组织建设纳入学校党建工作整体规划。")
+register("party-report-missing", FINDING, "{since}以来没有学校党委听取学生会组织工作汇报的记录。")
+register("responsible-missing", FINDING, "未明确{category}。")
+register("responsible-not-full-time", FINDING, "{category}{value}不是专职团干。")

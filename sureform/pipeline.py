@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import Callable
 from zoneinfo import ZoneInfo
 
-from .catalogue import load_catalogue
 from .issues import Issue, Location, has_errors, make_issue
 from .readers.base import FileRead, record_location
 
@@ -45,7 +44,9 @@ class RunOptions:
         return self.state / MASTER_DB
 
     def catalogue(self):
-        return load_catalogue(self.edition)
+        from .verdicts.library import load_edition
+
+        return load_edition(self.edition)
 
 
 @dataclass
@@ -220,8 +221,12 @@ def validate_batch(reads: list[FileRead], opts: RunOptions) -> list[FileRead]:
     from .validation import run_validators
     from .validate_roster import cross_unit_duplicates
 
+    from .verdicts.library import tag_issues
+
     fresh = [fr for fr in reads if fr.status == "pending" and fr.twin_of is None]
     run_validators([fr for fr in fresh if fr.records], opts.as_of, opts.catalogue())
+    for fr in fresh:
+        fr.issues = tag_issues(fr.issues, opts.catalogue())
     for fr in fresh:
         fr.status = "rejected" if fr.rejected else "accepted"
     for fr in reads:

@@ -71,9 +71,11 @@ def _issue(code: str, key: str, file: str, rec: dict, records, catalogue: Catalo
     elif code == "rank-above-limit":
         value = rec.get("rank_text")
         params["percent"] = f"前{rec['rank_ratio']:.1%}"
+        params["limit"] = f"{catalogue.limits['rank_ratio']:.0%}"
     elif code == "rank-missing":
         value = rec.get("rank_text")
         params["year"] = rec.get("year") or "未填写"
+        params["limit"] = f"{catalogue.limits['rank_ratio']:.0%}"
     elif code == "student-id-duplicated":
         params["other_row"] = next(r.get("_row") for f, r in records if f == file and r.get("student_id") == value)
     return make_issue(code, loc, value, **params)

@@ -115,6 +115,6 @@ def view(roster=(), candidates=(), scores=(), institution=(), as_of: date = AS_O
 
 
 def verdict_of(item_id: str, v):
-    from sureform.verdicts import evaluate_item
+    from sureform.verdicts import decide_item
 
-    return evaluate_item(item_id, v)
+    return decide_item(v.catalogue.item(item_id), v)

@@ -7,11 +7,12 @@ from test_verdicts_data import AS_OF, basic, seed_departments, seed_roster, view
 
 from sureform import verdicts
 from sureform.catalogue import load_catalogue
-from sureform.verdicts import evaluate_items
+from sureform.verdicts import decide_items
+from sureform.verdicts.library import RULE_KINDS
 
 
 def test_items_come_in_catalogue_order_with_form_fields():
-    items = evaluate_items(view(seed_roster(), institution=seed_departments()))
+    items = decide_items(view(seed_roster(), institution=seed_departments()))
     assert [v.id for v in items] == [it.id for it in load_catalogue().items]
     assert {v.verdict for v in items} <= {"达标", "未达标", "待补充"}
     d = items[2].to_dict()
@@ -20,12 +21,14 @@ def test_items_come_in_catalogue_order_with_form_fields():
 
 
 def test_a_crashing_item_is_pending_not_fatal(monkeypatch):
-    def boom(view):
+    from dataclasses import replace
+
+    def boom(view, item):
         raise RuntimeError("bug")
 
-    verdicts.evaluate_item("1", view())  # load the item modules first
-    monkeypatch.setitem(verdicts.ITEMS, "1", boom)
-    v = verdicts.evaluate_item("1", view())
+    kind = RULE_KINDS["no-administrative-duties"]
+    monkeypatch.setitem(RULE_KINDS, kind.name, replace(kind, decide=boom))
+    v = verdicts.decide_item(load_catalogue().item("1"), view())
     assert v.verdict == "待补充" and "RuntimeError" in v.note
 
 

@@ -24,9 +24,9 @@ def refused(result, negative_words) -> bool:
     return yes is False or any(w in text for w in negative_words)
 
 
-def check_chain(form: dict, view: MasterView) -> ChainCheck:
+def check_chain(form: dict, view: MasterView, publicity_working_days: int) -> ChainCheck:
     """Every step filled, none refused, dates never going back, 公示 ≥ N working days with 无异议."""
-    vocab, limits = view.catalogue.vocabulary, view.catalogue.limits
+    vocab = view.catalogue.vocabulary
     negative = list(vocab.get("negative_results", []))
     out = ChainCheck()
     previous: tuple[str, date] | None = None
@@ -34,7 +34,7 @@ def check_chain(form: dict, view: MasterView) -> ChainCheck:
     for step in view.catalogue.raw.get("candidate_steps", []):
         key, label = step["key"], step["label"]
         if key == PUBLICITY:
-            start, end = _publicity(form, label, vocab, limits, out)
+            start, end = _publicity(form, label, vocab, publicity_working_days, out)
             if start and previous and start < previous[1]:
                 out.breaches.append(_order(form, "publicity_start", label, start, previous))
             if end:
@@ -59,7 +59,7 @@ def check_chain(form: dict, view: MasterView) -> ChainCheck:
     return out
 
 
-def _publicity(form, label, vocab, limits, out: ChainCheck) -> tuple[date | None, date | None]:
+def _publicity(form, label, vocab, minimum: int, out: ChainCheck) -> tuple[date | None, date | None]:
     from ..workdays import working_days_between
 
     start, end = to_date(form.get("publicity_start")), to_date(form.get("publicity_end"))
@@ -74,7 +74,6 @@ def _publicity(form, label, vocab, limits, out: ChainCheck) -> tuple[date | None
         out.breaches.append(finding("publicity-objection", form, "publicity_result", "公示结果", result))
     if start and end:
         days, warnings = working_days_between(start, end)
-        minimum = limits["publicity_working_days"]
         out.notes.append(fact("公示工作日", f"{start.isoformat()} 至 {end.isoformat()}，{days} 个工作日",
                               source(form, "publicity_start")))
         out.notes.extend(finding("workdays-uncertain", form, "publicity_end", label, w) for w in warnings)

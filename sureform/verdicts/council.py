@@ -1,4 +1,5 @@
-"""Items 11, 12, 13: studying the 全国学联 congress, the evaluation council and 述职, nominations by results."""
+"""Rule kinds about studying the 全国学联 congress, the evaluation council and 述职, nominations by results
+(2020: items 11, 12, 13)."""
 from __future__ import annotations
 
 from ..labels import compact
@@ -8,18 +9,18 @@ from ..values import to_date
 from .evidence import fact, fact_of, finding, source
 from .outcome import Outcome, pending
 from .people import department_heads, describe, presidium, same_person, staff
-from .registry import item
 from .scoring import latest_semester_scores, semester_scores
+from ..catalogue import CatalogueItem
 from .view import MasterView
 
 
-@item("11")
-def study_measures(view: MasterView):
+def study_measures(view: MasterView, item: CatalogueItem):
+    """At least one dated measure of studying the 全国学联 congress, on or before the filing date."""
     measures = view.table("study_measures")
     dated = [m for m in measures if (d := to_date(m.get("date"))) and d <= view.as_of and str(m.get("measure") or "").strip()]
     if not measures:
-        return pending("11", "机构信息“学习贯彻举措”（学习贯彻全国学联二十七大精神的举措）")
-    out = Outcome("11")
+        return pending(item.id, "机构信息“学习贯彻举措”（学习贯彻全国学联二十七大精神的举措）")
+    out = Outcome(item.id)
     if dated:
         out.show([fact_of(m, "measure", "学习贯彻举措", f"{to_date(m.get('date')).isoformat()} {m.get('measure')}")
                   for m in dated])
@@ -29,22 +30,22 @@ def study_measures(view: MasterView):
     return out.result()
 
 
-@item("12")
-def council_and_reports(view: MasterView):
-    out = Outcome("12")
-    _council(view, out)
+def council_and_reports(view: MasterView, item: CatalogueItem):
+    """The 评议会 has students as more than `student_share` of its members; every presidium member and
+    department head has a 述职 record in the semester of the filing date."""
+    out = Outcome(item.id)
+    _council(view, item.params["student_share"], out)
     _reports(view, out)
     return out.result()
 
 
-def _council(view: MasterView, out: Outcome) -> None:
+def _council(view: MasterView, share: float, out: Outcome) -> None:
     members = view.table("council")
     if not members:
         out.lack("机构信息“评议会成员”")
         return
     student_words = view.catalogue.vocabulary["student_rater_categories"]
     students = [m for m in members if any(w in compact(m.get("category")) for w in student_words)]
-    share = view.catalogue.limits["council_student_share"]
     if len(students) <= share * len(members):
         out.breach(finding("council-students-not-majority", members[0], "category", "类别", len(members),
                            students=len(students)), "评议会学生代表未过半数")
@@ -73,16 +74,16 @@ def _reports(view: MasterView, out: Outcome) -> None:
                                semester=semester.label), "有主席团成员或部门负责人本学期未述职")
 
 
-@item("13")
-def nominations_follow_results(view: MasterView):
+def nominations_follow_results(view: MasterView, item: CatalogueItem):
+    """Every nominee has an evaluation result, none below the best of those not nominated."""
     nominations = view.table("nominations")
     if not nominations:
-        return pending("13", "评奖评优提名名单")
+        return pending(item.id, "评奖评优提名名单")
     recent = latest_semester_scores(view.scores, view.as_of)
     if not recent:
-        return pending("13", "述职评议评分表")
+        return pending(item.id, "述职评议评分表")
     results = score_results(recent, view.catalogue)
-    out = Outcome("13")
+    out = Outcome(item.id)
     for category in dict.fromkeys(n.get("category") or "" for n in nominations):
         nominees = [n for n in nominations if (n.get("category") or "") == category]
         _category(nominees, category, results, out)

@@ -2,11 +2,11 @@
 from __future__ import annotations
 
 from .disclosure import disclosure_figures
-from .registry import evaluate_items
+from .library import decide_items
 from .view import load_view
 
 
 def consolidate_verdicts(store, opts, consolidation) -> None:
     view = load_view(store, opts, consolidation.findings)
-    consolidation.items = [v.to_dict() for v in evaluate_items(view)]
+    consolidation.items = [v.to_dict() for v in decide_items(view)]
     consolidation.disclosure = disclosure_figures(view)

@@ -1,4 +1,5 @@
-"""Items 14, 15: the party committee's plan and hearings; the league office's guide and 秘书长."""
+"""Rule kinds about the party committee's plan and hearings, the league office's guide and 秘书长
+(2020: items 14, 15)."""
 from __future__ import annotations
 
 from ..labels import compact
@@ -6,15 +7,16 @@ from ..values import parse_yes_no, to_date
 from .dates import months_before
 from .evidence import fact_of, finding
 from .outcome import Outcome, pending
-from .registry import item
+from ..catalogue import CatalogueItem
 from .view import MasterView
 
 
-@item("14")
-def party_plans_and_hears(view: MasterView):
-    out = Outcome("14")
+def party_plans_and_hears(view: MasterView, item: CatalogueItem):
+    """The union is in the party committee's plan, and the committee heard its report within the last
+    `window_months` months."""
+    out = Outcome(item.id)
     _plan(view, out)
-    since = months_before(view.as_of, view.catalogue.limits["report_window_months"])
+    since = months_before(view.as_of, item.params["window_months"])
     reports = view.table("party_reports")
     recent = [r for r in reports if (d := to_date(r.get("date"))) and since <= d <= view.as_of]
     if not reports:
@@ -47,13 +49,13 @@ def _of_category(records: list[dict], category: str) -> list[dict]:
             and str(r.get("name") or "").strip()]
 
 
-@item("15")
-def league_guide_and_secretary(view: MasterView):
+def league_guide_and_secretary(view: MasterView, item: CatalogueItem):
+    """A full-time league officer guides the union, and a 秘书长 is appointed."""
     records = view.table("responsible")
     if not records:
-        return pending("15", "机构信息“指导责任人”（校团委指导学生会主要责任人、秘书长）")
+        return pending(item.id, "机构信息“指导责任人”（校团委指导学生会主要责任人、秘书长）")
     vocab = view.catalogue.vocabulary
-    out = Outcome("15")
+    out = Outcome(item.id)
     lead_category, secretary_category = vocab["responsible_category"], vocab["secretary_category"]
     leads = _of_category(records, lead_category)
     if not leads:

@@ -1,4 +1,4 @@
-"""Items 7, 8, 9, 10: how the presidium and staff are chosen, and the 学生代表大会 that elects them."""
+"""Rule kinds about how the presidium and staff are chosen and the 学生代表大会 that elects them (2020: items 7–10)."""
 from __future__ import annotations
 
 import math
@@ -10,7 +10,7 @@ from .dates import chinese_date
 from .evidence import fact, fact_of, finding, source
 from .outcome import Outcome, pending
 from .people import describe, presidium, same_person, staff
-from .registry import item
+from ..catalogue import CatalogueItem
 from .view import MasterView
 
 RECOMMENDATION_FIELDS = (("recommender", "推荐团组织"), ("review_date", "审核日期"))
@@ -24,12 +24,13 @@ def candidate_form(view: MasterView, member: dict) -> dict | None:
     return forms[-1] if forms else None
 
 
-@item("7")
-def candidates_vetted(view: MasterView):
+def candidates_vetted(view: MasterView, item: CatalogueItem):
+    """Every presidium member's candidate form shows the whole approval chain, in order, with a 公示 of at
+    least `publicity_working_days` working days; every other member names who recommended them."""
     members = staff(view)
     if not members:
-        return pending("7", "工作人员名单")
-    out = Outcome("7")
+        return pending(item.id, "工作人员名单")
+    out = Outcome(item.id)
     chosen = presidium(view)
     without_form = []
     for member in chosen:
@@ -37,7 +38,7 @@ def candidates_vetted(view: MasterView):
         if form is None:
             without_form.append(member)
             continue
-        check = check_chain(form, view)
+        check = check_chain(form, view, item.params["publicity_working_days"])
         out.show(fact("主席团候选人推荐表", describe(member), source(form)))
         out.show(check.notes)
         if check.breaches:
@@ -77,15 +78,15 @@ def is_congress_itself(body, vocab) -> bool:
     return any(b in text for b in bodies) and not any(w in text for w in vocab["not_congress_bodies"])
 
 
-@item("8")
-def elected_by_congress(view: MasterView):
+def elected_by_congress(view: MasterView, item: CatalogueItem):
+    """The presidium is elected by the congress itself, not by one of its committees."""
     records = view.table("congress")
     if not records:
-        return pending("8", "机构信息“学代会”记录（选举主席团的机构）")
+        return pending(item.id, "机构信息“学代会”记录（选举主席团的机构）")
     vocab = view.catalogue.vocabulary
     flags = [parse_yes_no(r.get("elects_presidium"))[0] for r in records]
     electing = [r for r, f in zip(records, flags) if f is True]
-    out = Outcome("8")
+    out = Outcome(item.id)
     if not electing and all(f is False for f in flags):
         out.breach([finding("presidium-not-elected-by-congress", r, "elects_presidium", "是否选举主席团",
                             "学代会以外的机构") for r in records[-1:]], "主席团未由学代会选举产生")
@@ -102,20 +103,20 @@ def elected_by_congress(view: MasterView):
     return out.result()
 
 
-@item("9")
-def congress_held(view: MasterView):
+def congress_held(view: MasterView, item: CatalogueItem):
+    """A congress held on or after `since` (and not after the filing date); 备注 shows its date."""
     records = view.table("congress")
-    since = to_date(view.catalogue.limits["congress_since"])
-    label = view.catalogue.item("9").actual_format or "召开日期为：{date}"
+    since = to_date(item.params["since"])
+    label = item.note or "{date}"
     empty = label.format(date="")
     if not records:
         if not view.has_institution:
-            return pending("9", "机构信息（学代会记录）")
-        out = Outcome("9")
+            return pending(item.id, "机构信息（学代会记录）")
+        out = Outcome(item.id)
         out.breach(finding("congress-missing"))
         return out.result(note=empty)
     dated = [(d, r) for r in records if (d := _congress_date(r)) is not None and d <= view.as_of]
-    out = Outcome("9")
+    out = Outcome(item.id)
     if not dated:
         out.lack("学代会召开日期")
         return out.result()
@@ -129,12 +130,13 @@ def congress_held(view: MasterView):
     return out.result(note=empty)
 
 
-@item("10")
-def delegates_recommended_and_elected(view: MasterView):
+def delegates_recommended_and_elected(view: MasterView, item: CatalogueItem):
+    """Every delegate recommended by a 团支部 and elected by a 院系; with `delegate_share`, at least that share of
+    all students are delegates; every 系 sending a roster has a delegate."""
     delegates = view.table("delegates")
     if not delegates:
-        return pending("10", "学代会代表名单")
-    out = Outcome("10")
+        return pending(item.id, "学代会代表名单")
+    out = Outcome(item.id)
     for rec in delegates:
         name = rec.get("name") or ""
         if rec.get("branch") in (None, ""):
@@ -143,19 +145,18 @@ def delegates_recommended_and_elected(view: MasterView):
         if rec.get("electing_unit") in (None, ""):
             out.breach(finding("delegate-not-elected", rec, "electing_unit", "选举单位", None, name=name),
                        "有代表未经院系选举")
-    _delegate_share(view, delegates, out)
+    _delegate_share(view, delegates, item.params.get("delegate_share"), out)
     _units_represented(view, delegates, out)
     out.show(fact("学代会代表人数", len(delegates), source(delegates[0])))
     return out.result()
 
 
-def _delegate_share(view: MasterView, delegates: list[dict], out: Outcome) -> None:
+def _delegate_share(view: MasterView, delegates: list[dict], share: float | None, out: Outcome) -> None:
     rec = view.basic("students")
     try:
         students = int(float(str(rec.get("value")).replace(",", ""))) if rec else None
     except ValueError:
         students = None
-    share = view.catalogue.limits.get("delegate_share")
     if not students or not share:
         return
     minimum = math.ceil(students * share)

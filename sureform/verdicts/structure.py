@@ -1,4 +1,4 @@
-"""Items 1, 2, 3a–3c: what the departments do, how the union is built, how big it is."""
+"""Rule kinds about what the departments do, how the union is built and how big it is (2020: items 1, 2, 3a–3c)."""
 from __future__ import annotations
 
 import re
@@ -7,7 +7,7 @@ from ..values import parse_yes_no
 from .evidence import fact, fact_of, finding, source
 from .outcome import Outcome, pending
 from .people import presidium, staff, work_departments
-from .registry import item
+from ..catalogue import CatalogueItem
 from .view import MasterView
 
 _CLAUSE_END = re.compile(r"(?<=[。；;\n])")
@@ -31,13 +31,13 @@ def declared_departments(view: MasterView) -> list[dict]:
     return [r for r in view.table("departments") if r.get("name") and r.get("name") != presidium_unit]
 
 
-@item("1")
-def no_administrative_functions(view: MasterView):
+def no_administrative_functions(view: MasterView, item: CatalogueItem):
+    """No department's duties name an administrative function (宿舍管理, 纠察, 安保 …), unless reviewed."""
     departments = view.table("departments")
     if not departments:
-        return pending("1", "机构信息“部门设置”（各部门职责）")
+        return pending(item.id, "机构信息“部门设置”（各部门职责）")
     keywords = list(view.catalogue.vocabulary["administrative_keywords"])
-    out = Outcome("1")
+    out = Outcome(item.id)
     reviewed: list[str] = []
     for rec in departments:
         name, duties = rec.get("name") or "（未命名部门）", rec.get("duties")
@@ -62,14 +62,14 @@ def no_administrative_functions(view: MasterView):
     return out.result(note="；".join(reviewed))
 
 
-@item("2")
-def presidium_and_departments_only(view: MasterView):
+def presidium_and_departments_only(view: MasterView, item: CatalogueItem):
+    """主席团 + 工作部门 only: no 中心/项目办公室 level, no level under a department, no undeclared department."""
     declared = declared_departments(view)
     members = staff(view)
     if not declared and not members:
-        return pending("2", "机构信息“部门设置”和工作人员名单")
+        return pending(item.id, "机构信息“部门设置”和工作人员名单")
     vocab = view.catalogue.vocabulary
-    out = Outcome("2")
+    out = Outcome(item.id)
     names = [r["name"] for r in declared]
     # every department name, with the record (and key) it comes from
     named: dict[str, tuple[dict, str]] = {r["name"]: (r, "name") for r in declared}
@@ -117,14 +117,14 @@ def _undeclared(view: MasterView, members: list[dict], declared: set[str], out: 
                                declared="、".join(sorted(declared))), f"“{dept}”未在部门设置中")
 
 
-@item("3a")
-def staff_size(view: MasterView):
+def staff_size(view: MasterView, item: CatalogueItem):
+    """Staff at most `limit`, or `large_school_limit` where the college says it is a large one."""
     members = staff(view)
     if not members:
-        return pending("3a", "工作人员名单")
-    limits = view.catalogue.limits
+        return pending(item.id, "工作人员名单")
+    limits = {"staff": item.params["limit"], "staff_large_school": item.params["large_school_limit"]}
     n = len(members)
-    out = Outcome("3a")
+    out = Outcome(item.id)
     for file, count in _count_by_file(members).items():
         out.show(fact("工作人员人数", count, file))
     flag_rec = view.basic("large_school")
@@ -136,24 +136,24 @@ def staff_size(view: MasterView):
         out.breach(fact("工作人员人数上限", limit), f"超过{limit}人")
     elif n > limit:
         out.lack(f"是否为学生人数较多、分校区较多的高校（实有人 {n}，超过{limits['staff']}人）")
-    return out.result(actual=n, note=_actual_note(view, "3a", n))
+    return out.result(actual=n, note=_actual_note(item, n))
 
 
-@item("3b")
-def presidium_size(view: MasterView):
+def presidium_size(view: MasterView, item: CatalogueItem):
+    """Presidium members at most `limit`."""
     if not staff(view):
-        return pending("3b", "工作人员名单")
+        return pending(item.id, "工作人员名单")
     members = presidium(view)
-    n, limit = len(members), view.catalogue.limits["presidium"]
-    out = Outcome("3b")
+    n, limit = len(members), item.params["limit"]
+    out = Outcome(item.id)
     out.show([fact_of(r, "post", "主席团成员", f"{r.get('name')}（{r.get('post')}）") for r in members])
     if n > limit:
         out.breach(fact("主席团人数上限", limit), f"超过{limit}人")
-    return out.result(actual=n, note=_actual_note(view, "3b", n))
+    return out.result(actual=n, note=_actual_note(item, n))
 
 
-@item("3c")
-def department_count(view: MasterView):
+def department_count(view: MasterView, item: CatalogueItem):
+    """Work departments at most `limit` (as declared in 机构信息, else as named on the roster)."""
     declared = declared_departments(view)
     if declared:
         names = list(dict.fromkeys(r["name"] for r in declared))
@@ -163,18 +163,17 @@ def department_count(view: MasterView):
         first = {d: next(r for r in staff(view) if r.get("department") == d) for d in names}
         evidence = [fact_of(first[d], "department", "工作部门（据工作人员名单）") for d in names]
     if not names:
-        return pending("3c", "机构信息“部门设置”或工作人员名单")
-    n, limit = len(names), view.catalogue.limits["departments"]
-    out = Outcome("3c")
+        return pending(item.id, "机构信息“部门设置”或工作人员名单")
+    n, limit = len(names), item.params["limit"]
+    out = Outcome(item.id)
     out.show(evidence)
     if n > limit:
         out.breach(fact("工作部门数上限", limit), f"超过{limit}个")
-    return out.result(actual=n, note=_actual_note(view, "3c", n))
+    return out.result(actual=n, note=_actual_note(item, n))
 
 
-def _actual_note(view: MasterView, item_id: str, n: int) -> str:
-    fmt = view.catalogue.item(item_id).actual_format
-    return fmt.format(n=n) if fmt else str(n)
+def _actual_note(item: CatalogueItem, n: int) -> str:
+    return item.note.format(n=n) if item.note else str(n)
 
 
 def _count_by_file(members: list[dict]) -> dict[str, int]:
