@@ -5,7 +5,7 @@ Needs LibreOffice (soffice) and poppler (pdftoppm).
 """
 from pathlib import Path
 
-from sureform.documents import render_first_page_png
+from sureform.outputs.documents import render_first_page_png
 
 ROOT = Path(__file__).resolve().parent.parent
 

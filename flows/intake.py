@@ -14,7 +14,7 @@ from prefect import flow, get_run_logger, task
 
 from sureform import pipeline
 from sureform.pipeline import RunOptions
-from sureform.serve.recovery import die_with_serve
+from flows.recovery import die_with_serve
 
 scan_inbox = task(pipeline.scan, name="scan-inbox", retries=2, retry_delay_seconds=2)
 read_batch = task(pipeline.read_batch, name="read-batch")
@@ -33,7 +33,7 @@ def intake_flow(inbox: str = "inbox", outbox: str = "outbox", state: str = "stat
     """One run at a time (`<state>/run.lock`): waits at most `lock_wait` s for another run, else skips (the files
     stay in the inbox). Leaves a markdown artifact `sureform-intake`: files, verdicts changed since last run."""
     from sureform.runlock import RunBusy, run_lock, sweep_leftovers
-    from sureform.serve.summary import intake_markdown, record_verdicts
+    from flows.summary import intake_markdown, record_verdicts
 
     sureform_log_level()
     die_with_serve()  # a flow run never outlives the serve that started it

@@ -14,9 +14,9 @@ from prefect import flow
 from flows.intake import consolidate, publish_artifact, sureform_log_level, write_outputs
 from sureform.config import parse_term_starts
 from sureform.pipeline import RunOptions
-from sureform.serve.nightly import nightly
-from sureform.serve.recovery import die_with_serve
-from sureform.serve.retention import clean_prefect_history
+from flows.nightly_run import nightly
+from flows.recovery import die_with_serve
+from flows.retention import clean_prefect_history
 
 
 @flow(name="sureform-nightly", log_prints=True)

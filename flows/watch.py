@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
-from sureform.inbox import ACCEPTED_SUFFIXES, being_written, is_ignored
+from sureform.intake.inbox import ACCEPTED_SUFFIXES, being_written, is_ignored
 
 log = logging.getLogger("sureform.watch")
 

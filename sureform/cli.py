@@ -18,7 +18,7 @@ def _as_of(text: str) -> date:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from .config import add_config_flag, add_setting_flags
+    from sureform.config import add_config_flag, add_setting_flags
 
     p = argparse.ArgumentParser(prog="sureform", description="高校学生会组织深化改革评估备案：从各系表格到备案表和公开文档")
     sub = p.add_subparsers(dest="command", required=True)
@@ -54,9 +54,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def cmd_run(args) -> int:
-    from .config import SOURCE_DEFAULT, load_settings
-    from .pipeline import RunOptions
-    from .runlock import RunBusy, run_lock
+    from sureform.config import SOURCE_DEFAULT, load_settings
+    from sureform.pipeline import RunOptions
+    from sureform.runlock import RunBusy, run_lock
 
     settings = load_settings({"inbox": args.inbox, "outbox": args.outbox, "state": args.state, "edition": args.edition,
                               "stability_window": args.settle}, config_path=args.config)
@@ -64,7 +64,7 @@ def cmd_run(args) -> int:
         logging.getLogger().setLevel(settings.log_level)
     opts = RunOptions(settings.inbox, settings.outbox, settings.state, args.as_of or settings.today(), settings.edition,
                       settings.stability_window, settings.history_days)
-    from .verdicts.library import EditionError
+    from sureform.rules.library import EditionError
 
     try:
         opts.catalogue()  # an unknown or broken edition is an argument error, before any work
@@ -81,18 +81,18 @@ def cmd_run(args) -> int:
             return 3
     else:
         def waiting(holder) -> None:
-            from .runlock import describe
+            from sureform.runlock import describe
 
             print(f"另一次处理正在进行（{describe(holder)}），最多等待 {settings.lock_wait:.0f} 秒…", file=sys.stderr)
 
         try:
             with run_lock(opts.state, wait=settings.lock_wait, what="sureform run", on_wait=waiting):
                 if args.json:
-                    from .pipeline import run_pipeline
+                    from sureform.pipeline import run_pipeline
 
                     report = run_pipeline(opts)
                 else:
-                    from .render import run_with_progress
+                    from sureform.outputs.terminal import run_with_progress
 
                     report = run_with_progress(opts)
         except RunBusy as exc:
@@ -102,22 +102,22 @@ def cmd_run(args) -> int:
         json.dump(report, sys.stdout, ensure_ascii=False, indent=2, default=str)
         sys.stdout.write("\n")
     else:
-        from .render import print_report
+        from sureform.outputs.terminal import print_report
 
         print_report(report)
     return 0
 
 
 def cmd_serve(args) -> int:
-    from .config import flags_from_args, load_settings
-    from .serve.main import serve
+    from sureform.config import flags_from_args, load_settings
+    from flows.serve import serve
 
     settings = load_settings(flags_from_args(args), config_path=args.config)  # a bad setting: exit 2 before anything
     return serve(settings)
 
 
 def cmd_config(args) -> int:
-    from .config import flags_from_args, load_settings, render
+    from sureform.config import flags_from_args, load_settings, render
 
     settings = load_settings(flags_from_args(args), config_path=args.config)
     if args.json:
@@ -133,7 +133,7 @@ def cmd_config(args) -> int:
 
 
 def cmd_templates(args) -> int:
-    from .templates.catalog import write_templates
+    from sureform.outputs.templates.catalog import write_templates
 
     paths = write_templates(args.out)
     from rich.console import Console

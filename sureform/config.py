@@ -75,7 +75,7 @@ def _text(raw: Any) -> str:
 
 
 def _edition(raw: Any) -> str:
-    from .catalogue import available_editions
+    from sureform.editions import available_editions
 
     value = _text(raw)
     known = list(available_editions())

@@ -17,8 +17,8 @@ from pathlib import Path
 from typing import Callable
 from zoneinfo import ZoneInfo
 
-from .issues import Issue, Location, has_errors, make_issue
-from .readers.base import FileRead, record_location
+from sureform.issues import Issue, Location, has_errors, make_issue
+from sureform.intake.readers.base import FileRead, record_location
 
 log = logging.getLogger("sureform")
 TZ = ZoneInfo("Asia/Shanghai")
@@ -44,7 +44,7 @@ class RunOptions:
         return self.state / MASTER_DB
 
     def catalogue(self):
-        from .verdicts.library import load_edition
+        from sureform.rules.library import load_edition
 
         return load_edition(self.edition)
 
@@ -72,7 +72,7 @@ def _noop(stage: str, done: int, total: int) -> None:
 
 # ---- stage 1: scan ------------------------------------------------------------------------------
 def scan(opts: RunOptions) -> Scan:
-    from .inbox import revive_released, scan_inbox
+    from sureform.intake.inbox import revive_released, scan_inbox
 
     revive_released(opts.inbox, opts.state)  # files whose copy went on after an earlier run released them
     files, skipped = scan_inbox(opts.inbox, opts.stable_seconds)
@@ -82,8 +82,8 @@ def scan(opts: RunOptions) -> Scan:
 # ---- stage 2: read ------------------------------------------------------------------------------
 def read_batch(files: list, opts: RunOptions, progress: Progress = _noop) -> list[FileRead]:
     """Hash, recognise duplicates, read and normalise every ready file; one bad file never stops the rest."""
-    from .inbox import file_sha256
-    from .store import Store
+    from sureform.intake.inbox import file_sha256
+    from sureform.store import Store
 
     catalogue = opts.catalogue()
     reads: list[FileRead] = []
@@ -128,7 +128,7 @@ def _mark_duplicate(fr: FileRead, kind, unit, received_at, store, submission_id)
 def _still_arriving(fr: FileRead, mtime: float) -> bool:
     """Unreadable (or empty) and changed within the arrival window: likely a copy that stalled half-way.
     It stays in the inbox, reported as still arriving, and is read again by a later run."""
-    from .inbox import may_still_arrive
+    from sureform.intake.inbox import may_still_arrive
 
     if not any(i.code in ("file-unreadable", "file-empty") for i in fr.issues) or not may_still_arrive(mtime):
         return False
@@ -137,7 +137,7 @@ def _still_arriving(fr: FileRead, mtime: float) -> bool:
 
 
 def arriving_issue(rel: str) -> Issue:
-    from .inbox import ARRIVAL_WINDOW
+    from sureform.intake.inbox import ARRIVAL_WINDOW
 
     return make_issue("file-arriving", Location(rel), minutes=f"{ARRIVAL_WINDOW / 60:g}")
 
@@ -160,11 +160,11 @@ def _resume(fr: FileRead, known) -> None:
 
 
 def _read_one(fr: FileRead, catalogue) -> None:
-    from .grid import UnreadableFile, read_grids
-    from .kinds import detect_kind
+    from sureform.intake.grid import UnreadableFile, read_grids
+    from sureform.intake.kinds import detect_kind
 
     if fr.path.suffix.lower() == ".docx":
-        from .documents_in import read_supplied_document
+        from sureform.intake.supplied import read_supplied_document
 
         read_supplied_document(fr)
         return
@@ -217,11 +217,11 @@ def _resolve_unit(fr: FileRead, kind) -> None:
 # ---- stage 3: validate --------------------------------------------------------------------------
 def validate_batch(reads: list[FileRead], opts: RunOptions) -> list[FileRead]:
     """Schema checks over the whole batch at once; decides accepted or rejected for each file."""
-    from .store import Store
-    from .validation import run_validators
-    from .validate_roster import cross_unit_duplicates
+    from sureform.store import Store
+    from sureform.checks.batch import run_validators
+    from sureform.checks.roster import cross_unit_duplicates
 
-    from .verdicts.library import tag_issues
+    from sureform.rules.library import tag_issues
 
     fresh = [fr for fr in reads if fr.status == "pending" and fr.twin_of is None]
     run_validators([fr for fr in fresh if fr.records], opts.as_of, opts.catalogue())
@@ -265,9 +265,9 @@ def _judge_twin(fr: FileRead, first: FileRead) -> None:
 # ---- stage 4: commit ----------------------------------------------------------------------------
 def commit_batch(reads: list[FileRead], opts: RunOptions) -> list[FileRead]:
     """Keep a copy of every processed file, then record the batch in one transaction."""
-    from .inbox import ChangedWhileRead, keep_copy, stored_path
-    from .kinds import kind_named
-    from .store import Store, Submission
+    from sureform.intake.inbox import ChangedWhileRead, keep_copy, stored_path
+    from sureform.intake.kinds import kind_named
+    from sureform.store import Store, Submission
 
     for fr in [fr for fr in reads if fr.status in ("accepted", "rejected")]:
         dest = stored_path(opts.state, fr.status, fr.unit, fr.path.name, fr.sha256)
@@ -316,14 +316,14 @@ def _supersede_key(fr: FileRead, kind_named) -> str:
 # ---- stage 5: consolidate -------------------------------------------------------------------------
 def consolidate(opts: RunOptions) -> Consolidation:
     """Re-check the whole current master as of the filing date: open findings, counts, verdicts."""
-    from .consolidation import consolidate_master
+    from sureform.rules.master import consolidate_master
 
     return consolidate_master(opts)
 
 
 # ---- stage 6: outputs -----------------------------------------------------------------------------
 def write_feedback_files(reads: list[FileRead], opts: RunOptions) -> list[Path]:
-    from .feedback import feedback_path, write_feedback
+    from sureform.outputs.feedback import feedback_path, write_feedback
 
     written = []
     for fr in reads:
@@ -347,7 +347,7 @@ def write_feedback_files(reads: list[FileRead], opts: RunOptions) -> list[Path]:
 
 def _sender_label(fr: FileRead) -> str:
     """Where a file without a 系 is answered: the league office's own kinds, else 未知单位."""
-    from .kinds import kind_named
+    from sureform.intake.kinds import kind_named
 
     try:
         return "校团委" if fr.kind and not kind_named(fr.kind).needs_unit else "未知单位"
@@ -356,7 +356,7 @@ def _sender_label(fr: FileRead) -> str:
 
 
 def write_master(consolidation: Consolidation, opts: RunOptions) -> Path:
-    from .consolidation import export_master
+    from sureform.rules.master import export_master
 
     return export_master(consolidation, opts)
 
@@ -365,7 +365,7 @@ def write_master(consolidation: Consolidation, opts: RunOptions) -> Path:
 def release_batch(reads: list[FileRead], opts: RunOptions) -> None:
     """Only now do processed files leave the inbox: their copies are kept and the master committed. A file
     that changed since it was read, or that a process holds open for writing, stays for the next run."""
-    from .inbox import release
+    from sureform.intake.inbox import release
 
     for fr in reads:
         if fr.status in ("accepted", "rejected", "duplicate") and fr.stored_path and Path(fr.stored_path).exists():
@@ -414,7 +414,7 @@ def _one_run_at_a_time(fn):
     """Hold `<state>/run.lock` for the whole run (re-entrant: callers may already hold it)."""
     @functools.wraps(fn)
     def locked(opts: RunOptions, *args, **kwargs):
-        from .runlock import run_lock, sweep_leftovers
+        from sureform.runlock import run_lock, sweep_leftovers
 
         with run_lock(opts.state, what="sureform run"):
             sweep_leftovers(opts.outbox, opts.state)  # temporary files of a killed run's writes
@@ -451,7 +451,7 @@ def run_pipeline(opts: RunOptions, progress: Progress = _noop) -> dict:
 
 
 def write_outputs(consolidation: Consolidation, opts: RunOptions) -> dict:
-    from .consolidation import write_documents_for
+    from sureform.rules.master import write_documents_for
 
     outputs = {"master": rel_out(write_master(consolidation, opts), opts)}
     outputs.update({k: rel_out(v, opts) for k, v in write_documents_for(consolidation, opts).items()})

@@ -141,7 +141,7 @@ class Store:
         return out
 
     def submission_issues(self, submission_id: int) -> list:
-        from .issues import Issue
+        from sureform.issues import Issue
 
         rows = self.conn.execute("SELECT * FROM issues WHERE submission_id = ? ORDER BY rowid", (submission_id,)).fetchall()
         return [Issue(code=r["code"], severity=r["severity"], message=r["message"], file=None, sheet=r["sheet"],

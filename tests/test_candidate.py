@@ -7,12 +7,12 @@ from pathlib import Path
 import pytest
 from conftest import codes, file_report, settle, write_csv, write_xls, write_xlsx
 
-from sureform.catalogue import load_catalogue
-from sureform.grid import read_grids
-from sureform.kinds import detect_kind, kind_named
-from sureform.readers.candidate import RECORD_KEYS, read_candidates, supersede_key
-from sureform.readers.base import FileRead
-from sureform.validation import VALIDATORS
+from sureform.editions import load_catalogue
+from sureform.intake.grid import read_grids
+from sureform.intake.kinds import detect_kind, kind_named
+from sureform.intake.readers.candidate import RECORD_KEYS, read_candidates, supersede_key
+from sureform.intake.readers.base import FileRead
+from sureform.checks.batch import VALIDATORS
 
 CHAIN_DATES = {
     "branch_review_date": date(2020, 9, 1), "league_recommend_date": date(2020, 9, 3),
@@ -274,7 +274,7 @@ def test_pipeline_rejects_a_form_without_student_id(env):
 def test_template_round_trip(tmp_path):
     from openpyxl import load_workbook
 
-    from sureform.templates.candidate import step_rows, write_candidate_template
+    from sureform.outputs.templates.candidate import step_rows, write_candidate_template
 
     path = write_candidate_template(tmp_path / "tpl.xlsx")
     wb = load_workbook(path)
@@ -302,7 +302,7 @@ def test_template_round_trip(tmp_path):
 
 
 def test_blank_template_reports_missing_name_and_id(tmp_path):
-    from sureform.templates.candidate import write_candidate_template
+    from sureform.outputs.templates.candidate import write_candidate_template
 
     records, issues = read(write_candidate_template(tmp_path / "tpl.xlsx"))
     assert sorted((i.code, i.cell) for i in issues) == [("value-missing", "B3"), ("value-missing", "D3")]

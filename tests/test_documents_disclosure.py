@@ -26,8 +26,8 @@ from docs_seed import (  # noqa: E402
     write_charter,
 )
 
-from sureform.documents import build_disclosure  # noqa: E402
-from sureform.documents.wording import STAFF_COLUMNS  # noqa: E402
+from sureform.outputs.documents import build_disclosure  # noqa: E402
+from sureform.outputs.documents.wording import STAFF_COLUMNS  # noqa: E402
 from sureform.model import OrgChart  # noqa: E402
 
 HEADINGS = [
@@ -150,7 +150,7 @@ def test_org_chart_without_a_chinese_font_still_draws(caplog):
 
     from PIL import Image
 
-    from sureform.documents.orgchart import draw_org_chart
+    from sureform.outputs.documents.orgchart import draw_org_chart
 
     png = draw_org_chart(OrgChart(presidium=3, departments=[("办公室", 5), ("宣传部", 6)]), font_file=None)
     image = Image.open(BytesIO(png))

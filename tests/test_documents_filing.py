@@ -12,9 +12,9 @@ from docx.shared import Mm, Pt
 sys.path.insert(0, str(Path(__file__).parent / "fixtures_docs"))
 from docs_seed import ITEM1_NOTE, PENDING_ITEM, PENDING_NOTE, SCHOOL, expected_verdicts, seed_inputs  # noqa: E402
 
-from sureform.catalogue import load_catalogue  # noqa: E402
-from sureform.documents import build_filing  # noqa: E402
-from sureform.documents.form import conclusion_lines, conclusion_text, org_type_line  # noqa: E402
+from sureform.editions import load_catalogue  # noqa: E402
+from sureform.outputs.documents import build_filing  # noqa: E402
+from sureform.outputs.documents.form import conclusion_lines, conclusion_text, org_type_line  # noqa: E402
 from sureform.model import ItemVerdict  # noqa: E402
 
 BOXES = {"达标": "☑达标\n□未达标", "未达标": "□达标\n☑未达标", "待补充": "□达标\n□未达标"}

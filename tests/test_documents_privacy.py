@@ -9,8 +9,8 @@ from docs_seed import CHARTER_BOLD, PARTY_GUIDANCE, seed_inputs  # noqa: E402
 
 from docx import Document  # noqa: E402
 
-from sureform.documents import build_disclosure, document_texts  # noqa: E402
-from sureform.documents.extract import find_forbidden  # noqa: E402
+from sureform.outputs.documents import build_disclosure, document_texts  # noqa: E402
+from sureform.outputs.documents.extract import find_forbidden  # noqa: E402
 
 # what a roster holds about each student: never in the disclosure
 STUDENT_IDS = {"2021010101", "2020030215", "2019110342", "02021010101"}

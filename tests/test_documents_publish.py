@@ -12,7 +12,7 @@ from docx import Document
 sys.path.insert(0, str(Path(__file__).parent / "fixtures_docs"))
 from docs_seed import SCHOOL, seed_inputs  # noqa: E402
 
-from sureform.documents import publish_documents, write_documents  # noqa: E402
+from sureform.outputs.documents import publish_documents, write_documents  # noqa: E402
 
 T1 = datetime(2026, 11, 24, 9, 30, 0)
 T2 = datetime(2026, 11, 24, 10, 0, 5)
@@ -94,7 +94,7 @@ def test_write_documents(tmp_path):
 def test_unchanged_documents_leave_no_history(tmp_path):
     import docx as _docx
 
-    from sureform.documents.publish import publish_documents
+    from sureform.outputs.documents.publish import publish_documents
 
     def doc(text):
         d = _docx.Document()

@@ -11,9 +11,9 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent / "fixtures_docs"))
 from docs_seed import SCHOOL, expected_verdicts, seed_inputs  # noqa: E402
 
-from sureform.catalogue import load_catalogue  # noqa: E402
-from sureform.documents import render_first_page_png, write_documents  # noqa: E402
-from sureform.documents.render import docx_to_pdf, pdf_text, soffice_path  # noqa: E402
+from sureform.editions import load_catalogue  # noqa: E402
+from sureform.outputs.documents import render_first_page_png, write_documents  # noqa: E402
+from sureform.outputs.documents.pdf import docx_to_pdf, pdf_text, soffice_path  # noqa: E402
 
 # outside CI a machine without LibreOffice skips these; in CI they must run
 needs_soffice = pytest.mark.skipif(

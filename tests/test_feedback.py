@@ -2,7 +2,7 @@
 from conftest import HEADER, file_report, person, write_csv, write_xls
 from openpyxl import load_workbook
 
-from sureform.feedback import LIST_SHEET
+from sureform.outputs.feedback import LIST_SHEET
 
 
 def feedback_of(env, unit, stem):
@@ -91,7 +91,7 @@ def test_hand_filled_template_with_mistakes(env, tmp_path):
     """A new user's path: blank template → fill by hand with mistakes → drop in → marked feedback."""
     from conftest import settle
 
-    from sureform.templates.catalog import write_templates
+    from sureform.outputs.templates.catalog import write_templates
 
     paths = write_templates(tmp_path / "tpl")
     roster_tpl = next(p for p in paths if "工作人员名单" in p.name)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import docx
 
-from sureform.documents.publish import HISTORY_DIR, prune_history, publish_documents
+from sureform.outputs.documents.publish import HISTORY_DIR, prune_history, publish_documents
 
 NOW = datetime(2026, 11, 24, 12, 0, 0)  # cutoff with the default 30 days: 2026-10-25 12:00:00
 

@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 from conftest import codes, file_report, settle
 
-from sureform.catalogue import load_catalogue
-from sureform.grid import read_grids
-from sureform.kinds import detect_kind, kind_named
-from sureform.readers.institution import read_institution, supersede_key
+from sureform.editions import load_catalogue
+from sureform.intake.grid import read_grids
+from sureform.intake.kinds import detect_kind, kind_named
+from sureform.intake.readers.institution import read_institution, supersede_key
 
 CAT = load_catalogue()
 
@@ -186,7 +186,7 @@ def test_pipeline_rejects_without_basic_sheet(env):
 def test_template_round_trip(tmp_path, fill):
     from openpyxl import load_workbook
 
-    from sureform.templates.institution import write_institution_template
+    from sureform.outputs.templates.institution import write_institution_template
 
     path = write_institution_template(tmp_path / "tpl.xlsx")
     wb = load_workbook(path)

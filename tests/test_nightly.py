@@ -12,8 +12,8 @@ import pytest
 from conftest import AS_OF, person
 
 from sureform.pipeline import RunOptions
-from sureform.serve.nightly import nightly
-from sureform.serve.summary import (VERDICTS_FILE, intake_markdown, silent_units, term_start, verdict_changes)
+from flows.nightly_run import nightly
+from flows.summary import (VERDICTS_FILE, intake_markdown, silent_units, term_start, verdict_changes)
 from sureform.store import Store
 
 STARTS = ((2, 1), (9, 1))

@@ -74,7 +74,7 @@ def test_old_runs_deleted_and_orphaned_tasks_crashed(prefect_harness):
     from prefect.client.schemas.actions import ArtifactCreate, LogCreate
     from prefect.states import Cancelled, Completed, Crashed, Failed, Pending, Running, Scheduled
 
-    from sureform.serve.retention import clean_prefect_history
+    from flows.retention import clean_prefect_history
 
     intake, nightly, foreign, step = _flows()
     with get_client(sync_client=True) as client:
@@ -135,7 +135,7 @@ def test_cleanup_pages_through_many_runs(prefect_harness):
     from prefect.client.orchestration import get_client
     from prefect.states import Completed, Failed, Pending
 
-    from sureform.serve.retention import delete_old_flow_runs, mark_orphaned_tasks_crashed
+    from flows.retention import delete_old_flow_runs, mark_orphaned_tasks_crashed
 
     _, _, _, step = _flows()
 
@@ -160,7 +160,7 @@ def test_cleanup_never_raises_when_the_server_is_unreachable():
     """The nightly run goes on when the server cannot be reached: a warning and an `error` entry."""
     from prefect.settings import PREFECT_API_URL, PREFECT_CLIENT_MAX_RETRIES, temporary_settings
 
-    from sureform.serve.retention import clean_prefect_history
+    from flows.retention import clean_prefect_history
 
     with temporary_settings({PREFECT_API_URL: "http://127.0.0.1:9/api", PREFECT_CLIENT_MAX_RETRIES: 0}):
         result = clean_prefect_history(30)

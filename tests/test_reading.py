@@ -3,8 +3,8 @@
 import pytest
 from conftest import HEADER, codes, file_report, issue, person, settle, write_csv, write_xls, write_xlsx
 
-from sureform.grid import read_grids
-from sureform.readers.roster import find_roster_header
+from sureform.intake.grid import read_grids
+from sureform.intake.readers.roster import find_roster_header
 
 
 def read_one(env, rel):

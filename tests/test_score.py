@@ -7,15 +7,15 @@ from pathlib import Path
 import pytest
 from conftest import codes, file_report, settle, write_csv, write_xlsx
 
-from sureform.catalogue import load_catalogue
-from sureform.grid import read_grids
-from sureform.kinds import detect_kind, kind_named
-from sureform.readers.score import read_scores, supersede_key
-from sureform.scoring import score_results
-from sureform.semesters import Semester, in_last_month, parse_semester, semester_of
-from sureform.readers.base import FileRead
-from sureform.validate_score import check_scores
-from sureform.validation import run_validators
+from sureform.editions import load_catalogue
+from sureform.intake.grid import read_grids
+from sureform.intake.kinds import detect_kind, kind_named
+from sureform.intake.readers.score import read_scores, supersede_key
+from sureform.rules.scoring import score_results
+from sureform.intake.semesters import Semester, in_last_month, parse_semester, semester_of
+from sureform.intake.readers.base import FileRead
+from sureform.checks.score import check_scores
+from sureform.checks.batch import run_validators
 
 CAT = load_catalogue()
 NAMES = ["政治态度1", "政治态度2", "道德品行1", "道德品行2", "学习情况1", "学习情况2", "工作成效1", "工作成效2",
@@ -211,7 +211,7 @@ def test_pipeline_accepts_with_warning_and_rejects_above_maximum(env):
 def test_template_round_trip(tmp_path):
     from openpyxl import load_workbook
 
-    from sureform.templates.score import HEADER_ROW, write_score_template
+    from sureform.outputs.templates.score import HEADER_ROW, write_score_template
 
     path = write_score_template(tmp_path / "tpl.xlsx")
     wb = load_workbook(path)

@@ -70,7 +70,7 @@ def test_documents_are_written(demo):
 
 
 def test_disclosure_carries_no_student_data(demo):
-    from sureform.documents import document_texts
+    from sureform.outputs.documents import document_texts
     from sureform.store import Store
 
     root, report = demo

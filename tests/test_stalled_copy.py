@@ -15,7 +15,7 @@ import pytest
 
 from conftest import HEADER, codes, file_report, person, settle, write_xlsx
 from flows.watch import InboxWatcher, WatchLoop
-from sureform import inbox as inbox_mod
+from sureform.intake import inbox as inbox_mod
 from sureform import pipeline
 from sureform.store import Store
 

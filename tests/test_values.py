@@ -3,7 +3,7 @@ from datetime import date, datetime
 
 import pytest
 
-from sureform.values import (academic_year_start, parse_count, parse_date, parse_political, parse_rank,
+from sureform.intake.values import (academic_year_start, parse_count, parse_date, parse_political, parse_rank,
                              parse_student_id, parse_year, parse_yes_no)
 
 
@@ -90,7 +90,7 @@ def test_yes_no_error():
 
 
 def test_political_aliases():
-    from sureform.catalogue import load_catalogue
+    from sureform.editions import load_catalogue
 
     aliases = load_catalogue().political_status_aliases
     assert parse_political("团员", aliases) == ("共青团员", None)

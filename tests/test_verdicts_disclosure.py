@@ -5,8 +5,8 @@ from datetime import date
 
 from test_verdicts_data import member, seed_roster, view
 
-from sureform.documents.wording import STAFF_COLUMNS
-from sureform.verdicts import disclosure_figures
+from sureform.outputs.documents.wording import STAFF_COLUMNS
+from sureform.rules import disclosure_figures
 
 
 def test_seed_figures():

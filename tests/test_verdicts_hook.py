@@ -5,10 +5,10 @@ from datetime import date
 
 from test_verdicts_data import AS_OF, basic, seed_departments, seed_roster, view
 
-from sureform import verdicts
-from sureform.catalogue import load_catalogue
-from sureform.verdicts import decide_items
-from sureform.verdicts.library import RULE_KINDS
+from sureform import rules as verdicts
+from sureform.editions import load_catalogue
+from sureform.rules import decide_items
+from sureform.rules.library import RULE_KINDS
 
 
 def test_items_come_in_catalogue_order_with_form_fields():
@@ -42,7 +42,7 @@ def _submit(store, run_id, kind, records, rel, unit=None):
 
 
 def test_consolidation_hook_fills_items_and_disclosure(tmp_path):
-    from sureform.consolidation import CONSOLIDATORS, consolidate_master
+    from sureform.rules.master import CONSOLIDATORS, consolidate_master
     from sureform.pipeline import RunOptions
     from sureform.store import Store
 
@@ -66,7 +66,7 @@ def test_consolidation_hook_fills_items_and_disclosure(tmp_path):
 
 def test_as_of_reaches_the_roster_findings_through_the_hook(tmp_path):
     """The same master filed a year later: the 2020 intake lost its freshman exemption."""
-    from sureform.consolidation import consolidate_master
+    from sureform.rules.master import consolidate_master
     from sureform.pipeline import RunOptions
     from sureform.store import Store
 

@@ -38,7 +38,7 @@ def test_item1_review_note_turns_the_match_into_a_pass_and_is_shown():
 def test_item1_keywords_come_from_the_catalogue():
     from dataclasses import replace
 
-    from sureform.catalogue import load_catalogue
+    from sureform.editions import load_catalogue
 
     base = load_catalogue()
     cat = replace(base, vocabulary={**base.vocabulary, "administrative_keywords": ["门禁"]})

@@ -1,6 +1,6 @@
 from datetime import date
 
-from sureform.workdays import is_working_day, working_days_between
+from sureform.rules.workdays import is_working_day, working_days_between
 
 
 def test_national_day_2026_holidays_are_not_counted():

@@ -1,0 +1,102 @@
+"""Batch validation of rosters: one pandera call for every roster row of a run, failures mapped to cells."""
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date
+
+from sureform.editions import Catalogue
+from sureform.issues import Issue, make_issue
+from sureform.intake.readers.base import record_location
+from sureform.intake.readers.roster import LABELS
+from sureform.intake.values import academic_year_start
+
+STRING_COLUMNS = ["file", "student_id", "name", "post", "department", "political", "discipline", "level", "unit"]
+
+
+def roster_frame(records: list[tuple[str, dict]], as_of: date, catalogue: Catalogue):
+    """The frame pandera validates: one row per (file, record), origin columns kept."""
+    import pandas as pd
+
+    first_year = academic_year_start(as_of, catalogue.limits.get("academic_year_start_month", 9))
+    rows = []
+    for file, rec in records:
+        level = rec.get("level") or ""
+        rows.append({
+            "file": file, "row": int(rec.get("_row") or 0), "student_id": rec.get("student_id"),
+            "name": rec.get("name"), "post": rec.get("post"), "department": rec.get("department"),
+            "political": rec.get("political"), "discipline": rec.get("discipline"), "level": level,
+            "unit": rec.get("unit"),
+            "is_freshman": rec.get("year") == first_year,
+            "is_graduate": any(w in level for w in ("研究生", "硕士", "博士")),
+            "rank_ratio": float(rec["rank_ratio"]) if rec.get("rank_ratio") is not None else None,
+            "rank_unparsed": bool(rec.get("rank_text")) and rec.get("rank_ratio") is None,
+            "failed_courses": float(rec["failed_courses"]) if rec.get("failed_courses") is not None else None,
+        })
+    df = pd.DataFrame(rows, columns=list(rows[0].keys()) if rows else None)
+    for c in STRING_COLUMNS:
+        if c in df:
+            df[c] = df[c].astype(object).where(df[c].notna(), None)
+    if len(df):
+        df["rank_ratio"] = df["rank_ratio"].astype(float)
+        df["failed_courses"] = df["failed_courses"].astype(float)
+        df["is_freshman"] = df["is_freshman"].astype(bool)
+        df["is_graduate"] = df["is_graduate"].astype(bool)
+        df["rank_unparsed"] = df["rank_unparsed"].astype(bool)
+    return df
+
+
+def check_rosters(records: list[tuple[str, dict]], as_of: date, catalogue: Catalogue) -> dict[int, list[Issue]]:
+    """Issues by position in `records` from the roster schema (lazy validation, one call)."""
+    out: dict[int, list[Issue]] = defaultdict(list)
+    if not records:
+        return out
+    from sureform.checks.roster_schema import CHECK_COLUMNS, RosterSchema, using_catalogue
+
+    from sureform.checks.failures import failed_checks
+
+    with using_catalogue(catalogue):
+        failures = failed_checks(RosterSchema, roster_frame(records, as_of, catalogue), CHECK_COLUMNS)
+    for code, pos, key in failures:
+        file, rec = records[pos]
+        out[pos].append(_issue(code, key, file, rec, records, catalogue))
+    return out
+
+
+def _issue(code: str, key: str, file: str, rec: dict, records, catalogue: Catalogue) -> Issue:
+    loc = record_location(file, rec, key, LABELS.get(key, key))
+    params: dict = {}
+    value = rec.get(key)
+    if code == "post-not-allowed":
+        params["allowed"] = "、".join(catalogue.posts)
+    elif code == "rank-above-limit":
+        value = rec.get("rank_text")
+        params["percent"] = f"前{rec['rank_ratio']:.1%}"
+        params["limit"] = f"{catalogue.limits['rank_ratio']:.0%}"
+    elif code == "rank-missing":
+        value = rec.get("rank_text")
+        params["year"] = rec.get("year") or "未填写"
+        params["limit"] = f"{catalogue.limits['rank_ratio']:.0%}"
+    elif code == "student-id-duplicated":
+        params["other_row"] = next(r.get("_row") for f, r in records if f == file and r.get("student_id") == value)
+    return make_issue(code, loc, value, **params)
+
+
+def cross_unit_duplicates(new: list[tuple[str, str, dict]], others: list[tuple[str, str, dict]]) -> dict[int, list[Issue]]:
+    """A person (学号) on two units' rosters: a finding on each new row that repeats someone elsewhere.
+
+    `new` and `others` are (unit, file, record) triples; `others` is the rest of the current master.
+    """
+    where: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    for unit, file, rec in [*others, *new]:
+        if rec.get("student_id"):
+            where[rec["student_id"]].append((unit, file))
+    out: dict[int, list[Issue]] = defaultdict(list)
+    for pos, (unit, file, rec) in enumerate(new):
+        sid = rec.get("student_id")
+        for other_unit, other_file in where.get(sid, []):
+            if other_unit != unit:
+                loc = record_location(file, rec, "student_id", LABELS["student_id"])
+                out[pos].append(make_issue("person-on-two-rosters", loc, sid, name=rec.get("name") or "",
+                                           other_unit=other_unit, other_file=other_file))
+                break
+    return out

@@ -1,0 +1,123 @@
+"""工作人员名单: one row a person, from each 系 for its students serving in the school-level union."""
+from __future__ import annotations
+
+from collections import Counter
+from functools import partial
+
+from sureform.editions import Catalogue
+from sureform.intake.grid import Grid
+from sureform.issues import Issue, Location, make_issue
+from sureform.intake.tables import FieldSpec, Header, data_rows, find_header
+from sureform.intake.values import (parse_count, parse_date, parse_discipline, parse_label, parse_political, parse_rank,
+                      parse_student_id, parse_text, parse_year, parse_yes_no)
+from sureform.intake.readers.base import cell_location, normalise_row, record_location
+
+KIND = "roster"
+
+FIELDS = [
+    FieldSpec("name", "姓名", ("学生姓名", "名字"), required=True, mandatory=True),
+    FieldSpec("student_id", "学号", ("学生学号", "学籍号"), required=True, mandatory=True),
+    FieldSpec("unit", "院系", ("系", "系部", "学院", "所在院系", "所在系", "所在学院", "二级学院", "院(系)", "学院(系)", "系别")),
+    FieldSpec("major", "专业", ("所学专业", "专业名称")),
+    FieldSpec("class_name", "班级", ("所在班级", "班级名称")),
+    FieldSpec("year", "入学年份", ("年级", "入学年级", "入学时间", "入学年度")),
+    FieldSpec("level", "学历层次", ("培养层次", "层次", "学历")),
+    FieldSpec("political", "政治面貌", (), required=True, mandatory=True),
+    FieldSpec("activist", "是否入党积极分子", ("入党积极分子", "积极分子", "是否积极分子")),
+    FieldSpec("post", "职务", ("职位", "担任职务", "学生会职务", "现任职务"), required=True, mandatory=True),
+    FieldSpec("department", "所在部门", ("部门", "所属部门", "工作部门"), required=True, mandatory=True),
+    FieldSpec("rank", "成绩排名", ("专业排名", "排名", "综合排名", "名次", "综合测评排名", "成绩排名名次", "成绩排名排名", "专业排名百分比", "排名百分比")),
+    FieldSpec("major_size", "专业人数", ("专业总人数", "总人数", "成绩排名专业人数", "专业排名专业人数")),
+    FieldSpec("rank_basis", "排名口径", ("排名依据", "排名范围", "排名时段")),
+    FieldSpec("failed_courses", "不及格门数", ("不及格科目数", "挂科门数", "不及格课程数", "不及格课程门数")),
+    FieldSpec("discipline", "违纪情况", ("处分情况", "违纪处分", "是否违纪", "违纪记录")),
+    FieldSpec("recommender", "推荐团组织", ("推荐单位", "推荐团支部", "推荐组织", "推荐团总支")),
+    FieldSpec("review_date", "审核日期", ("审核时间",)),
+]
+LABELS = {f.key: f.label for f in FIELDS}
+SYNONYMS = {f.key: "、".join((f.label, *f.synonyms)) for f in FIELDS}
+ROSTER_MARKERS = {"post", "department", "political"}
+
+
+def find_roster_header(grid: Grid) -> Header | None:
+    if "roster_header" not in grid.derived:
+        grid.derived["roster_header"] = _find_roster_header(grid)
+    return grid.derived["roster_header"]
+
+
+def _find_roster_header(grid: Grid) -> Header | None:
+    header = find_header(grid, FIELDS, min_matches=3)
+    if header and ({"student_id", "name"} & header.columns.keys()) and (ROSTER_MARKERS & header.columns.keys()):
+        return header
+    return None
+
+
+def looks_like_roster(grids: list[Grid]) -> bool:
+    return any(find_roster_header(g) for g in grids)
+
+
+def read_roster(grids: list[Grid], rel: str, catalogue: Catalogue) -> tuple[list[dict], list[Issue]]:
+    """Every person on every sheet that carries a roster table, normalised, with cell-level issues."""
+    parsers = {
+        "name": parse_text, "student_id": parse_student_id, "unit": parse_label, "major": parse_text,
+        "class_name": parse_text, "year": parse_year, "level": parse_text,
+        "political": partial(parse_political, aliases=catalogue.political_status_aliases),
+        "activist": parse_yes_no, "post": parse_label, "department": parse_label, "rank_basis": parse_text,
+        "failed_courses": parse_count, "discipline": parse_discipline, "recommender": parse_text,
+        "review_date": parse_date,
+    }
+    records: list[dict] = []
+    issues: list[Issue] = []
+    headers = [(g, h) for g in grids if (h := find_roster_header(g))]
+    for grid, header in headers:
+        for cell, label in header.ignored:
+            first = header.letter(next(f.key for f in FIELDS if f.label == label))
+            issues.append(make_issue("column-duplicated", Location(rel, grid.name, header.row, label, cell), label,
+                                     first=f"{first}{header.row}", cell=cell))
+        for key in (f.key for f in FIELDS if f.required):
+            if key not in header.columns:
+                issues.append(make_issue("column-missing", Location(rel, grid.name, header.row, LABELS[key]),
+                                         synonyms=SYNONYMS[key]))
+        if any(i.code == "column-missing" and i.sheet == grid.name for i in issues):
+            continue
+        for raw in data_rows(grid, header):
+            typed_as_number = isinstance(raw.values.get("student_id"), float)
+            rank_raw, size_raw = raw.values.pop("rank", ""), raw.values.pop("major_size", "")
+            rec = normalise_row(raw, header, parsers, LABELS, rel, issues)
+            (rank, size, ratio), code = parse_rank(rank_raw, size_raw)
+            rec.update(rank=rank, major_size=size, rank_ratio=ratio, rank_text=_rank_text(rank_raw, size_raw))
+            if code:
+                key = "rank" if "rank" in header.columns else "major_size"
+                issues.append(make_issue(code, cell_location(rel, raw, header, key, LABELS), rank_raw,
+                                         rank=rank, size=size))
+            rec["_cols"].update({k: header.letter(k) for k in ("rank", "major_size") if k in header.columns})
+            rec["_id_typed_as_number"] = typed_as_number
+            records.append(rec)
+    issues += _short_numeric_ids(records, rel)
+    for rec in records:
+        del rec["_id_typed_as_number"]
+    return records, issues
+
+
+def _short_numeric_ids(records: list[dict], rel: str) -> list[Issue]:
+    """A 学号 typed as a number and shorter than the file's usual length has probably lost leading zeros."""
+    lengths = Counter(len(r["student_id"]) for r in records if r.get("student_id"))
+    if not lengths:
+        return []
+    usual = lengths.most_common(1)[0][0]
+    return [make_issue("student-id-leading-zero-lost", record_location(rel, r, "student_id", LABELS["student_id"]),
+                       r["student_id"], usual=usual)
+            for r in records
+            if r["_id_typed_as_number"] and r.get("student_id") and len(r["student_id"]) < usual]
+
+
+def _rank_text(rank_raw, size_raw) -> str | None:
+    from sureform.intake.values import is_blank, parse_text
+
+    r, _ = parse_text(rank_raw)
+    s, _ = parse_text(size_raw)
+    if r is None:
+        return None
+    if isinstance(rank_raw, float) and 0 < rank_raw < 1:
+        return f"{rank_raw:.1%}"
+    return f"{r}/{s}" if s and not is_blank(size_raw) and "/" not in r and "%" not in r else r

@@ -1,0 +1,138 @@
+"""Finding a table inside a sheet: the header row below title rows, its columns by synonym, its data rows."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from sureform.intake.grid import Grid, column_letter
+from sureform.intake.labels import clean_text, label_key
+from sureform.intake.values import is_blank
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    key: str  # English identifier used in code and in the master store
+    label: str  # canonical Chinese label shown to people
+    synonyms: tuple[str, ...] = ()
+    required: bool = False  # the column must exist
+    mandatory: bool = False  # the value must not be blank
+
+    @cached_property
+    def keys(self) -> set[str]:
+        return {label_key(s) for s in (self.label, *self.synonyms)}
+
+
+@dataclass
+class Header:
+    sheet: str
+    row: int  # Excel row of the (lowest) header row
+    columns: dict[str, int]  # field key -> 1-based column
+    ignored: list[tuple[str, str]] = field(default_factory=list)  # (cell, label) of duplicated headers
+
+    def letter(self, key: str) -> str | None:
+        col = self.columns.get(key)
+        return column_letter(col) if col else None
+
+
+@dataclass
+class RawRow:
+    sheet: str
+    row: int  # Excel row number
+    values: dict[str, object]  # field key -> raw cell value
+    formula_blank: set[str] = field(default_factory=set)  # keys whose cell is a formula without a value
+    formula_zero: set[str] = field(default_factory=set)  # keys whose formula's saved result is 0
+
+
+SCAN_ROWS = 30
+
+
+_INDEXES: dict[tuple[int, ...], dict[str, FieldSpec]] = {}
+
+
+def _index(specs: list[FieldSpec]) -> dict[str, FieldSpec]:
+    """label key -> field, the first field in `specs` winning; built once per list of fields."""
+    ident = tuple(map(id, specs))
+    index = _INDEXES.get(ident)
+    if index is None:
+        index = {}
+        for spec in specs:
+            for k in spec.keys:
+                index.setdefault(k, spec)
+        _INDEXES[ident] = index
+    return index
+
+
+def match_field(label, specs: list[FieldSpec]) -> FieldSpec | None:
+    if not isinstance(label, str) or not label:  # header labels are text; numbers and dates are data
+        return None
+    return _index(specs).get(label_key(label))
+
+
+def find_header(grid: Grid, specs: list[FieldSpec], min_matches: int = 2) -> Header | None:
+    """The row (within the first rows) whose labels match most fields; two-row headers allowed."""
+    index = _index(specs)
+    best: Header | None = None
+    best_score = 0
+    for r, cells in enumerate(_label_keys(grid), 1):
+        columns: dict[str, int] = {}
+        ignored: list[tuple[str, str]] = []
+        for c, here, joined in cells:
+            spec = index.get(here) or (index.get(joined) if joined else None)
+            if spec is None:
+                continue
+            if spec.key in columns:
+                ignored.append((f"{column_letter(c)}{r}", spec.label))
+                continue
+            columns[spec.key] = c
+        score = len(columns)
+        if score >= min_matches and score >= best_score:
+            # prefer the lower row of a two-row header when it matches at least as much
+            best, best_score = Header(grid.name, r, columns, ignored), score
+    return best
+
+
+def _label_keys(grid: Grid) -> list[list[tuple[int, str, str | None]]]:
+    """Per row of the first SCAN_ROWS: (column, label key, key of the label above joined to it) of each
+    text cell. Computed once per sheet, since every kind's detector looks for its header here."""
+    keys = grid.derived.get("label_keys")
+    if keys is None:
+        keys = []
+        for r in range(1, min(grid.height, SCAN_ROWS) + 1):
+            row = []
+            for c, value in enumerate(grid.rows[r - 1], 1):
+                if not isinstance(value, str) or not value.strip():
+                    continue  # an empty or non-text cell is never a header label
+                above = grid.value(r - 1, c) if r > 1 else ""
+                joined = label_key(clean_text(above) + clean_text(value)) if not is_blank(above) else None
+                row.append((c, label_key(value), joined))
+            keys.append(row)
+        grid.derived["label_keys"] = keys
+    return keys
+
+
+def data_rows(grid: Grid, header: Header) -> list[RawRow]:
+    """Rows under the header that carry data; blank rows, notes and repeated headers are skipped."""
+    out = []
+    header_labels = {c: label_key(grid.value(header.row, c)) for c in header.columns.values()}
+    for r in range(header.row + 1, grid.height + 1):
+        values = {key: grid.value(r, c) for key, c in header.columns.items()}
+        filled = [k for k, v in values.items() if not is_blank(v)]
+        blanks = {k for k, c in header.columns.items() if (r, c) in grid.formula_without_value}
+        if not filled and not blanks:
+            continue
+        if len(filled) == 1 and _is_note(grid, r):
+            continue
+        if all(label_key(values[k]) == header_labels[header.columns[k]] for k in filled):
+            continue  # a header repeated on a printed page
+        zeros = {k for k, c in header.columns.items() if (r, c) in grid.formula_cached_zero}
+        out.append(RawRow(grid.name, r, values, blanks, zeros))
+    return out
+
+
+def _is_note(grid: Grid, r: int) -> bool:
+    """A single long text in a row, such as 填表说明：… or 制表人：…, is not a person."""
+    texts = [v for v in (grid.rows[r - 1] if r <= grid.height else []) if not is_blank(v)]
+    if len(texts) != 1 or not isinstance(texts[0], str):
+        return False
+    s = texts[0]
+    return len(s) > 12 or any(w in s for w in ("说明", "备注", "注：", "注:", "制表", "填表", "审核人", "签字", "盖章"))

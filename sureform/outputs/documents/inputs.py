@@ -1,0 +1,108 @@
+"""From the master dataset and the verdicts to the plain `DocumentInputs` the Word writers take.
+
+Only aggregates and the league office's own facts cross this line: no 学号, rank or student name.
+"""
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+from sureform.model import DocumentInputs, ItemVerdict, OrgChart, PartyMeeting, ResponsiblePerson
+from sureform.store import Store
+from sureform.intake.values import to_date
+
+SCHOOL_PLACEHOLDER = "（学校名称待补充）"
+
+
+def _tables(records: list[dict]) -> dict[str, list[dict]]:
+    out: dict[str, list[dict]] = {}
+    for r in records:
+        out.setdefault(r.get("_table", ""), []).append(r)
+    return out
+
+
+def _basic(tables: dict[str, list[dict]]) -> dict[str, object]:
+    return {str(r.get("item")): r.get("value") for r in tables.get("basic", [])}
+
+
+def _yes(value) -> bool | None:
+    if isinstance(value, bool) or value is None:
+        return value
+    from sureform.intake.values import parse_yes_no
+
+    return parse_yes_no(value)[0]
+
+
+def org_chart(roster: list[dict], departments: list[dict], catalogue) -> OrgChart:
+    presidium_unit = catalogue.vocabulary["presidium_unit"]
+    presidium_posts = set(catalogue.vocabulary["presidium_posts"])
+    presidium = sum(1 for r in roster if r.get("department") == presidium_unit or r.get("post") in presidium_posts)
+    counts = Counter(r.get("department") for r in roster
+                     if r.get("department") and r.get("department") != presidium_unit and r.get("post") not in presidium_posts)
+    order = [d.get("name") for d in departments if d.get("name")]
+    order += sorted(d for d in counts if d not in order)
+    return OrgChart(presidium=presidium, departments=[(d, counts.get(d, 0)) for d in order])
+
+
+def party_guidance(school: str, plan: list[dict]) -> str:
+    included = next((p for p in plan if _yes(p.get("included"))), None)
+    if included is None:
+        return ""
+    document = f"（{included['document']}）" if included.get("document") else ""
+    return (f"{school}党委把学生会组织建设纳入学校党建工作整体规划{document}，定期听取学生会组织工作汇报，"
+            f"研究决定重大事项。")
+
+
+def build_document_inputs(store: Store, items: list[dict], disclosure: dict | None, catalogue) -> DocumentInputs:
+    tables = _tables(store.current_records("institution"))
+    basic = _basic(tables)
+    school = str(basic.get("学校名称") or SCHOOL_PLACEHOLDER)
+    org_type = str(basic.get("组织类型") or "学生会")
+    documents = {r["role"]: Path(r["_stored"]) for r in _supplied_documents(store)}
+    meetings = sorted(
+        (PartyMeeting(d, str(r.get("title") or ""), str(r.get("content") or ""))
+         for r in tables.get("party_reports", []) if (d := to_date(r.get("date")))),
+        key=lambda m: m.date)
+    responsible = [ResponsiblePerson(str(r.get("category") or ""), str(r.get("name") or ""), _yes(r.get("full_time")),
+                                     str(r.get("remark") or ""))
+                   for r in tables.get("responsible", []) if r.get("name")]
+    return DocumentInputs(
+        school_name=school,
+        org_type=org_type if org_type in catalogue.vocabulary["org_types"] else "学生会",
+        verdicts=[ItemVerdict(i["id"], i["verdict"], i.get("actual"), i.get("note") or "", i.get("evidence") or [])
+                  for i in items],
+        disclosure={k: str(v) for k, v in (disclosure or {}).items()},
+        org_chart=org_chart(store.current_records("roster"), tables.get("departments", []), catalogue),
+        party_guidance=party_guidance(school, tables.get("party_plan", [])),
+        party_meetings=meetings,
+        responsible=responsible,
+        charter_docx=documents.get("charter"),
+        election_method_docx=documents.get("election_method"),
+        evaluation_method_docx=documents.get("evaluation_method"),
+        edition=catalogue.edition,
+    )
+
+
+def _supplied_documents(store: Store) -> list[dict]:
+    rows = store.conn.execute(
+        """SELECT s.stored_path, r.data FROM current_submissions s JOIN records r ON r.submission_id = s.id
+           WHERE s.kind = 'document'""").fetchall()
+    import json
+
+    out = []
+    for row in rows:
+        rec = json.loads(row["data"])
+        if row["stored_path"] and Path(row["stored_path"]).exists():
+            out.append({"role": rec["role"], "_stored": row["stored_path"]})
+    return out
+
+
+def write_documents_hook(consolidation, opts) -> dict[str, Path]:
+    """DOCUMENT_WRITERS hook: both Word documents into the outbox, once verdicts exist."""
+    if not consolidation.items:
+        return {}
+    from sureform.outputs.documents import write_documents
+
+    with Store(opts.db_path) as store:
+        inputs = build_document_inputs(store, consolidation.items, consolidation.disclosure, opts.catalogue())
+    return write_documents(inputs, opts.outbox, history_days=opts.history_days)

@@ -1,0 +1,212 @@
+"""Writing documents into the outbox atomically, keeping previous versions under 历史/<time>/.
+
+历史/ is pruned after each publish (`prune_history`): every version of the last `history_days` days, and before
+that the newest version of each calendar month, for each document name.
+"""
+from __future__ import annotations
+
+import io
+import logging
+import os
+import re
+import shutil
+import tempfile
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from sureform.model import DocumentInputs
+from sureform.outputs.documents.disclosure import build_disclosure
+from sureform.outputs.documents.filing import build_filing
+
+log = logging.getLogger(__name__)
+
+HISTORY_DIR = "历史"
+TIMESTAMP = "%Y%m%d-%H%M%S"
+HISTORY_DAYS = 30  # default of the `history_days` setting
+_HISTORY_FOLDER = re.compile(r"(\d{8}-\d{6})(?:-(\d+))?")  # `<stamp>` or `<stamp>-2`, `-3`… (see _new_history_dir)
+FILING_NAME = "备案表.docx"
+DISCLOSURE_NAME = "改革情况公开.docx"
+
+
+def _fsync_dir(folder: Path) -> None:
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:  # not possible on Windows; the rename is still atomic there
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def _new_history_dir(outbox: Path, now: datetime) -> Path:
+    """`历史/<YYYYmmdd-HHMMSS>`, or `…-2`, `…-3` when that folder already exists: nothing is overwritten."""
+    root = outbox / HISTORY_DIR
+    root.mkdir(parents=True, exist_ok=True)
+    stamp = now.strftime(TIMESTAMP)
+    for attempt in range(1, 1000):
+        folder = root / (stamp if attempt == 1 else f"{stamp}-{attempt}")
+        try:
+            folder.mkdir()
+            return folder
+        except FileExistsError:
+            continue
+    raise RuntimeError(f"cannot find a free history folder for {stamp} in {root}")
+
+
+def _write_temp(outbox: Path, name: str, data: bytes) -> Path:
+    fd, temp = tempfile.mkstemp(dir=outbox, prefix=f".{name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+    return Path(temp)
+
+
+def _keep_previous(target: Path, history: Path) -> Path:
+    """Put the current version into history; a hard link keeps `target` in place until it is replaced."""
+    kept = history / target.name
+    try:
+        os.link(target, kept)
+    except OSError:  # file systems without hard links
+        shutil.copy2(target, kept)
+    return kept
+
+
+_VOLATILE_PARTS = {"docProps/core.xml", "docProps/app.xml"}  # save times and counters, not content
+
+
+def _parts(data: bytes) -> dict[str, bytes]:
+    import zipfile
+
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        return {n: z.read(n) for n in z.namelist() if n not in _VOLATILE_PARTS}
+
+
+def _unchanged(target: Path, data: bytes) -> bool:
+    """The document already published says exactly this: no new version, no history entry."""
+    try:
+        return _parts(target.read_bytes()) == _parts(data)
+    except Exception:  # unreadable or not a zip: publish the new one
+        return False
+
+
+def _serialise(doc) -> bytes:
+    buffer = io.BytesIO()
+    doc.save(buffer)
+    return buffer.getvalue()
+
+
+def _history_folders(root: Path) -> list[tuple[datetime, int, Path]]:
+    """(time, suffix, folder) for each `历史/<YYYYmmdd-HHMMSS>[-n]` folder; anything else is not ours and is left."""
+    out = []
+    for folder in root.iterdir():
+        m = _HISTORY_FOLDER.fullmatch(folder.name)
+        if not m or folder.is_symlink() or not folder.is_dir():
+            continue
+        try:
+            stamp = datetime.strptime(m.group(1), TIMESTAMP)
+        except ValueError:
+            continue
+        out.append((stamp, int(m.group(2) or 1), folder))
+    return out
+
+
+def prune_history(outbox: Path, history_days: int = HISTORY_DAYS, now: datetime | None = None) -> list[Path]:
+    """Trim `outbox/历史/`: for each document name keep every version put aside in the last `history_days` days and,
+    of the older ones, the newest of each calendar month; remove the rest, then the timestamp folders left empty.
+
+    Only `历史/<timestamp>/` folders are touched (the published files in `outbox/` are separate links and never
+    removed; a folder or file that does not look like ours is left). Returns the removed files.
+    """
+    root = Path(outbox) / HISTORY_DIR
+    if not root.is_dir():
+        return []
+    now = now or datetime.now()
+    cutoff = now - timedelta(days=history_days)
+    folders = sorted(_history_folders(root))  # oldest first; same second: by suffix
+    versions: dict[str, list[tuple[datetime, Path]]] = {}
+    for stamp, _, folder in folders:
+        for item in folder.iterdir():
+            if item.is_file() or item.is_symlink():  # a symlink is removed as a link, never followed
+                versions.setdefault(item.name, []).append((stamp, item))
+    removed: list[Path] = []
+    for dated in versions.values():
+        newest_of_month: set[tuple[int, int]] = set()
+        for stamp, item in reversed(dated):  # newest first
+            if stamp >= cutoff:
+                continue
+            month = (stamp.year, stamp.month)
+            if month not in newest_of_month:
+                newest_of_month.add(month)
+                continue
+            item.unlink(missing_ok=True)
+            removed.append(item)
+    for _, _, folder in folders:
+        try:
+            folder.rmdir()  # only succeeds when empty
+        except OSError:
+            continue
+    if removed:
+        log.info("历史/: removed %d old versions (keeping %d days, then one a month)", len(removed), history_days)
+    return removed
+
+
+def publish_documents(outbox: Path, docs: dict, now: datetime | None = None,
+                      history_days: int | None = HISTORY_DAYS) -> dict[str, Path]:
+    """Write each document to `outbox/<name>` atomically; earlier versions move to `outbox/历史/<time>/<name>`.
+
+    A document whose content is the same as the one already published is left as it is. Afterwards 历史/ is
+    pruned (`prune_history` with `history_days`, measured from `now`; None: keep everything); a failure there is
+    logged, never raised.
+
+    Each file is written to a temporary file in the same folder, fsynced, then renamed over the old one,
+    so a reader sees the old or the new file whole, never half of one.
+    """
+    outbox = Path(outbox)
+    outbox.mkdir(parents=True, exist_ok=True)
+    now = now or datetime.now()
+    history: Path | None = None
+    written: dict[str, Path] = {}
+    for name, doc in docs.items():
+        if Path(name).name != name or name in ("", ".", "..", HISTORY_DIR):
+            raise ValueError(f"document name must be a plain file name: {name!r}")
+        target = outbox / name
+        data = _serialise(doc)
+        if target.exists() and _unchanged(target, data):
+            written[name] = target
+            continue
+        temp = _write_temp(outbox, name, data)
+        try:
+            if target.exists():
+                history = history or _new_history_dir(outbox, now)
+                kept = _keep_previous(target, history)
+                log.info("previous %s kept as %s", name, kept)
+            os.replace(temp, target)
+        except BaseException:
+            temp.unlink(missing_ok=True)
+            raise
+        written[name] = target
+    if history is not None:
+        _fsync_dir(history)
+    _fsync_dir(outbox)
+    if history_days is not None:
+        try:
+            prune_history(outbox, history_days, now)
+        except Exception as exc:  # noqa: BLE001 — the documents are published; old versions wait for the next one
+            log.warning("could not prune %s: %s", outbox / HISTORY_DIR, exc)
+    return written
+
+
+def write_documents(inputs: DocumentInputs, outbox: Path, now: datetime | None = None,
+                    history_days: int | None = HISTORY_DAYS) -> dict[str, Path]:
+    """Build both documents and publish them as 备案表.docx and 改革情况公开.docx."""
+    docs = {FILING_NAME: build_filing(inputs), DISCLOSURE_NAME: build_disclosure(inputs)}
+    paths = publish_documents(outbox, docs, now=now, history_days=history_days)
+    return {"filing": paths[FILING_NAME], "disclosure": paths[DISCLOSURE_NAME]}

@@ -1,0 +1,85 @@
+"""The blank 工作人员名单 template: the exact headers, drop-downs and a 填写说明 sheet."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from sureform.editions import load_catalogue
+from sureform.intake.readers.roster import FIELDS
+
+ROWS = 80  # rows prepared with drop-downs and text format
+COLUMN_NOTES = {
+    "name": "必填",
+    "student_id": "必填。请按文本填写完整学号（本列已设为文本格式，不要写成数字或科学计数法）",
+    "unit": "所在系全称；文件放在系名子文件夹中时可不填",
+    "year": "如 2024 或 2024级；一年级新生可不填成绩排名",
+    "level": "专科 / 本科 / 研究生",
+    "political": "必填，下拉选择",
+    "activist": "是 / 否",
+    "post": "必填，下拉选择，只能是六种职务之一",
+    "department": "必填。主席团成员填“主席团”，其余填所在工作部门名称（与机构信息“部门设置”一致）",
+    "rank": "最近1学年综合排名：3/45，或填名次并在“专业人数”中填总人数，或 6.7%、前10%",
+    "major_size": "本专业参与排名的总人数",
+    "rank_basis": "最近1个学期 / 最近1学年 / 入学以来",
+    "failed_courses": "没有不及格填 0",
+    "discipline": "无违纪填“无”",
+    "recommender": "推荐该生的团组织，如 石油工程系团总支",
+    "review_date": "校党委学生工作部门和校团委审核日期，如 2020-09-20",
+}
+
+
+def write_roster_template(path: Path, edition: str = "2020") -> Path:
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    cat = load_catalogue(edition)
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "工作人员名单"
+    ws.append(["（系名）学生在校级学生会任职的工作人员名单"])
+    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(FIELDS))
+    ws["A1"].font = Font(bold=True, size=14)
+    ws["A1"].alignment = Alignment(horizontal="center")
+    ws.append([f.label for f in FIELDS])
+    fill = PatternFill("solid", fgColor="FFDDEBF7")
+    for i, f in enumerate(FIELDS, 1):
+        c = ws.cell(2, i)
+        c.font, c.fill = Font(bold=True, color="FFC00000" if f.mandatory else "FF000000"), fill
+        ws.column_dimensions[get_column_letter(i)].width = max(10, len(f.label) * 2 + 4)
+    col = {f.key: get_column_letter(i) for i, f in enumerate(FIELDS, 1)}
+    for r in range(3, 3 + ROWS):
+        ws[f"{col['student_id']}{r}"].number_format = "@"
+    ws.column_dimensions[col["student_id"]].width = 16
+    choices = {
+        "post": cat.posts,
+        "political": cat.political_status,
+        "activist": ["是", "否"],
+        "level": ["专科", "本科", "研究生"],
+        "rank_basis": ["最近1个学期", "最近1学年", "入学以来"],
+    }
+    for key, values in choices.items():
+        dv = DataValidation(type="list", formula1='"' + ",".join(values) + '"', allow_blank=True,
+                            showErrorMessage=True, errorTitle="请从下拉列表中选择", error="可选：" + "、".join(values))
+        ws.add_data_validation(dv)
+        dv.add(f"{col[key]}3:{col[key]}{2 + ROWS}")
+    ws.freeze_panes = "A3"
+
+    notes = wb.create_sheet("填写说明")
+    notes.append(["工作人员名单填写说明"])
+    notes["A1"].font = Font(bold=True, size=14)
+    for line in (
+        "1. 每行填写一名在校级学生会任职的学生；红色表头为必填项。",
+        "2. 把填好的文件放入共享文件夹 inbox 下本系的子文件夹（如 inbox/石油工程系/），系统会自动检查。",
+        "3. 有错误的文件会整份退回：在 outbox/退回/<系名>/ 下生成“_错误标注.xlsx”，标红的单元格带有批注说明如何修改。",
+        "4. 不符合改革要求但数据无误的情况（如成绩排名超出前30%）会被接收并提示，请核实。",
+        "5. 再次提交时直接放入修改后的完整名单，新名单会替换本系之前的名单。",
+        "",
+        "各列说明：",
+    ):
+        notes.append([line])
+    for f in FIELDS:
+        notes.append([f"{f.label}：{COLUMN_NOTES.get(f.key, '')}"])
+    notes.column_dimensions["A"].width = 110
+    wb.save(path)
+    return path

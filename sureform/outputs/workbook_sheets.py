@@ -1,0 +1,56 @@
+"""汇总.xlsx sheets of candidate forms, score sheets and institution facts, and the derived 述职评议结果."""
+from __future__ import annotations
+
+from sureform.intake.readers.candidate import LABELS as CANDIDATE_LABELS, RECORD_KEYS as CANDIDATE_KEYS
+from sureform.intake.readers.institution import BASIC_SHEET, TABLES
+from sureform.intake.readers.score import LABELS as SCORE_LABELS
+from sureform.rules.scoring import score_results
+
+ORIGIN = [("_file", "来源文件"), ("_sheet", "工作表"), ("_row", "行号")]
+
+_CANDIDATE_TITLES = {"rank_text": "成绩排名", "rank_ratio": "排名比例"}
+CANDIDATE_COLUMNS = [("_unit", "报送单位")] + [
+    (k, _CANDIDATE_TITLES.get(k) or CANDIDATE_LABELS[k]) for k in CANDIDATE_KEYS] + ORIGIN
+
+_SCORE_FIRST = ["semester", "review_date", "person_name", "person_id", "person_post", "rater_name", "rater_category"]
+
+
+def score_columns(catalogue) -> list[tuple[str, str]]:
+    names = [d["name"] for d in [*catalogue.scores["daily"], *catalogue.scores["central"]]]
+    return [(k, SCORE_LABELS[k]) for k in _SCORE_FIRST] + [(n, n) for n in names] + ORIGIN
+
+
+def _default_score_columns() -> list[tuple[str, str]]:
+    from sureform.editions import load_catalogue
+
+    return score_columns(load_catalogue())
+
+
+SCORE_COLUMNS = _default_score_columns()
+RESULT_COLUMNS = [("semester", "学期"), ("person_name", "姓名"), ("person_id", "学号"), ("person_post", "职务"),
+                  ("raters", "评议人数"), ("categories", "评议人类别"), ("daily", "日常考评（平均）"),
+                  ("central", "集中考评（平均）"), ("result", "述职评议结果")]
+
+TABLE_TITLES = {"basic": BASIC_SHEET, **{t.name: t.sheet for t in TABLES}}
+INSTITUTION_COLUMNS = [
+    ("table_title", "表"), ("item", "项目"), ("value", "取值"), ("name", "名称/姓名"), ("category", "类别"),
+    ("date", "日期"), ("duties", "部门职责"), ("review_note", "复核说明"), ("session", "届次"),
+    ("delegates", "代表人数"), ("body", "选举机构"), ("elects_presidium", "是否选举主席团"), ("unit", "单位/院系"),
+    ("title", "会议名称"), ("content", "内容"), ("included", "是否纳入"), ("document", "文件名称"),
+    ("measure", "举措"), ("full_time", "是否为专职团干"), ("remark", "备注"), ("student_id", "学号"),
+    ("branch", "推荐团支部"), ("electing_unit", "选举单位"),
+] + ORIGIN
+
+
+def institution_rows(store, opts) -> list[dict]:
+    """The 机构信息 records, each with its table's Chinese sheet name."""
+    return [dict(r, table_title=TABLE_TITLES.get(r.get("_table"), r.get("_table")))
+            for r in store.current_records("institution")]
+
+
+def result_rows(store, opts) -> list[dict]:
+    """述职评议结果: one row per (semester, person) from the current score sheets."""
+    rows = score_results(store.current_records("score"), opts.catalogue())
+    for r in rows:
+        r["categories"] = "、".join(f"{k}{v}人" for k, v in r.pop("rater_categories").items())
+    return rows

@@ -1,0 +1,209 @@
+"""The rule library: every kind of rule, keyed by what it checks, with its parameters and issue codes.
+
+A rule kind is one function `decide(view, item) -> ItemVerdict` plus what it declares: the parameters an item
+must (or may) give it, and the issue codes its verdicts can carry. An edition file (`schemas/editions/*.toml`)
+composes rule kinds into numbered items: `rule = "staff-at-most"`, `params = { limit = 40, … }`. Item numbers
+live only in edition files; nothing here knows them.
+
+`RULE_KINDS` is the whole registry, an explicit table. `check_edition` refuses an edition that names an
+unknown rule kind, leaves out a required parameter, gives one the kind does not take or of the wrong type, or
+names an unknown issue code; `load_edition` loads and checks one. `decide_items` decides every item of an
+edition; `tag_issues` sets each issue's `item` to the item whose rule can emit its code.
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, replace
+from datetime import date
+from functools import lru_cache
+from typing import Any, Callable, Iterable
+
+from sureform.editions import Catalogue, CatalogueItem, load_catalogue
+from sureform.issues import ISSUE_TYPES, Issue
+from sureform.model import ItemVerdict
+from sureform.rules import council, party, selection, staff, structure
+from sureform.rules.outcome import pending
+from sureform.rules.view import MasterView
+
+log = logging.getLogger("sureform")
+
+Decide = Callable[[MasterView, CatalogueItem], ItemVerdict]
+
+
+class EditionError(ValueError):
+    """An edition file that cannot be used as it is; the message says which item and what is wrong."""
+
+
+@dataclass(frozen=True)
+class Param:
+    name: str
+    type: str  # "count" (int ≥ 0), "ratio" (0–1), "date" (YYYY-MM-DD), "codes" (issue codes), "text"
+    doc: str
+    required: bool = True
+
+
+@dataclass(frozen=True)
+class RuleKind:
+    name: str
+    decide: Decide
+    doc: str  # Chinese: what it checks, as `sureform rules` shows it
+    params: tuple[Param, ...] = ()
+    codes: tuple[str, ...] = ()  # issue codes its verdicts can carry (codes given as parameters come on top)
+
+    def param(self, name: str) -> Param | None:
+        return next((p for p in self.params if p.name == name), None)
+
+
+COUNT_LIMIT = Param("limit", "count", "上限（含）")
+
+RULE_KINDS: dict[str, RuleKind] = {kind.name: kind for kind in (
+    RuleKind("no-administrative-duties", structure.no_administrative_functions,
+             "各部门职责不含宿舍管理、纠察、安保等行政职能（词表：vocabulary.administrative_keywords；校团委复核说明可免）",
+             codes=("duty-administrative", "duty-reviewed")),
+    RuleKind("presidium-and-departments-only", structure.presidium_and_departments_only,
+             "“主席团+工作部门”：无“中心”“项目办公室”等层级，部门之下无层级，名单中的部门均已设置",
+             codes=("department-level-forbidden", "department-sub-level", "department-not-declared")),
+    RuleKind("staff-at-most", structure.staff_size, "工作人员人数不超过上限；学生人数较多或分校区较多的高校用较大的上限",
+             (COUNT_LIMIT, Param("large_school_limit", "count", "学生人数较多、分校区较多的高校的上限（含）"))),
+    RuleKind("presidium-at-most", structure.presidium_size, "主席团成员人数不超过上限", (COUNT_LIMIT,)),
+    RuleKind("departments-at-most", structure.department_count, "工作部门数不超过上限", (COUNT_LIMIT,)),
+    RuleKind("no-roster-findings", staff.no_roster_findings,
+             "工作人员名单的检查没有给出所列问题（职务、政治面貌、成绩等由名单检查逐行判定）",
+             (Param("codes", "codes", "使本项不达标的问题代码"),
+              Param("reason", "text", "不达标时备注的原因，{n} 为人数"),
+              Param("pending_codes", "codes", "使本项待补充的问题代码", required=False),
+              Param("pending_reason", "text", "待补充的内容，{n} 为人数", required=False),
+              Param("related_codes", "codes", "与本项有关、但不决定结论的问题代码", required=False))),
+    RuleKind("candidates-vetted", selection.candidates_vetted,
+             "主席团候选人推荐、同意、公示、审查、确定的程序完整且有序，公示不少于规定的工作日；工作部门成员经推荐和审核",
+             (Param("publicity_working_days", "count", "公示的最少工作日数"),),
+             ("candidate-form-missing", "candidate-step-missing", "candidate-step-refused",
+              "candidate-steps-out-of-order", "candidate-step-during-publicity", "publicity-too-short",
+              "publicity-objection", "workdays-uncertain", "recommendation-missing")),
+    RuleKind("elected-by-congress", selection.elected_by_congress,
+             "主席团由学生代表大会本身选举产生（非其委员会、常务委员会、常任代表会议等）",
+             codes=("presidium-not-elected-by-congress",)),
+    RuleKind("congress-held-since", selection.congress_held, "自规定日期以来召开了学生（研究生）代表大会；备注写召开日期",
+             (Param("since", "date", "最早的召开日期（含）"),), ("congress-too-old", "congress-missing")),
+    RuleKind("delegates-recommended-and-elected", selection.delegates_recommended_and_elected,
+             "代表均经团支部推荐、院系选举；各系都有代表；代表人数不少于全校学生人数的规定比例",
+             (Param("delegate_share", "ratio", "代表占全校学生人数的最低比例", required=False),),
+             ("delegate-not-recommended", "delegate-not-elected", "delegates-too-few", "unit-without-delegate")),
+    RuleKind("study-measures-recorded", council.study_measures, "有注明日期的学习贯彻全国学联大会精神的举措",
+             codes=("study-measure-missing",)),
+    RuleKind("council-and-reports", council.council_and_reports,
+             "评议会中学生代表超过规定比例；主席团成员和部门负责人本学期均已述职",
+             (Param("student_share", "ratio", "学生代表须超过的比例"),),
+             ("council-students-not-majority", "report-missing", "review-date-outside-last-month")),
+    RuleKind("nominations-follow-results", council.nominations_follow_results,
+             "评奖评优提名依据述职评议结果择优，被提名人不低于未被提名者", codes=("nominee-without-result", "nominee-below-peer")),
+    RuleKind("party-plan-and-hearings", party.party_plans_and_hears,
+             "学生会组织建设纳入学校党建规划；党委在规定月数内听取过工作汇报",
+             (Param("window_months", "count", "听取汇报的时限（月）"),), ("party-plan-missing", "party-report-missing")),
+    RuleKind("guide-and-secretary", party.league_guide_and_secretary,
+             "明确专职团干指导学生会组织，并聘任秘书长", codes=("responsible-missing", "responsible-not-full-time")),
+)}
+
+
+# ---- checking an edition ------------------------------------------------------------------------------
+def check_edition(catalogue: Catalogue) -> None:
+    """Raise EditionError unless every item's rule kind, parameters and issue codes are known and complete."""
+    seen: set[str] = set()
+    for it in catalogue.items:
+        where = f"备案表版本 {catalogue.edition} 的第 {it.id} 项"
+        if it.id in seen:
+            raise EditionError(f"{where}：项目编号重复")
+        seen.add(it.id)
+        if it.mark not in ("", "★", "▲"):
+            raise EditionError(f"{where}：标记“{it.mark}”无效，只能是 ★、▲ 或空")
+        if it.rule is None:
+            continue  # decided by hand: 待补充 until the league office decides it
+        kind = RULE_KINDS.get(it.rule)
+        if kind is None:
+            raise EditionError(f"{where}：未知的规则类型“{it.rule}”。可用的规则类型：{'、'.join(RULE_KINDS)}")
+        for p in kind.params:
+            if p.required and p.name not in it.params:
+                raise EditionError(f"{where}：规则“{kind.name}”缺少参数 {p.name}（{p.doc}）")
+        for name, value in it.params.items():
+            p = kind.param(name)
+            if p is None:
+                known = "、".join(x.name for x in kind.params) or "无"
+                raise EditionError(f"{where}：规则“{kind.name}”没有参数 {name}（它的参数：{known}）")
+            problem = _type_problem(p, value)
+            if problem:
+                raise EditionError(f"{where}：参数 {name} 的值 {value!r} {problem}")
+
+
+def _type_problem(p: Param, value: Any) -> str | None:
+    if p.type == "count":
+        return None if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else "应为非负整数"
+    if p.type == "ratio":
+        ok = isinstance(value, (int, float)) and not isinstance(value, bool) and 0 <= value <= 1
+        return None if ok else "应为 0 到 1 之间的小数"
+    if p.type == "date":
+        try:
+            date.fromisoformat(str(value))
+            return None
+        except ValueError:
+            return "应为日期，写成 2019-10-01"
+    if p.type == "codes":
+        if not isinstance(value, list) or not all(isinstance(c, str) for c in value):
+            return "应为问题代码的列表"
+        unknown = [c for c in value if c not in ISSUE_TYPES]
+        return f"含未知的问题代码：{'、'.join(unknown)}" if unknown else None
+    return None if isinstance(value, str) else "应为文字"
+
+
+@lru_cache(maxsize=16)
+def load_edition(edition: str) -> Catalogue:
+    """The edition's catalogue, checked against the rule library (EditionError when it cannot be used)."""
+    try:
+        catalogue = load_catalogue(edition)
+    except ValueError as exc:
+        raise EditionError(str(exc)) from None
+    check_edition(catalogue)
+    return catalogue
+
+
+# ---- deciding -------------------------------------------------------------------------------------------
+def item_of_code(catalogue: Catalogue) -> dict[str, str]:
+    """Issue code → the first item whose rule can emit it (declared by the kind or given as a parameter)."""
+    out: dict[str, str] = {}
+    for it in catalogue.items:
+        kind = RULE_KINDS.get(it.rule or "")
+        if kind is None:
+            continue
+        codes = list(kind.codes)
+        for p in kind.params:
+            if p.type == "codes":
+                codes += it.params.get(p.name, [])
+        for code in codes:
+            out.setdefault(code, it.id)
+    return out
+
+
+def tag_issues(issues: Iterable[Issue], catalogue: Catalogue) -> list[Issue]:
+    """Each issue with `item` set to the item of the edition that its code bears on (or None)."""
+    items = item_of_code(catalogue)
+    return [i if i.item == items.get(i.code) else replace(i, item=items.get(i.code)) for i in issues]
+
+
+def decide_item(item: CatalogueItem, view: MasterView) -> ItemVerdict:
+    kind = RULE_KINDS.get(item.rule or "")
+    if kind is None:
+        return pending(item.id, "本项须由校团委人工判定")
+    try:
+        verdict = kind.decide(view, item)
+    except Exception as exc:  # one item's bug must not take the others down
+        log.exception("verdict of item %s (%s) failed", item.id, kind.name)
+        return pending(item.id, f"评估时出错（{type(exc).__name__}），请联系维护人员")
+    items = item_of_code(view.catalogue)
+    for ev in verdict.evidence:
+        if ev.get("code") and ev.get("item") is None:
+            ev["item"] = items.get(ev["code"])
+    return verdict
+
+
+def decide_items(view: MasterView) -> list[ItemVerdict]:
+    """Every item of the view's edition, in the edition's order."""
+    return [decide_item(it, view) for it in view.catalogue.items]
