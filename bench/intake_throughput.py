@@ -58,7 +58,7 @@ def one_run(files: int, rows: int) -> dict[str, float]:
         consolidation = pipeline.consolidate(opts)
         t["consolidate"] = time.perf_counter()
         pipeline.write_outputs(consolidation, opts)
-        pipeline.release_batch(reads)
+        pipeline.release_batch(reads, opts)
         t["outputs"] = time.perf_counter()
         prev, out = start, {}
         for k, v in t.items():

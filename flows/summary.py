@@ -10,9 +10,12 @@ from __future__ import annotations
 
 import json
 import logging
-import sqlite3
 from datetime import date, datetime
 from pathlib import Path
+
+from sureform.atomic import atomic_path
+from sureform.intake.inbox import is_ignored
+from sureform.store import Store
 
 log = logging.getLogger("sureform.serve")
 
@@ -31,24 +34,12 @@ def term_start(today: date, starts: tuple[tuple[int, int], ...] = ((2, 1), (9, 1
 def _submission_units(db_path: Path, since: date | None = None) -> set[str]:
     if not Path(db_path).exists():
         return set()
-    conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True, timeout=30)
-    try:
-        sql = "SELECT DISTINCT unit FROM submissions WHERE unit IS NOT NULL AND unit != ''"
-        args: tuple = ()
-        if since is not None:
-            sql += " AND received_at >= ?"
-            args = (since.isoformat(),)
-        return {r[0] for r in conn.execute(sql, args)}
-    except sqlite3.OperationalError:  # no submissions table yet
-        return set()
-    finally:
-        conn.close()
+    with Store(db_path) as store:
+        return store.units_with_submissions(since.isoformat() if since else None)
 
 
 def inbox_units(inbox: Path) -> set[str]:
     """The inbox's first-level subfolders: one per unit that was given a place to drop its files."""
-    from sureform.intake.inbox import is_ignored
-
     try:
         return {p.name for p in Path(inbox).iterdir() if p.is_dir() and not is_ignored(p.name)}
     except OSError:
@@ -78,7 +69,6 @@ def load_verdicts(state: Path) -> dict | None:
 
 
 def save_verdicts(state: Path, as_of: str, items: list[dict], flow: str) -> None:
-    from sureform.atomic import atomic_path
 
     data = {"saved_at": datetime.now().astimezone().isoformat(timespec="seconds"), "as_of": as_of, "by": flow,
             "items": [{"id": str(it.get("id")), "verdict": it.get("verdict"), "note": it.get("note")} for it in items]}

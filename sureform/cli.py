@@ -53,10 +53,10 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
-def cmd_run(args) -> int:
+def run_options(args):
+    """The settings and the run's options from `sureform run`'s arguments (exit 2 on a bad setting or edition)."""
     from sureform.config import SOURCE_DEFAULT, load_settings
     from sureform.pipeline import RunOptions
-    from sureform.runlock import RunBusy, run_lock
 
     settings = load_settings({"inbox": args.inbox, "outbox": args.outbox, "state": args.state, "edition": args.edition,
                               "stability_window": args.settle}, config_path=args.config)
@@ -64,56 +64,61 @@ def cmd_run(args) -> int:
         logging.getLogger().setLevel(settings.log_level)
     opts = RunOptions(settings.inbox, settings.outbox, settings.state, args.as_of or settings.today(), settings.edition,
                       settings.stability_window, settings.history_days)
-    from sureform.rules.library import EditionError
+    opts.catalogue()  # an unknown or broken edition is an argument error (EditionError, exit 2), before any work
+    return settings, opts
 
-    try:
-        opts.catalogue()  # an unknown or broken edition is an argument error, before any work
-    except EditionError as exc:
-        print(f"sureform: {exc}", file=sys.stderr)
-        return 2
-    if os.environ.get("PREFECT_API_URL"):
-        from flows.intake import intake_flow  # record the run in the configured Prefect server (it takes the lock)
 
-        report = intake_flow(str(opts.inbox), str(opts.outbox), str(opts.state), opts.as_of, opts.edition,
-                             opts.stable_seconds, settings.lock_wait, history_days=opts.history_days)
-        if report.get("skipped_reason"):
-            print(f"sureform: {report['skipped_reason']}", file=sys.stderr)
-            return 3
-    else:
-        def waiting(holder) -> None:
-            from sureform.runlock import describe
-
-            print(f"另一次处理正在进行（{describe(holder)}），最多等待 {settings.lock_wait:.0f} 秒…", file=sys.stderr)
-
-        try:
-            with run_lock(opts.state, wait=settings.lock_wait, what="sureform run", on_wait=waiting):
-                if args.json:
-                    from sureform.pipeline import run_pipeline
-
-                    report = run_pipeline(opts)
-                else:
-                    from sureform.outputs.terminal import run_with_progress
-
-                    report = run_with_progress(opts)
-        except RunBusy as exc:
-            print(f"sureform: {exc}", file=sys.stderr)
-            return 3
-    if args.json:
+def show(report: dict, as_json: bool) -> None:
+    if as_json:
         json.dump(report, sys.stdout, ensure_ascii=False, indent=2, default=str)
         sys.stdout.write("\n")
     else:
         from sureform.outputs.terminal import print_report
 
         print_report(report)
+
+
+def cmd_run(args) -> int:
+    from sureform import pipeline
+    from sureform.runlock import RunBusy, describe
+
+    settings, opts = run_options(args)
+    if os.environ.get("PREFECT_API_URL"):
+        return hand_to_flows(args)  # the run is recorded in the configured Prefect server
+
+    def waiting(holder) -> None:
+        print(f"另一次处理正在进行（{describe(holder)}），最多等待 {settings.lock_wait:.0f} 秒…", file=sys.stderr)
+
+    try:
+        if args.json:
+            report = pipeline.run_intake(opts, lock_wait=settings.lock_wait, on_wait=waiting)
+        else:
+            from sureform.outputs.terminal import progress_bar
+
+            with progress_bar() as progress:
+                report = pipeline.run_intake(opts, lock_wait=settings.lock_wait, on_wait=waiting, progress=progress)
+    except RunBusy as exc:
+        print(f"sureform: {exc}", file=sys.stderr)
+        return 3
+    show(report.to_dict(), args.json)
     return 0
 
 
 def cmd_serve(args) -> int:
     from sureform.config import flags_from_args, load_settings
-    from flows.serve import serve
 
     settings = load_settings(flags_from_args(args), config_path=args.config)  # a bad setting: exit 2 before anything
-    return serve(settings)
+    settings.check_serve()
+    return hand_to_flows(args)
+
+
+def hand_to_flows(args) -> int:
+    """`serve`, and `run` with PREFECT_API_URL, are Prefect's: the same command goes on as `python -m flows`
+    (the same process, replaced: signals and systemd see no difference). The core never imports Prefect."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os.execv(sys.executable, [sys.executable, "-m", "flows", *args.argv])
+    return 1  # not reached
 
 
 def cmd_config(args) -> int:
@@ -150,10 +155,12 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=level if level in ("DEBUG", "INFO", "WARNING", "ERROR") else "WARNING", stream=sys.stderr,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     parser = build_parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
     args = parser.parse_args(argv)
+    args.argv = argv
     try:
         return args.handler(args)
-    except ValueError as exc:
+    except ValueError as exc:  # ConfigError, EditionError: a bad setting, said before any work
         print(f"sureform: {exc}", file=sys.stderr)
         return 2
 

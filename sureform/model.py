@@ -21,6 +21,16 @@ class ItemVerdict:
 
 
 @dataclass
+class Consolidation:
+    """The current master re-checked as of the filing date: what 汇总.xlsx and the documents show."""
+
+    master: dict[str, int]  # records per kind
+    findings: list  # (unit, Issue): open roster findings on the current master
+    items: list[dict] = field(default_factory=list)  # ItemVerdict.to_dict() of every item, in edition order
+    disclosure: dict | None = None  # the section 四 figures
+
+
+@dataclass
 class PartyMeeting:
     date: date
     title: str

@@ -1,11 +1,17 @@
-"""The intake pipeline as plain stage functions; `run_pipeline` chains them, the Prefect flow wraps each.
+"""The one place that states the order of the stages, and takes the run lock once.
 
-Stages take and return plain data (paths, dataclasses); each opens the master store it needs, so a
-stage can run in any worker thread.
+    scan → read → validate → commit → feedback → consolidate → outputs → release      (INTAKE)
+                                              consolidate → outputs                 (NIGHTLY)
+
+Each stage is a plain function over a `Run` (what the run has found so far); `run_intake` and
+`run_nightly` hold `<state>/run.lock`, sweep what a killed run left, and call the stages in order through an
+`execute(stage, run)` function: directly here, as Prefect tasks in `flows/` (the only place that knows
+Prefect). Stages open the master store they need, so a stage can run in any worker thread.
+
+The stage functions over plain arguments (`scan`, `read_batch`, … `release_batch`) stay public for tests.
 """
 from __future__ import annotations
 
-import functools
 import logging
 import os
 import signal
@@ -17,8 +23,25 @@ from pathlib import Path
 from typing import Callable
 from zoneinfo import ZoneInfo
 
-from sureform.issues import Issue, Location, has_errors, make_issue
+from sureform.checks.batch import run_validators
+from sureform.checks.roster import cross_unit_duplicates
+from sureform.editions import Catalogue
+from sureform.intake.grid import UnreadableFile, read_grids
+from sureform.intake.inbox import (ARRIVAL_WINDOW, ChangedWhileRead, file_sha256, keep_copy, may_still_arrive, release,
+                                   revive_released, scan_inbox, stored_path)
+from sureform.intake.kinds import detect_kind, kind_named
 from sureform.intake.readers.base import FileRead, record_location
+from sureform.intake.supplied import read_supplied_document
+from sureform.issues import Issue, Location, has_errors, make_issue
+from sureform.model import Consolidation
+from sureform.outputs.documents.inputs import write_documents_for
+from sureform.outputs.feedback import feedback_path, write_feedback
+from sureform.outputs.workbook import write_summary_workbook
+from sureform.report import RunReport
+from sureform.rules.library import load_edition, tag_issues
+from sureform.rules.master import consolidate as master_view
+from sureform.runlock import run_lock, sweep_leftovers
+from sureform.store import Store, Submission
 
 log = logging.getLogger("sureform")
 TZ = ZoneInfo("Asia/Shanghai")
@@ -43,9 +66,8 @@ class RunOptions:
     def db_path(self) -> Path:
         return self.state / MASTER_DB
 
-    def catalogue(self):
-        from sureform.rules.library import load_edition
-
+    def catalogue(self) -> Catalogue:
+        """The edition, checked against the rule library (EditionError if it cannot be used)."""
         return load_edition(self.edition)
 
 
@@ -53,14 +75,6 @@ class RunOptions:
 class Scan:
     files: list  # InboxFile
     skipped: list  # SkippedFile
-
-
-@dataclass
-class Consolidation:
-    master: dict[str, int]
-    findings: list[tuple[str | None, Issue]]  # (unit, issue) open on the current master
-    items: list[dict] = field(default_factory=list)
-    disclosure: dict | None = None
 
 
 Progress = Callable[[str, int, int], None]
@@ -72,8 +86,6 @@ def _noop(stage: str, done: int, total: int) -> None:
 
 # ---- stage 1: scan ------------------------------------------------------------------------------
 def scan(opts: RunOptions) -> Scan:
-    from sureform.intake.inbox import revive_released, scan_inbox
-
     revive_released(opts.inbox, opts.state)  # files whose copy went on after an earlier run released them
     files, skipped = scan_inbox(opts.inbox, opts.stable_seconds)
     return Scan(files, skipped)
@@ -82,9 +94,6 @@ def scan(opts: RunOptions) -> Scan:
 # ---- stage 2: read ------------------------------------------------------------------------------
 def read_batch(files: list, opts: RunOptions, progress: Progress = _noop) -> list[FileRead]:
     """Hash, recognise duplicates, read and normalise every ready file; one bad file never stops the rest."""
-    from sureform.intake.inbox import file_sha256
-    from sureform.store import Store
-
     catalogue = opts.catalogue()
     reads: list[FileRead] = []
     seen: dict[str, FileRead] = {}
@@ -128,8 +137,6 @@ def _mark_duplicate(fr: FileRead, kind, unit, received_at, store, submission_id)
 def _still_arriving(fr: FileRead, mtime: float) -> bool:
     """Unreadable (or empty) and changed within the arrival window: likely a copy that stalled half-way.
     It stays in the inbox, reported as still arriving, and is read again by a later run."""
-    from sureform.intake.inbox import may_still_arrive
-
     if not any(i.code in ("file-unreadable", "file-empty") for i in fr.issues) or not may_still_arrive(mtime):
         return False
     fr.issues = [arriving_issue(fr.rel)]
@@ -137,8 +144,6 @@ def _still_arriving(fr: FileRead, mtime: float) -> bool:
 
 
 def arriving_issue(rel: str) -> Issue:
-    from sureform.intake.inbox import ARRIVAL_WINDOW
-
     return make_issue("file-arriving", Location(rel), minutes=f"{ARRIVAL_WINDOW / 60:g}")
 
 
@@ -160,12 +165,7 @@ def _resume(fr: FileRead, known) -> None:
 
 
 def _read_one(fr: FileRead, catalogue) -> None:
-    from sureform.intake.grid import UnreadableFile, read_grids
-    from sureform.intake.kinds import detect_kind
-
     if fr.path.suffix.lower() == ".docx":
-        from sureform.intake.supplied import read_supplied_document
-
         read_supplied_document(fr)
         return
     try:
@@ -217,12 +217,6 @@ def _resolve_unit(fr: FileRead, kind) -> None:
 # ---- stage 3: validate --------------------------------------------------------------------------
 def validate_batch(reads: list[FileRead], opts: RunOptions) -> list[FileRead]:
     """Schema checks over the whole batch at once; decides accepted or rejected for each file."""
-    from sureform.store import Store
-    from sureform.checks.batch import run_validators
-    from sureform.checks.roster import cross_unit_duplicates
-
-    from sureform.rules.library import tag_issues
-
     fresh = [fr for fr in reads if fr.status == "pending" and fr.twin_of is None]
     run_validators([fr for fr in fresh if fr.records], opts.as_of, opts.catalogue())
     for fr in fresh:
@@ -265,10 +259,6 @@ def _judge_twin(fr: FileRead, first: FileRead) -> None:
 # ---- stage 4: commit ----------------------------------------------------------------------------
 def commit_batch(reads: list[FileRead], opts: RunOptions) -> list[FileRead]:
     """Keep a copy of every processed file, then record the batch in one transaction."""
-    from sureform.intake.inbox import ChangedWhileRead, keep_copy, stored_path
-    from sureform.intake.kinds import kind_named
-    from sureform.store import Store, Submission
-
     for fr in [fr for fr in reads if fr.status in ("accepted", "rejected")]:
         dest = stored_path(opts.state, fr.status, fr.unit, fr.path.name, fr.sha256)
         try:
@@ -291,9 +281,7 @@ def commit_batch(reads: list[FileRead], opts: RunOptions) -> list[FileRead]:
                 if (prior["rel_path"], prior["received_at"]) != (fr.rel, fr.received_at):  # else resumed: recorded
                     fr.status = "duplicate"  # committed by a run that died before releasing the file
                 continue
-            if fr.status == "rejected" and store.conn.execute(
-                    "SELECT 1 FROM submissions WHERE sha256 = ? AND rel_path = ? AND status = 'rejected'",
-                    (fr.sha256, fr.rel)).fetchone():
+            if fr.status == "rejected" and store.rejected_already(fr.sha256, fr.rel):
                 continue  # the same bytes at the same place were rejected already (e.g. by a run killed before release)
             key = _supersede_key(fr, kind_named) if fr.status == "accepted" and fr.kind else None
             store.add_submission(run_id, Submission(
@@ -316,15 +304,12 @@ def _supersede_key(fr: FileRead, kind_named) -> str:
 # ---- stage 5: consolidate -------------------------------------------------------------------------
 def consolidate(opts: RunOptions) -> Consolidation:
     """Re-check the whole current master as of the filing date: open findings, counts, verdicts."""
-    from sureform.rules.master import consolidate_master
-
-    return consolidate_master(opts)
+    with Store(opts.db_path) as store:
+        return master_view(store, opts.catalogue(), opts.as_of)
 
 
 # ---- stage 6: outputs -----------------------------------------------------------------------------
 def write_feedback_files(reads: list[FileRead], opts: RunOptions) -> list[Path]:
-    from sureform.outputs.feedback import feedback_path, write_feedback
-
     written = []
     for fr in reads:
         if fr.stored_path is None:
@@ -347,50 +332,153 @@ def write_feedback_files(reads: list[FileRead], opts: RunOptions) -> list[Path]:
 
 def _sender_label(fr: FileRead) -> str:
     """Where a file without a 系 is answered: the league office's own kinds, else 未知单位."""
-    from sureform.intake.kinds import kind_named
-
     try:
         return "校团委" if fr.kind and not kind_named(fr.kind).needs_unit else "未知单位"
     except KeyError:
         return "未知单位"
 
 
-def write_master(consolidation: Consolidation, opts: RunOptions) -> Path:
-    from sureform.rules.master import export_master
-
-    return export_master(consolidation, opts)
-
-
 # ---- stage 7: release ------------------------------------------------------------------------------
 def release_batch(reads: list[FileRead], opts: RunOptions) -> None:
     """Only now do processed files leave the inbox: their copies are kept and the master committed. A file
     that changed since it was read, or that a process holds open for writing, stays for the next run."""
-    from sureform.intake.inbox import release
-
     for fr in reads:
         if fr.status in ("accepted", "rejected", "duplicate") and fr.stored_path and Path(fr.stored_path).exists():
             if not release(fr.path, fr.sha256, opts.state, fr.size, fr.mtime_ns or None, fr.rel):
                 log.info("%s 在处理后有变化或仍在写入，留在收件文件夹中，下次再处理", fr.rel)
 
 
-# ---- the report -----------------------------------------------------------------------------------
-def build_report(opts: RunOptions, scanned: Scan, reads: list[FileRead], consolidation: Consolidation,
-                 outputs: dict) -> dict:
-    files = [
-        {"path": fr.rel, "status": fr.status, "kind": fr.kind, "unit": fr.unit, "rows": len(fr.records),
-         "issues": [i.to_dict() for i in fr.issues]}
-        for fr in reads if fr.status != "arriving"
-    ]
-    files += [{"path": fr.rel, "status": "skipped", "kind": None, "unit": fr.unit, "rows": 0, "issues": [],
-               "reason": fr.issues[0].message if fr.issues else "文件在处理过程中有变化，稍后再处理"}
-              for fr in reads if fr.status == "arriving"]
-    files += [{"path": s.rel, "status": "skipped", "kind": None, "unit": None, "rows": 0,
-               "issues": [], "reason": s.reason} for s in scanned.skipped]
-    report = {"as_of": opts.as_of.isoformat(), "files": files, "master": consolidation.master,
-              "items": consolidation.items, "outputs": outputs}
-    if consolidation.disclosure is not None:
-        report["disclosure"] = consolidation.disclosure
+# ---- the order of the stages ------------------------------------------------------------------------
+@dataclass
+class Run:
+    """One run as it goes through the stages: each stage fills its part."""
+
+    opts: RunOptions
+    progress: "Progress" = None  # type: ignore[assignment]
+    scanned: Scan = field(default_factory=lambda: Scan([], []))
+    reads: list[FileRead] = field(default_factory=list)
+    feedback: list[Path] = field(default_factory=list)
+    consolidation: Consolidation | None = None
+    outputs: dict = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.progress = self.progress or _noop
+
+
+def _scan(run: Run) -> None:
+    run.progress("scan", 0, 1)
+    run.scanned = scan(run.opts)
+
+
+def _read(run: Run) -> None:
+    run.reads = read_batch(run.scanned.files, run.opts, run.progress)
+
+
+def _validate(run: Run) -> None:
+    run.progress("validate", 0, 1)
+    validate_batch(run.reads, run.opts)
+
+
+def _commit(run: Run) -> None:
+    run.progress("commit", 0, 1)
+    commit_batch(run.reads, run.opts)
+
+
+def _feedback(run: Run) -> None:
+    run.progress("feedback", 0, 1)
+    run.feedback = write_feedback_files(run.reads, run.opts)
+
+
+def _consolidate(run: Run) -> None:
+    run.progress("consolidate", 0, 1)
+    run.consolidation = consolidate(run.opts)
+
+
+def _outputs(run: Run) -> None:
+    run.outputs = write_outputs(run.consolidation, run.opts)
+    run.outputs["feedback"] = [rel_out(p, run.opts) for p in run.feedback]
+
+
+def _release(run: Run) -> None:
+    release_batch(run.reads, run.opts)
+
+
+@dataclass(frozen=True)
+class Stage:
+    name: str  # also the crash-test point right after it (SUREFORM_CRASH_AT)
+    title: str  # the task's name in Prefect
+    run: Callable[[Run], None]
+    io: bool  # files and the database only: a failure may be bad luck, so the flow retries it
+
+
+INTAKE: tuple[Stage, ...] = (
+    Stage("scan", "scan-inbox", _scan, io=True),
+    Stage("read", "read-batch", _read, io=False),
+    Stage("validate", "validate-batch", _validate, io=False),
+    Stage("commit", "commit-master", _commit, io=True),
+    Stage("feedback", "write-feedback", _feedback, io=True),
+    Stage("consolidate", "consolidate", _consolidate, io=False),
+    Stage("outputs", "write-outputs", _outputs, io=True),
+    Stage("release", "release-inbox", _release, io=True),
+)
+NIGHTLY: tuple[Stage, ...] = tuple(s for s in INTAKE if s.name in ("consolidate", "outputs"))
+
+Execute = Callable[[Stage, Run], None]
+
+
+def run_directly(stage: Stage, run: Run) -> None:
+    stage.run(run)
+
+
+def run_stages(stages: tuple[Stage, ...], opts: RunOptions, *, execute: Execute = run_directly,
+               progress: "Progress | None" = None, lock_wait: float | None = None, what: str = "sureform run",
+               on_wait: Callable | None = None, finish: Callable[[RunReport], None] | None = None) -> RunReport:
+    """Hold the run lock (waiting at most `lock_wait` s, else RunBusy), sweep what a killed run left, run the
+    stages in order, and report; `finish(report)` runs last, still under the lock (the flows' summaries)."""
+    with run_lock(opts.state, wait=lock_wait, what=what, on_wait=on_wait):
+        sweep_leftovers(opts.outbox, opts.state)  # temporary files of a killed run's writes
+        run = Run(opts, progress)
+        for stage in stages:
+            execute(stage, run)
+            crash_point(stage.name)
+        report = build_report(run)
+        if finish is not None:
+            finish(report)
     return report
+
+
+def run_intake(opts: RunOptions, **kwargs) -> RunReport:
+    """One whole intake and consolidation: the INTAKE stages."""
+    return run_stages(INTAKE, opts, **kwargs)
+
+
+def run_nightly(opts: RunOptions, **kwargs) -> RunReport:
+    """Re-check the whole master as of `opts.as_of` and regenerate the outputs: the NIGHTLY stages."""
+    return run_stages(NIGHTLY, opts, **kwargs)
+
+
+def run_pipeline(opts: RunOptions, progress: "Progress | None" = None) -> dict:
+    """`run_intake` in-process, as the JSON report."""
+    return run_intake(opts, progress=progress).to_dict()
+
+
+def build_report(run: Run) -> RunReport:
+    return RunReport.from_run(run.opts.as_of, run.reads, run.scanned.skipped, run.consolidation, run.outputs)
+
+
+def write_outputs(consolidation: Consolidation, opts: RunOptions) -> dict:
+    """汇总.xlsx, then both Word documents (a failure there keeps the previous documents and is logged)."""
+    outputs: dict = {}
+    with Store(opts.db_path) as store:
+        catalogue = opts.catalogue()
+        outputs["master"] = rel_out(write_summary_workbook(store, consolidation, catalogue, opts.outbox), opts)
+        try:
+            written = write_documents_for(store, consolidation, catalogue, opts.outbox, opts.history_days)
+        except Exception:  # the master and the feedback still go out; the previous documents stay in place
+            log.exception("writing documents failed")
+            written = {}
+    outputs.update({k: rel_out(v, opts) for k, v in written.items()})
+    return outputs
 
 
 def rel_out(path: Path, opts: RunOptions) -> str:
@@ -408,51 +496,3 @@ def crash_point(stage: str) -> None:
         os.kill(os.getpid(), signal.SIGKILL)
     if os.environ.get("SUREFORM_STALL_AT") == stage:  # test hook (tests/test_serve_recovery.py): a run in flight
         time.sleep(3600)
-
-
-def _one_run_at_a_time(fn):
-    """Hold `<state>/run.lock` for the whole run (re-entrant: callers may already hold it)."""
-    @functools.wraps(fn)
-    def locked(opts: RunOptions, *args, **kwargs):
-        from sureform.runlock import run_lock, sweep_leftovers
-
-        with run_lock(opts.state, what="sureform run"):
-            sweep_leftovers(opts.outbox, opts.state)  # temporary files of a killed run's writes
-            return fn(opts, *args, **kwargs)
-    return locked
-
-
-@_one_run_at_a_time
-def run_pipeline(opts: RunOptions, progress: Progress = _noop) -> dict:
-    """One whole intake and consolidation, in-process. Returns the JSON report."""
-    progress("scan", 0, 1)
-    scanned = scan(opts)
-    crash_point("scan")
-    reads = read_batch(scanned.files, opts, progress)
-    crash_point("read")
-    progress("validate", 0, 1)
-    validate_batch(reads, opts)
-    crash_point("validate")
-    progress("commit", 0, 1)
-    commit_batch(reads, opts)
-    crash_point("commit")
-    progress("feedback", 0, 1)
-    feedback = write_feedback_files(reads, opts)
-    crash_point("feedback")
-    progress("consolidate", 0, 1)
-    consolidation = consolidate(opts)
-    crash_point("consolidate")
-    outputs = write_outputs(consolidation, opts)
-    crash_point("outputs")
-    release_batch(reads, opts)
-    crash_point("release")
-    outputs["feedback"] = [rel_out(p, opts) for p in feedback]
-    return build_report(opts, scanned, reads, consolidation, outputs)
-
-
-def write_outputs(consolidation: Consolidation, opts: RunOptions) -> dict:
-    from sureform.rules.master import write_documents_for
-
-    outputs = {"master": rel_out(write_master(consolidation, opts), opts)}
-    outputs.update({k: rel_out(v, opts) for k, v in write_documents_for(consolidation, opts).items()})
-    return outputs

@@ -64,13 +64,18 @@ def read_holder(path: Path) -> dict | None:
 
 
 def pid_alive(pid: int) -> bool:
+    """The process exists and has not exited (a zombie nobody has reaped yet counts as gone)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
     except PermissionError:
         return True
-    return True
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+        return stat[stat.rindex(")") + 2] != "Z"
+    except (OSError, ValueError, IndexError):
+        return True
 
 
 def _try_flock(fd: int) -> bool:

@@ -159,6 +159,27 @@ class Store:
         ).fetchall()
         return {r["kind"]: r["n"] for r in rows}
 
+    def rejected_already(self, sha256: str, rel_path: str) -> bool:
+        """The same bytes at the same place were rejected before (e.g. by a run killed before its release)."""
+        return self.conn.execute("SELECT 1 FROM submissions WHERE sha256 = ? AND rel_path = ? AND status = 'rejected'",
+                                 (sha256, rel_path)).fetchone() is not None
+
+    def supplied_documents(self) -> list[tuple[dict, str | None]]:
+        """The current supplied Word documents: (their record, the path of the kept copy)."""
+        rows = self.conn.execute(
+            """SELECT s.stored_path, r.data FROM current_submissions s JOIN records r ON r.submission_id = s.id
+               WHERE s.kind = 'document'""").fetchall()
+        return [(json.loads(r["data"]), r["stored_path"]) for r in rows]
+
+    def units_with_submissions(self, since: str | None = None) -> set[str]:
+        """Units that sent anything (accepted or not), optionally since an ISO date."""
+        sql = "SELECT DISTINCT unit FROM submissions WHERE unit IS NOT NULL AND unit != ''"
+        args: tuple = ()
+        if since is not None:
+            sql += " AND received_at >= ?"
+            args = (since,)
+        return {r[0] for r in self.conn.execute(sql, args)}
+
     def submissions_since(self, since: str) -> list[sqlite3.Row]:
         return self.conn.execute("SELECT * FROM submissions WHERE received_at >= ?", (since,)).fetchall()
 

@@ -16,7 +16,7 @@ from test_verdicts_data import seed_departments, seed_roster, view
 
 from sureform.editions import EDITIONS_DIR, load_catalogue
 from sureform.issues import ISSUE_TYPES
-from sureform.rules import decide_items
+from sureform.rules.library import decide_items
 from sureform.rules.library import RULE_KINDS, EditionError, item_of_code, load_edition
 
 RENUMBER = {"3a": "3", "3b": "4", "3c": "5", **{str(n): str(n + 2) for n in range(4, 16)}}

@@ -8,7 +8,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "examples"))
 from seed_people import DEPARTMENTS, PEOPLE  # noqa: E402
 
-from sureform.rules import build_view  # noqa: E402
+from sureform.rules.view import build_view  # noqa: E402
 
 AS_OF = date(2020, 11, 24)
 ROSTER_COLS = {"name": "A", "student_id": "B", "unit": "C", "year": "D", "political": "E", "activist": "F",
@@ -115,6 +115,6 @@ def view(roster=(), candidates=(), scores=(), institution=(), as_of: date = AS_O
 
 
 def verdict_of(item_id: str, v):
-    from sureform.rules import decide_item
+    from sureform.rules.library import decide_item
 
     return decide_item(v.catalogue.item(item_id), v)

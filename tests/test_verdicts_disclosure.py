@@ -6,7 +6,7 @@ from datetime import date
 from test_verdicts_data import member, seed_roster, view
 
 from sureform.outputs.documents.wording import STAFF_COLUMNS
-from sureform.rules import disclosure_figures
+from sureform.rules.figures import disclosure_figures
 
 
 def test_seed_figures():

@@ -5,9 +5,9 @@ from datetime import date
 
 from test_verdicts_data import AS_OF, basic, seed_departments, seed_roster, view
 
-from sureform import rules as verdicts
+from sureform.rules import library as verdicts
 from sureform.editions import load_catalogue
-from sureform.rules import decide_items
+from sureform.rules.library import decide_items
 from sureform.rules.library import RULE_KINDS
 
 
@@ -42,11 +42,10 @@ def _submit(store, run_id, kind, records, rel, unit=None):
 
 
 def test_consolidation_hook_fills_items_and_disclosure(tmp_path):
-    from sureform.rules.master import CONSOLIDATORS, consolidate_master
+    from sureform.pipeline import consolidate as consolidate_master
     from sureform.pipeline import RunOptions
     from sureform.store import Store
 
-    assert verdicts.consolidate_verdicts in CONSOLIDATORS
     opts = RunOptions(tmp_path / "inbox", tmp_path / "outbox", tmp_path / "state", AS_OF)
     roster = seed_roster()
     with Store(opts.db_path) as store, store.transaction():
@@ -66,7 +65,7 @@ def test_consolidation_hook_fills_items_and_disclosure(tmp_path):
 
 def test_as_of_reaches_the_roster_findings_through_the_hook(tmp_path):
     """The same master filed a year later: the 2020 intake lost its freshman exemption."""
-    from sureform.rules.master import consolidate_master
+    from sureform.pipeline import consolidate as consolidate_master
     from sureform.pipeline import RunOptions
     from sureform.store import Store
 

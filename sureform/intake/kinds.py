@@ -26,7 +26,12 @@ class Kind:
     needs_unit: bool = True  # each 系 sends its own; else the league office's single file
 
 
-KINDS: list[Kind] = [
+# supplied Word documents are read by sureform.intake.supplied, never detected from grids
+DOCUMENT_KIND = Kind("document", "学校制度文件", lambda grids: False, lambda grids, rel, cat: ([], []),
+                     lambda unit, records: f"document:{records[0]['role']}", needs_unit=False)
+
+# Every kind of input, in the order their detectors are tried: the whole registry, in one table.
+KINDS: tuple[Kind, ...] = (
     # before roster: a score sheet's or a candidate form's 姓名/学号/职务/政治面貌 would match its detector
     Kind("institution", "机构信息", institution.looks_like_institution, institution.read_institution,
          institution.supersede_key, needs_unit=False),
@@ -35,11 +40,8 @@ KINDS: list[Kind] = [
          candidate.supersede_key),
     Kind("roster", "工作人员名单", roster.looks_like_roster, roster.read_roster,
          lambda unit, records: f"roster:{unit}"),
-]
-# supplied Word documents are read by sureform.documents_in, never detected from grids
-DOCUMENT_KIND = Kind("document", "学校制度文件", lambda grids: False, lambda grids, rel, cat: ([], []),
-                     lambda unit, records: f"document:{records[0]['role']}", needs_unit=False)
-KINDS.append(DOCUMENT_KIND)
+    DOCUMENT_KIND,
+)
 
 
 def kind_named(name: str) -> Kind:
@@ -54,13 +56,3 @@ def detect_kind(grids: list[Grid]) -> Kind | None:
         if kind.detect(grids):
             return kind
     return None
-
-
-def register_kind(kind: Kind, before: str | None = None) -> None:
-    """Add a kind; `before` puts it ahead of another whose detector would also match."""
-    if any(k.name == kind.name for k in KINDS):
-        return
-    if before:
-        KINDS.insert(next(i for i, k in enumerate(KINDS) if k.name == before), kind)
-    else:
-        KINDS.append(kind)

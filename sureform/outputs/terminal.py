@@ -1,8 +1,14 @@
 """What a person at a terminal sees: progress while the run works, a readable summary at the end (rich)."""
 from __future__ import annotations
 
+from contextlib import contextmanager
+from typing import Callable, Iterator
+
 from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
+
+from sureform.intake.kinds import KINDS
 
 STATUS_LABEL = {"accepted": "[green]已接收[/]", "rejected": "[red]退回[/]", "duplicate": "[yellow]重复[/]",
                 "skipped": "[dim]暂缓[/]"}
@@ -11,11 +17,9 @@ STAGE_LABEL = {"scan": "扫描收件箱", "read": "读取文件", "validate": "�
                "feedback": "生成退回标注", "consolidate": "汇总与评估", "outputs": "生成文档"}
 
 
-def run_with_progress(opts) -> dict:
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
-
-    from sureform.pipeline import run_pipeline
-
+@contextmanager
+def progress_bar() -> Iterator[Callable[[str, int, int], None]]:
+    """A progress bar on stderr while the block runs; yields the `progress(stage, done, total)` to call."""
     console = Console(stderr=True)
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), console=console,
                   transient=True) as bar:
@@ -24,7 +28,7 @@ def run_with_progress(opts) -> dict:
         def progress(stage: str, done: int, total: int) -> None:
             bar.update(task, description=STAGE_LABEL.get(stage, stage), completed=done, total=max(total, 1))
 
-        return run_pipeline(opts, progress)
+        yield progress
 
 
 def print_report(report: dict, console: Console | None = None) -> None:
@@ -32,8 +36,6 @@ def print_report(report: dict, console: Console | None = None) -> None:
     files = report["files"]
     if files:
         t = Table(title=f"本次处理的文件（填报日期 {report['as_of']}）", show_lines=False)
-        from sureform.intake.kinds import KINDS
-
         kind_label = {k.name: k.label for k in KINDS}
         t.add_column("文件", overflow="fold")
         for col in ("单位", "类型", "结果", "行数", "错误", "问题", "提示"):
@@ -64,8 +66,6 @@ def print_report(report: dict, console: Console | None = None) -> None:
         for k, v in report["disclosure"].items():
             t.add_row(k, "待补充" if v is None else str(v))
         console.print(t)
-    from sureform.intake.kinds import KINDS
-
     labels = {k.name: k.label for k in KINDS}
     master = "，".join(f"{labels.get(k, k)} {v} 行" for k, v in report["master"].items()) or "（空）"
     console.print(f"汇总数据：{master}")

@@ -4,10 +4,27 @@ from __future__ import annotations
 from pathlib import Path
 
 from sureform.atomic import atomic_path
+from sureform.editions import Catalogue
+from sureform.intake.kinds import KINDS
 from sureform.issues import SEVERITY_LABEL, Issue
+from sureform.model import Consolidation
+from sureform.outputs.workbook_sheets import master_sheets
+from sureform.store import Store
+
+SUMMARY_NAME = "汇总.xlsx"
 
 SUBMISSION_COLUMNS = [("unit", "单位"), ("kind_label", "材料类型"), ("original_name", "文件名"), ("received_at", "接收时间"),
                       ("rows", "行数"), ("sha256", "内容指纹")]
+
+
+def write_summary_workbook(store: Store, consolidation: Consolidation, catalogue: Catalogue, outbox: Path) -> Path:
+    """`outbox/汇总.xlsx` from the current master: its sheets, the submissions, open findings, the verdicts."""
+    labels = {k.name: k.label for k in KINDS}
+    sheets = master_sheets(store, catalogue)
+    submissions = [dict(r) | {"kind_label": labels.get(r["kind"], r["kind"])} for r in store.current_submissions()]
+    texts = {it.id: (f"{it.group} " if it.group else "") + it.text for it in catalogue.items}
+    verdicts = [dict(v, text=texts.get(v["id"], "")) for v in consolidation.items] or None
+    return write_master_workbook(Path(outbox) / SUMMARY_NAME, sheets, consolidation.findings, submissions, verdicts)
 
 
 def write_master_workbook(dest: Path, sheets: list[tuple[str, list[tuple[str, str]], list[dict]]],

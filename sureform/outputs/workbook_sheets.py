@@ -1,12 +1,17 @@
 """汇总.xlsx sheets of candidate forms, score sheets and institution facts, and the derived 述职评议结果."""
 from __future__ import annotations
 
+from sureform.intake.readers.roster import FIELDS as ROSTER_FIELDS
 from sureform.intake.readers.candidate import LABELS as CANDIDATE_LABELS, RECORD_KEYS as CANDIDATE_KEYS
 from sureform.intake.readers.institution import BASIC_SHEET, TABLES
 from sureform.intake.readers.score import LABELS as SCORE_LABELS
 from sureform.rules.scoring import score_results
 
 ORIGIN = [("_file", "来源文件"), ("_sheet", "工作表"), ("_row", "行号")]
+
+ROSTER_COLUMNS = [("_unit", "报送单位")] + [
+    (f.key if f.key != "rank" else "rank_text", f.label) for f in ROSTER_FIELDS if f.key != "major_size"
+] + [("rank_ratio", "排名比例"), ("_file", "来源文件"), ("_row", "行号")]
 
 _CANDIDATE_TITLES = {"rank_text": "成绩排名", "rank_ratio": "排名比例"}
 CANDIDATE_COLUMNS = [("_unit", "报送单位")] + [
@@ -20,13 +25,6 @@ def score_columns(catalogue) -> list[tuple[str, str]]:
     return [(k, SCORE_LABELS[k]) for k in _SCORE_FIRST] + [(n, n) for n in names] + ORIGIN
 
 
-def _default_score_columns() -> list[tuple[str, str]]:
-    from sureform.editions import load_catalogue
-
-    return score_columns(load_catalogue())
-
-
-SCORE_COLUMNS = _default_score_columns()
 RESULT_COLUMNS = [("semester", "学期"), ("person_name", "姓名"), ("person_id", "学号"), ("person_post", "职务"),
                   ("raters", "评议人数"), ("categories", "评议人类别"), ("daily", "日常考评（平均）"),
                   ("central", "集中考评（平均）"), ("result", "述职评议结果")]
@@ -42,15 +40,26 @@ INSTITUTION_COLUMNS = [
 ] + ORIGIN
 
 
-def institution_rows(store, opts) -> list[dict]:
+def master_sheets(store, catalogue) -> list[tuple[str, list[tuple[str, str]], list[dict]]]:
+    """汇总.xlsx's data sheets, in order: (title, [(key, column label)], rows)."""
+    return [
+        ("工作人员名单", ROSTER_COLUMNS, store.current_records("roster")),
+        ("主席团候选人", CANDIDATE_COLUMNS, store.current_records("candidate")),
+        ("述职评议评分", score_columns(catalogue), store.current_records("score")),
+        ("机构信息", INSTITUTION_COLUMNS, institution_rows(store)),
+        ("述职评议结果", RESULT_COLUMNS, result_rows(store, catalogue)),
+    ]
+
+
+def institution_rows(store) -> list[dict]:
     """The 机构信息 records, each with its table's Chinese sheet name."""
     return [dict(r, table_title=TABLE_TITLES.get(r.get("_table"), r.get("_table")))
             for r in store.current_records("institution")]
 
 
-def result_rows(store, opts) -> list[dict]:
+def result_rows(store, catalogue) -> list[dict]:
     """述职评议结果: one row per (semester, person) from the current score sheets."""
-    rows = score_results(store.current_records("score"), opts.catalogue())
+    rows = score_results(store.current_records("score"), catalogue)
     for r in rows:
         r["categories"] = "、".join(f"{k}{v}人" for k, v in r.pop("rater_categories").items())
     return rows

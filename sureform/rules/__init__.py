@@ -1,13 +1,12 @@
-"""The verdicts of the filing form and the section 四 figures, computed from the master dataset.
+"""Rules: deciding the form's items and the section 四 figures from the master dataset.
 
-`library` holds the rule kinds (`RULE_KINDS`); an edition composes them into numbered items. `load_view` (or
-`build_view`) gathers what they read; `decide_items` decides every item of the view's edition;
-`disclosure_figures` gives the seven aggregates; `consolidate_verdicts` is the consolidation step doing both.
+- `library`: the rule kinds (`RULE_KINDS`, an explicit table), each a function with declared parameters and
+  issue codes; an edition file composes them into numbered items. `load_edition` loads and checks an edition.
+- `structure`, `staff`, `selection`, `council`, `party`: the rule kinds' functions, by subject; `chain`,
+  `people`, `scoring`, `semester_scores`, `workdays`, `dates`: what they compute with.
+- `view` (what the rules read), `outcome` and `evidence` (what a verdict is made of), `figures` (section 四),
+  `master` (the master view as of the filing date: findings, verdicts, figures, in that order).
+
+May import: `sureform.editions`, `issues`, `model`, `store`, and `sureform.intake` and `sureform.checks`
+(the roster findings are the roster checks run on the whole master). Never outputs, pipeline or flows.
 """
-from sureform.rules.figures import disclosure_figures
-from sureform.rules.decide import consolidate_verdicts
-from sureform.rules.library import RULE_KINDS, EditionError, decide_item, decide_items, load_edition, tag_issues
-from sureform.rules.view import MasterView, build_view, load_view, roster_findings
-
-__all__ = ["RULE_KINDS", "EditionError", "MasterView", "build_view", "consolidate_verdicts", "decide_item",
-           "decide_items", "disclosure_figures", "load_edition", "load_view", "roster_findings", "tag_issues"]

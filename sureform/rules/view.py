@@ -1,6 +1,6 @@
 """What the verdicts read: the current master's records of every kind, the open roster findings, the filing date.
 
-`load_view` reads it from the master store; `build_view` makes one from plain dicts (tests, other callers).
+`build_view` makes one from plain records (`sureform.rules.master` passes the current master's).
 """
 from __future__ import annotations
 
@@ -74,10 +74,3 @@ def build_view(roster=(), candidates=(), scores=(), institution=(), *, as_of: da
     return MasterView(roster=roster, candidates=list(candidates), scores=list(scores),
                       institution=group_institution(list(institution)), findings=list(findings),
                       as_of=as_of, catalogue=catalogue)
-
-
-def load_view(store, opts, findings) -> MasterView:
-    """The current master of every kind, as the verdicts read it."""
-    return build_view(store.current_records("roster"), store.current_records("candidate"),
-                      store.current_records("score"), store.current_records("institution"),
-                      as_of=opts.as_of, catalogue=opts.catalogue(), findings=findings)

@@ -7,9 +7,10 @@ from __future__ import annotations
 from collections import Counter
 from pathlib import Path
 
-from sureform.model import DocumentInputs, ItemVerdict, OrgChart, PartyMeeting, ResponsiblePerson
+from sureform.model import Consolidation, DocumentInputs, ItemVerdict, OrgChart, PartyMeeting, ResponsiblePerson
 from sureform.store import Store
-from sureform.intake.values import to_date
+from sureform.intake.values import parse_yes_no, to_date
+from sureform.outputs.documents.publish import write_documents
 
 SCHOOL_PLACEHOLDER = "（学校名称待补充）"
 
@@ -28,8 +29,6 @@ def _basic(tables: dict[str, list[dict]]) -> dict[str, object]:
 def _yes(value) -> bool | None:
     if isinstance(value, bool) or value is None:
         return value
-    from sureform.intake.values import parse_yes_no
-
     return parse_yes_no(value)[0]
 
 
@@ -84,25 +83,14 @@ def build_document_inputs(store: Store, items: list[dict], disclosure: dict | No
 
 
 def _supplied_documents(store: Store) -> list[dict]:
-    rows = store.conn.execute(
-        """SELECT s.stored_path, r.data FROM current_submissions s JOIN records r ON r.submission_id = s.id
-           WHERE s.kind = 'document'""").fetchall()
-    import json
-
-    out = []
-    for row in rows:
-        rec = json.loads(row["data"])
-        if row["stored_path"] and Path(row["stored_path"]).exists():
-            out.append({"role": rec["role"], "_stored": row["stored_path"]})
-    return out
+    return [{"role": rec["role"], "_stored": stored} for rec, stored in store.supplied_documents()
+            if stored and Path(stored).exists()]
 
 
-def write_documents_hook(consolidation, opts) -> dict[str, Path]:
-    """DOCUMENT_WRITERS hook: both Word documents into the outbox, once verdicts exist."""
+def write_documents_for(store: Store, consolidation: Consolidation, catalogue, outbox: Path,
+                        history_days: int = 30) -> dict[str, Path]:
+    """Both Word documents into the outbox, once verdicts exist; {} before."""
     if not consolidation.items:
         return {}
-    from sureform.outputs.documents import write_documents
-
-    with Store(opts.db_path) as store:
-        inputs = build_document_inputs(store, consolidation.items, consolidation.disclosure, opts.catalogue())
-    return write_documents(inputs, opts.outbox, history_days=opts.history_days)
+    inputs = build_document_inputs(store, consolidation.items, consolidation.disclosure, catalogue)
+    return write_documents(inputs, outbox, history_days=history_days)

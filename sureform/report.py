@@ -1,0 +1,77 @@
+"""The report of one run: what happened to each file, the master's counts, the verdicts and the outputs.
+
+A `RunReport` renders itself to JSON (`to_dict`, `to_json`: what `sureform run --json` prints and what the
+flows' summaries read) and to the terminal (`print`).
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Iterable
+
+from sureform.intake.inbox import SkippedFile
+from sureform.intake.readers.base import FileRead
+from sureform.issues import Issue
+from sureform.model import Consolidation
+
+STILL_CHANGING = "文件在处理过程中有变化，稍后再处理"
+
+
+@dataclass
+class FileOutcome:
+    """One inbox file: accepted, rejected, duplicate, or skipped (left in the inbox, with the reason)."""
+
+    path: str
+    status: str
+    kind: str | None = None
+    unit: str | None = None
+    rows: int = 0
+    issues: list[Issue] = field(default_factory=list)
+    reason: str | None = None  # why a skipped file waits
+
+    def to_dict(self) -> dict:
+        d = {"path": self.path, "status": self.status, "kind": self.kind, "unit": self.unit, "rows": self.rows,
+             "issues": [i.to_dict() for i in self.issues]}
+        if self.reason is not None:
+            d["reason"] = self.reason
+        return d
+
+
+@dataclass
+class RunReport:
+    as_of: date
+    files: list[FileOutcome] = field(default_factory=list)
+    master: dict[str, int] = field(default_factory=dict)
+    items: list[dict] = field(default_factory=list)
+    disclosure: dict | None = None
+    outputs: dict = field(default_factory=dict)
+    open_findings: int = 0  # findings open on the whole master (listed in 汇总.xlsx; the nightly summary counts them)
+
+    @classmethod
+    def from_run(cls, as_of: date, reads: Iterable[FileRead], skipped: Iterable[SkippedFile],
+                 consolidation: Consolidation | None, outputs: dict) -> "RunReport":
+        reads = list(reads)
+        files = [FileOutcome(fr.rel, fr.status, fr.kind, fr.unit, len(fr.records), list(fr.issues))
+                 for fr in reads if fr.status != "arriving"]
+        files += [FileOutcome(fr.rel, "skipped", None, fr.unit, 0, [],
+                              fr.issues[0].message if fr.issues else STILL_CHANGING)
+                  for fr in reads if fr.status == "arriving"]
+        files += [FileOutcome(s.rel, "skipped", reason=s.reason) for s in skipped]
+        c = consolidation or Consolidation(master={}, findings=[])
+        return cls(as_of, files, c.master, c.items, c.disclosure, outputs, len(c.findings))
+
+    def to_dict(self) -> dict:
+        d = {"as_of": self.as_of.isoformat(), "files": [f.to_dict() for f in self.files], "master": self.master,
+             "items": self.items, "outputs": self.outputs}
+        if self.disclosure is not None:
+            d["disclosure"] = self.disclosure
+        return d
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), ensure_ascii=False, indent=2, default=str)
+
+    def print(self, console=None) -> None:
+        from sureform.outputs.terminal import print_report  # rich is only needed by a terminal
+
+        print_report(self.to_dict(), console)
