@@ -34,11 +34,13 @@ def die_with_serve(check_every: float = CHECK_EVERY) -> threading.Thread | None:
     serve_pid, parent = int(raw), os.getppid()
 
     def watch() -> None:
-        while True:
-            time.sleep(check_every)
-            if not pid_alive(serve_pid) or (parent == serve_pid and os.getppid() != serve_pid):
-                log.error("sureform serve（进程 %d）已不在，本次处理随之结束；下次运行会补完", serve_pid)
-                os.kill(os.getpid(), signal.SIGKILL)
+        try:
+            while pid_alive(serve_pid) and not (parent == serve_pid and os.getppid() != serve_pid):
+                time.sleep(check_every)
+            # no logging here: the run's log handler talks to a server that may have died with serve
+            os.write(2, f"sureform serve（进程 {serve_pid}）已不在，本次处理随之结束；下次运行会补完\n".encode())
+        finally:
+            os.kill(os.getpid(), signal.SIGKILL)
 
     thread = threading.Thread(target=watch, name="die-with-serve", daemon=True)
     thread.start()

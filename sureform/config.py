@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Callable, Mapping
+from sureform.editions import available_editions
 
 CONFIG_NAME = "sureform.toml"
 CONFIG_ENV = "SUREFORM_CONFIG"
@@ -75,8 +76,6 @@ def _text(raw: Any) -> str:
 
 
 def _edition(raw: Any) -> str:
-    from sureform.editions import available_editions
-
     value = _text(raw)
     known = list(available_editions())
     if value.endswith(".toml"):

@@ -14,6 +14,7 @@ from sureform.intake.inbox import SkippedFile
 from sureform.intake.readers.base import FileRead
 from sureform.issues import Issue
 from sureform.model import Consolidation
+from sureform.outputs.terminal import print_report
 
 STILL_CHANGING = "文件在处理过程中有变化，稍后再处理"
 
@@ -21,7 +22,6 @@ STILL_CHANGING = "文件在处理过程中有变化，稍后再处理"
 @dataclass
 class FileOutcome:
     """One inbox file: accepted, rejected, duplicate, or skipped (left in the inbox, with the reason)."""
-
     path: str
     status: str
     kind: str | None = None
@@ -72,6 +72,4 @@ class RunReport:
         return json.dumps(self.to_dict(), ensure_ascii=False, indent=2, default=str)
 
     def print(self, console=None) -> None:
-        from sureform.outputs.terminal import print_report  # rich is only needed by a terminal
-
         print_report(self.to_dict(), console)

@@ -12,6 +12,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
+from sureform.issues import Issue
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS runs (
@@ -141,8 +142,6 @@ class Store:
         return out
 
     def submission_issues(self, submission_id: int) -> list:
-        from sureform.issues import Issue
-
         rows = self.conn.execute("SELECT * FROM issues WHERE submission_id = ? ORDER BY rowid", (submission_id,)).fetchall()
         return [Issue(code=r["code"], severity=r["severity"], message=r["message"], file=None, sheet=r["sheet"],
                       row=r["row"], column=r["column_label"], cell=r["cell"], value=r["value"], item=r["item"])

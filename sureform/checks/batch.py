@@ -6,29 +6,26 @@ from typing import Callable
 
 from sureform.editions import Catalogue
 from sureform.intake.readers.base import FileRead
+from sureform.checks.roster import check_rosters
+from sureform.checks.score import check_scores
+from sureform.intake.readers.candidate import duplicated_candidates
 
 Validator = Callable[[list[FileRead], date, Catalogue], None]
 
 
 def validate_rosters(reads: list[FileRead], as_of: date, catalogue: Catalogue) -> None:
-    from sureform.checks.roster import check_rosters
-
     pairs = [(fr, rec) for fr in reads for rec in fr.records]
     for pos, issues in check_rosters([(fr.rel, rec) for fr, rec in pairs], as_of, catalogue).items():
         pairs[pos][0].issues.extend(issues)
 
 
 def validate_scores(reads: list[FileRead], as_of: date, catalogue: Catalogue) -> None:
-    from sureform.checks.score import check_scores
-
     pairs = [(fr, rec) for fr in reads for rec in fr.records]
     for pos, issues in check_scores([(fr.rel, rec) for fr, rec in pairs], catalogue).items():
         pairs[pos][0].issues.extend(issues)
 
 
 def validate_candidates(reads: list[FileRead], as_of: date, catalogue: Catalogue) -> None:
-    from sureform.intake.readers.candidate import duplicated_candidates
-
     for fr in reads:
         fr.issues.extend(duplicated_candidates(fr.rel, fr.records))
 

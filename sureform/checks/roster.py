@@ -9,6 +9,8 @@ from sureform.issues import Issue, make_issue
 from sureform.intake.readers.base import record_location
 from sureform.intake.readers.roster import LABELS
 from sureform.intake.values import academic_year_start
+from sureform.checks.roster_schema import CHECK_COLUMNS, RosterSchema, using_catalogue
+from sureform.checks.failures import failed_checks
 
 STRING_COLUMNS = ["file", "student_id", "name", "post", "department", "political", "discipline", "level", "unit"]
 
@@ -50,10 +52,6 @@ def check_rosters(records: list[tuple[str, dict]], as_of: date, catalogue: Catal
     out: dict[int, list[Issue]] = defaultdict(list)
     if not records:
         return out
-    from sureform.checks.roster_schema import CHECK_COLUMNS, RosterSchema, using_catalogue
-
-    from sureform.checks.failures import failed_checks
-
     with using_catalogue(catalogue):
         failures = failed_checks(RosterSchema, roster_frame(records, as_of, catalogue), CHECK_COLUMNS)
     for code, pos, key in failures:

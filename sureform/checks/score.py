@@ -12,6 +12,9 @@ from sureform.intake.readers.base import record_location
 from sureform.intake.readers.score import LABELS, score_names
 from sureform.intake.semesters import in_last_month, parse_semester
 from sureform.intake.values import to_date
+from sureform.checks.roster_schema import using_catalogue
+from sureform.checks.score_schema import CHECK_COLUMNS, ScoreRowSchema, SubScoreSchema
+from sureform.checks.failures import failed_checks
 
 ROW_STRINGS = ["file", "semester", "person_name", "person_key", "rater_name", "rater_category"]
 
@@ -50,11 +53,6 @@ def score_frames(records: list[tuple[str, dict]], catalogue: Catalogue) -> tuple
 
 def check_scores(records: list[tuple[str, dict]], catalogue: Catalogue) -> dict[int, list[Issue]]:
     """Issues by position in `records` from the score schemas (lazy validation, one call each)."""
-    from sureform.checks.roster_schema import using_catalogue
-    from sureform.checks.score_schema import CHECK_COLUMNS, ScoreRowSchema, SubScoreSchema
-
-    from sureform.checks.failures import failed_checks
-
     out: dict[int, list[Issue]] = defaultdict(list)
     if not records:
         return out

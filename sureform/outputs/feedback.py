@@ -7,6 +7,7 @@ from pathlib import Path
 
 from sureform.atomic import atomic_path
 from sureform.issues import ERROR, FINDING, SEVERITY_LABEL, WARNING, Issue
+from sureform.intake.grid import UnreadableFile, read_grids
 
 FILLS = {ERROR: "FFFF9999", FINDING: "FFFF9999", WARNING: "FFFFE699"}
 LIST_SHEET = "问题清单"
@@ -64,8 +65,6 @@ def _workbook_of(source: Path):
             return load_workbook(source, keep_vba=False, rich_text=False)
         except Exception:
             pass
-    from sureform.intake.grid import UnreadableFile, read_grids
-
     wb = Workbook()
     wb.remove(wb.active)
     try:

@@ -8,6 +8,7 @@ from sureform.intake.labels import compact
 from sureform.intake.values import parse_yes_no, to_date
 from sureform.rules.evidence import fact, finding, source
 from sureform.rules.view import MasterView
+from sureform.rules.workdays import working_days_between
 
 PUBLICITY = "publicity"
 
@@ -60,8 +61,6 @@ def check_chain(form: dict, view: MasterView, publicity_working_days: int) -> Ch
 
 
 def _publicity(form, label, vocab, minimum: int, out: ChainCheck) -> tuple[date | None, date | None]:
-    from sureform.rules.workdays import working_days_between
-
     start, end = to_date(form.get("publicity_start")), to_date(form.get("publicity_end"))
     result = form.get("publicity_result")
     for key, day, what in (("publicity_start", start, "开始日期"), ("publicity_end", end, "结束日期")):

@@ -11,6 +11,7 @@ from datetime import date
 from sureform.editions import Catalogue, load_catalogue
 from sureform.issues import Issue
 from sureform.intake.labels import label_key
+from sureform.checks.roster import check_rosters, cross_unit_duplicates
 
 @dataclass
 class MasterView:
@@ -56,8 +57,6 @@ def group_institution(records: list[dict]) -> dict[str, list[dict]]:
 
 def roster_findings(roster: list[dict], as_of: date, catalogue: Catalogue) -> list[tuple[str | None, Issue]]:
     """The open findings of the roster schema as of a date (what consolidation computes for the master)."""
-    from sureform.checks.roster import check_rosters, cross_unit_duplicates
-
     by_pos = check_rosters([(r.get("_file"), r) for r in roster], as_of, catalogue)
     dups = cross_unit_duplicates([(r.get("_unit"), r.get("_file"), r) for r in roster], [])
     return [(rec.get("_unit"), issue) for pos, rec in enumerate(roster)

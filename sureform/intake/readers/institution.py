@@ -20,6 +20,7 @@ from sureform.intake.values import parse_count, parse_date, parse_label, parse_s
 from sureform.intake.readers.base import normalise_row
 from sureform.intake.readers.forms import read_form
 from sureform.intake.readers.prose import parse_prose
+from sureform.intake.grid import column_letter
 
 KIND = "institution"
 
@@ -189,8 +190,6 @@ def _read_basic(grid: Grid, rel: str, catalogue: Catalogue, issues: list[Issue])
 
 def _label_cell(grid: Grid, fact, spec: FieldSpec) -> str | None:
     """The cell holding the 项目 label of a basic fact: left of the value, else above it, else itself."""
-    from sureform.intake.grid import column_letter
-
     for c in range(fact.col - 1, 0, -1):
         if label_key(grid.value(fact.row, c)) in spec.keys:
             return f"{column_letter(c)}{fact.row}"

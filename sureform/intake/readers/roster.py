@@ -11,6 +11,7 @@ from sureform.intake.tables import FieldSpec, Header, data_rows, find_header
 from sureform.intake.values import (parse_count, parse_date, parse_discipline, parse_label, parse_political, parse_rank,
                       parse_student_id, parse_text, parse_year, parse_yes_no)
 from sureform.intake.readers.base import cell_location, normalise_row, record_location
+from sureform.intake.values import is_blank, parse_text
 
 KIND = "roster"
 
@@ -112,8 +113,6 @@ def _short_numeric_ids(records: list[dict], rel: str) -> list[Issue]:
 
 
 def _rank_text(rank_raw, size_raw) -> str | None:
-    from sureform.intake.values import is_blank, parse_text
-
     r, _ = parse_text(rank_raw)
     s, _ = parse_text(size_raw)
     if r is None:

@@ -19,6 +19,7 @@ from sureform.intake.tables import SCAN_ROWS, FieldSpec, Header, data_rows, matc
 from sureform.intake.values import is_blank, parse_date, parse_label, parse_student_id, parse_text
 from sureform.intake.readers.base import normalise_row
 from sureform.intake.readers.forms import read_form
+from sureform.editions import load_catalogue
 
 KIND = "score"
 
@@ -134,8 +135,6 @@ def _find_score_header(grid: Grid, catalogue: Catalogue) -> Header | None:
 
 
 def looks_like_score(grids: list[Grid]) -> bool:
-    from sureform.editions import load_catalogue
-
     cat = load_catalogue()
     return any(find_score_header(g, cat) for g in grids)
 
