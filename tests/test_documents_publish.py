@@ -106,3 +106,18 @@ def test_unchanged_documents_leave_no_history(tmp_path):
     assert not (tmp_path / "历史").exists()
     publish_documents(tmp_path, {"a.docx": doc("新的内容")})
     assert len(list((tmp_path / "历史").iterdir())) == 1
+
+
+def test_published_documents_follow_the_umask_not_0600(tmp_path):
+    """The league office's other accounts on the share must be able to open them (mkstemp made them 0600)."""
+    import os
+    import stat
+
+    old = os.umask(0o022)
+    try:
+        publish_documents(tmp_path, {"a.docx": _doc("一")})
+        publish_documents(tmp_path, {"a.docx": _doc("二")})  # the first goes to 历史/
+    finally:
+        os.umask(old)
+    modes = {p.relative_to(tmp_path).as_posix(): stat.S_IMODE(p.stat().st_mode) for p in tmp_path.rglob("*.docx")}
+    assert len(modes) == 2 and set(modes.values()) == {0o644}, modes

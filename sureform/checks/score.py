@@ -11,7 +11,7 @@ from sureform.issues import Issue, make_issue
 from sureform.intake.readers.base import record_location
 from sureform.intake.readers.score import LABELS, score_names
 from sureform.intake.semesters import in_last_month, parse_semester
-from sureform.intake.values import to_date
+from sureform.intake.values import chinese_date, to_date
 from sureform.checks.roster_schema import using_catalogue
 from sureform.checks.score_schema import CHECK_COLUMNS, ScoreRowSchema, SubScoreSchema
 from sureform.checks.failures import failed_checks
@@ -94,9 +94,6 @@ def _issue(code: str, key: str, file: str, rec: dict, records, catalogue: Catalo
         sem = parse_semester(rec.get("semester") or "")
         start, end = sem.last_month()
         value = to_date(value).isoformat()
-        params.update(semester=sem.label, window=f"{_cn(start)}至{_cn(end)}")
+        params.update(semester=sem.label, window=f"{chinese_date(start)}至{chinese_date(end)}")
     return make_issue(code, loc, value, **params)
 
-
-def _cn(d: date) -> str:
-    return f"{d.year}年{d.month}月{d.day}日"

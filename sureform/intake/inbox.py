@@ -32,6 +32,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Iterator
 
+from sureform.atomic import copy_temp
 from sureform.intake.grid import SPREADSHEET_SUFFIXES
 
 log = logging.getLogger("sureform")
@@ -213,13 +214,10 @@ def keep_copy(src: Path, dest: Path, expected_sha256: str | None = None) -> Path
     if dest.exists():
         return dest
     dest.parent.mkdir(parents=True, exist_ok=True)
-    tmp = dest.with_name(f".{dest.name}.{os.getpid()}.tmp")
-    shutil.copy2(src, tmp)
-    with open(tmp, "rb") as f:
-        os.fsync(f.fileno())
-        if expected_sha256 is not None and _fd_sha256(f.fileno()) != expected_sha256:
-            tmp.unlink(missing_ok=True)
-            raise ChangedWhileRead(str(src))
+    tmp = copy_temp(src, dest)
+    if expected_sha256 is not None and file_sha256(tmp) != expected_sha256:
+        tmp.unlink(missing_ok=True)
+        raise ChangedWhileRead(str(src))
     os.replace(tmp, dest)
     return dest
 

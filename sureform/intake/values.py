@@ -250,3 +250,8 @@ def to_date(value) -> date | None:
 
 def academic_year_start(as_of: date, start_month: int = 9) -> int:
     return as_of.year if as_of.month >= start_month else as_of.year - 1
+
+
+def chinese_date(day: date) -> str:
+    """A date as people here write it: 2020年10月15日 (the one place this format is written)."""
+    return f"{day.year}年{day.month}月{day.day}日"

@@ -1,12 +1,8 @@
-"""Dates as the verdicts need them: read from the master (ISO strings), windows, display."""
+"""Date windows as the rule kinds need them."""
 from __future__ import annotations
 
 import calendar
 from datetime import date
-
-
-def chinese_date(day: date) -> str:
-    return f"{day.year}年{day.month}月{day.day}日"
 
 
 def months_before(day: date, months: int) -> date:

@@ -4,9 +4,8 @@ from __future__ import annotations
 import math
 
 from sureform.intake.labels import compact
-from sureform.intake.values import parse_yes_no, to_date
+from sureform.intake.values import chinese_date, parse_yes_no, to_date
 from sureform.rules.chain import check_chain
-from sureform.rules.dates import chinese_date
 from sureform.rules.evidence import fact, fact_of, finding, source
 from sureform.rules.outcome import Outcome, pending
 from sureform.rules.people import describe, presidium, same_person, staff

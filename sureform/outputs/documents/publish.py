@@ -10,10 +10,10 @@ import logging
 import os
 import re
 import shutil
-import tempfile
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from sureform.atomic import write_temp
 from sureform.model import DocumentInputs
 from sureform.outputs.documents.disclosure import build_disclosure
 from sureform.outputs.documents.filing import build_filing
@@ -54,19 +54,6 @@ def _new_history_dir(outbox: Path, now: datetime) -> Path:
         except FileExistsError:
             continue
     raise RuntimeError(f"cannot find a free history folder for {stamp} in {root}")
-
-
-def _write_temp(outbox: Path, name: str, data: bytes) -> Path:
-    fd, temp = tempfile.mkstemp(dir=outbox, prefix=f".{name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
-    return Path(temp)
 
 
 def _keep_previous(target: Path, history: Path) -> Path:
@@ -182,7 +169,7 @@ def publish_documents(outbox: Path, docs: dict, now: datetime | None = None,
         if target.exists() and _unchanged(target, data):
             written[name] = target
             continue
-        temp = _write_temp(outbox, name, data)
+        temp = write_temp(target, data)
         try:
             if target.exists():
                 history = history or _new_history_dir(outbox, now)

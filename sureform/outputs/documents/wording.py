@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from datetime import date
 
+from sureform.intake.values import chinese_date  # noqa: F401  (the documents' date format)
+
 CHECKED, UNCHECKED = "\u2611", "\u25a1"  # ☑ □
 
 OPENING = (
@@ -52,5 +54,3 @@ def yes_no(value: bool | None) -> str:
     return "" if value is None else ("是" if value else "否")
 
 
-def chinese_date(day: date) -> str:
-    return f"{day.year}年{day.month}月{day.day}日"
