@@ -1,4 +1,12 @@
-"""The rule catalogue: one TOML file per edition of the filing form, read as data."""
+"""Editions of the filing form, read as data: one TOML file each (`schemas/editions/*.toml`, or any file).
+
+An edition file gives the form's title, its tables (校级, and for later editions 二级: one per 院系 union),
+their column names and verdict labels (达标/未达标 or 是/否), the header fields, the ★/▲ legend, and its
+numbered items: official text, mark, the rule kind deciding it with its parameters, and the 备注 pattern.
+`base = "2020"` takes the shared tables (limits, vocabulary, scores, aliases…) from another edition; items
+are never inherited. `gaps` lists what the edition does not know (a built-in edition never invents an item).
+Which rule kinds exist is not known here: `sureform.rules.library.load_edition` checks an edition against them.
+"""
 from __future__ import annotations
 
 import tomllib
@@ -16,6 +24,7 @@ class CatalogueItem:
 
     id: str  # as printed: "1", "3a", "12"
     text: str  # the official text
+    table: str = "校级"  # the table it belongs to (EditionTable.id)
     group: str | None = None  # a heading shared by several items ("3. 机构和人员规模")
     mark: str = ""  # ★ (core), ▲ (observation) or ""
     rule: str | None = None  # the rule kind deciding it (sureform.verdicts.library.RULE_KINDS)
@@ -28,6 +37,20 @@ class CatalogueItem:
 
 
 @dataclass(frozen=True)
+class EditionTable:
+    id: str  # "校级" | "二级"
+    title: str  # the heading above it, e.g. "校级学生会组织情况"
+    columns: tuple[str, ...]  # the three column names: 项目/指标 · 验收结论/评估结论/结论 · 备注
+    per_unit: bool = False  # one table per 二级 organisation (each 院系's own union)
+
+
+@dataclass(frozen=True)
+class HeaderField:
+    key: str  # "units" (二级学生会组织数量, counted from the data), "reviewed", "link" (facts)
+    label: str  # as printed
+
+
+@dataclass(frozen=True)
 class Catalogue:
     edition: str
     title: str
@@ -37,12 +60,24 @@ class Catalogue:
     scores: dict
     items: tuple[CatalogueItem, ...]
     raw: dict = field(repr=False, default_factory=dict)
+    tables: tuple[EditionTable, ...] = ()
+    header_fields: tuple[HeaderField, ...] = ()
+    verdict_labels: tuple[str, str] = ("达标", "未达标")
+    legend: str = ""  # printed under the heading (the ★/▲ legend)
+    observation_binding: bool = True  # False: ▲ items are shown but never count as failures
+    gaps: tuple[str, ...] = ()  # what this edition does not know (items not published anywhere)
 
-    def item(self, item_id: str) -> CatalogueItem:
+    def item(self, item_id: str, table: str | None = None) -> CatalogueItem:
         for it in self.items:
-            if it.id == item_id:
+            if it.id == item_id and (table is None or it.table == table):
                 return it
         raise KeyError(item_id)
+
+    def items_of(self, table: str) -> tuple[CatalogueItem, ...]:
+        return tuple(it for it in self.items if it.table == table)
+
+    def table(self, table_id: str) -> EditionTable:
+        return next(t for t in self.tables if t.id == table_id)
 
     @property
     def posts(self) -> list[str]:
@@ -64,30 +99,63 @@ def available_editions() -> list[str]:
     return sorted(p.stem for p in EDITIONS_DIR.glob("*.toml"))
 
 
-@lru_cache(maxsize=8)
+SHARED_TABLES = ("limits", "vocabulary", "political_status_aliases", "scores", "candidate_steps",
+                 "institution_items")
+
+
+@lru_cache(maxsize=16)
 def load_catalogue(edition: str = DEFAULT_EDITION) -> Catalogue:
+    raw = _read(edition)
+    base = raw.get("base")
+    if base:
+        if str(base) == str(raw.get("edition")):
+            raise ValueError(f"edition {edition!r} names itself as its base")
+        inherited = _read(str(base))
+        raw = {**{k: inherited[k] for k in SHARED_TABLES if k in inherited}, **raw}
+    try:
+        items = tuple(
+            CatalogueItem(id=str(it["id"]), text=it["text"], table=str(it.get("table") or "校级"),
+                          group=it.get("group"), mark=str(it.get("mark") or ""), rule=it.get("rule"),
+                          params=dict(it.get("params") or {}), note=it.get("note"))
+            for it in raw["items"]
+        )
+        columns = tuple(raw.get("columns", ("项目", "验收结论", "备注")))
+        tables = tuple(EditionTable(str(t["id"]), str(t.get("title") or ""), tuple(t.get("columns") or columns),
+                                    bool(t.get("per_unit", False))) for t in raw.get("tables", []))
+        tables = tables or (EditionTable("校级", "", columns),)
+        header = tuple(HeaderField(str(h["key"]), str(h["label"])) for h in raw.get("header_fields", []))
+        labels = tuple(raw.get("verdict_labels", ("达标", "未达标")))
+        if len(labels) != 2:
+            raise ValueError("verdict_labels needs two labels")
+        catalogue = Catalogue(
+            edition=str(raw["edition"]),
+            title=raw["title"],
+            limits=dict(raw["limits"]),
+            vocabulary=dict(raw["vocabulary"]),
+            political_status_aliases=dict(raw.get("political_status_aliases", {})),
+            scores=dict(raw.get("scores", {})),
+            items=items,
+            raw=raw,
+            tables=tables,
+            header_fields=header,
+            verdict_labels=(str(labels[0]), str(labels[1])),
+            legend=str(raw.get("legend") or ""),
+            observation_binding=bool(raw.get("observation_binding", True)),
+            gaps=tuple(str(g) for g in raw.get("gaps", [])),
+        )
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ValueError(f"edition {edition!r}: {exc.__class__.__name__} {exc}") from None
+    unknown = {it.table for it in items} - {t.id for t in tables}
+    if unknown:
+        raise ValueError(f"edition {edition!r}: items name tables that are not declared: {', '.join(sorted(unknown))}")
+    return catalogue
+
+
+def _read(edition: str) -> dict:
     path = edition_path(edition)
     if not path.exists():
         raise ValueError(f"unknown rule edition {edition!r}; available: {', '.join(available_editions())}")
     try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        return tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise ValueError(f"edition file {path} cannot be read: {exc}") from None
-    try:
-        items = tuple(
-            CatalogueItem(id=str(it["id"]), text=it["text"], group=it.get("group"), mark=str(it.get("mark") or ""),
-                          rule=it.get("rule"), params=dict(it.get("params") or {}), note=it.get("note"))
-            for it in raw["items"]
-        )
-    except (KeyError, TypeError) as exc:
-        raise ValueError(f"edition {edition!r}: every [[items]] entry needs an id and a text ({exc})") from None
-    return Catalogue(
-        edition=str(raw["edition"]),
-        title=raw["title"],
-        limits=dict(raw["limits"]),
-        vocabulary=dict(raw["vocabulary"]),
-        political_status_aliases=dict(raw.get("political_status_aliases", {})),
-        scores=dict(raw.get("scores", {})),
-        items=items,
-        raw=raw,
-    )

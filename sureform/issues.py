@@ -173,6 +173,7 @@ register("delegate-not-recommended", FINDING, "代表{name}未填写推荐团支
 register("delegate-not-elected", FINDING, "代表{name}未填写选举单位：代表须由学院（系）组织选举产生。")
 register("delegates-too-few", FINDING, "学代会代表 {value} 人，少于全校学生人数 {students} 的 {share}（{minimum} 人）。")
 register("unit-without-delegate", FINDING, "“{value}”没有学代会代表。")
+register("training-missing", FINDING, "{since} 以来没有{season}学生会组织工作人员全员培训的记录。")
 register("study-measure-missing", FINDING, "机构信息中没有注明日期的学习贯彻全国学联二十七大精神的举措。")
 register("council-students-not-majority", FINDING, "评议会 {value} 人中学生代表 {students} 人，未超过半数。")
 register("report-missing", FINDING, "{name}（{post}）在{semester}没有述职评议记录。主席团成员和工作部门负责人每学期须向评议会述职。")

@@ -64,7 +64,7 @@ def edition_with(tmp_path: Path, old: str, new: str) -> str:
 
 @pytest.mark.parametrize("old, new, words", [
     ('rule = "staff-at-most"', 'rule = "staff-at-most-ish"', "未知的规则类型"),
-    ("params = { limit = 40, large_school_limit = 60 }", "params = { limit = 40 }", "缺少参数 large_school_limit"),
+    ("params = { limit = 40, large_school_limit = 60 }", "params = { large_school_limit = 60 }", "缺少参数 limit"),
     ("params = { limit = 5 }", "params = { limit = 5, maximum = 7 }", "没有参数 maximum"),
     ("params = { limit = 6 }", 'params = { limit = "六" }', "应为非负整数"),
     ('params = { since = "2019-10-01" }', 'params = { since = "2019年10月" }', "应为日期"),

@@ -6,6 +6,7 @@ from sureform.intake.labels import compact
 from sureform.rules.scoring import score_results
 from sureform.intake.semesters import semester_of
 from sureform.intake.values import to_date
+from sureform.rules.dates import months_before
 from sureform.rules.evidence import fact, fact_of, finding, source
 from sureform.rules.outcome import Outcome, pending
 from sureform.rules.people import department_heads, describe, presidium, same_person, staff
@@ -110,3 +111,25 @@ def _category(nominees: list[dict], category: str, results: list[dict], out: Out
                                peer_result=f"{best['result']:.2f}"), "有被提名人的评议结果低于未被提名者")
         else:
             out.show(fact("提名依据", f"{name}（{category}）{r['semester']}评议结果 {r['result']:.2f}", source(n)))
+
+
+SEASON_MONTHS = {"春季": (2, 3, 4, 5, 6, 7), "秋季": (8, 9, 10, 11, 12, 1)}
+
+
+def all_staff_training(view: MasterView, item: CatalogueItem):
+    """An all-staff training in each season named by `seasons` (春季: February–July, 秋季: August–January; or a
+    record that says its season), within the last `window_months` months."""
+    records = view.table("training")
+    if not records and not view.has_institution:
+        return pending(item.id, "学生会组织工作人员全员培训的记录")
+    since = months_before(view.as_of, item.params["window_months"])
+    out = Outcome(item.id)
+    for season in item.params["seasons"]:
+        months = SEASON_MONTHS.get(season, ())
+        held = [r for r in records if (d := to_date(r.get("date"))) and since <= d <= view.as_of
+                and (season in compact(r.get("season") or r.get("title") or "") or d.month in months)]
+        if held:
+            out.show(fact_of(held[-1], "date", f"{season}全员培训", to_date(held[-1].get("date")).isoformat()))
+        else:
+            out.breach(finding("training-missing", season=season, since=since.isoformat()), f"未开展{season}全员培训")
+    return out.result()

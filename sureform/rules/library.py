@@ -37,7 +37,8 @@ class EditionError(ValueError):
 @dataclass(frozen=True)
 class Param:
     name: str
-    type: str  # "count" (int ≥ 0), "ratio" (0–1), "date" (YYYY-MM-DD), "codes" (issue codes), "text"
+    type: str  # "count" (int ≥ 0), "ratio" (0–1), "date" (YYYY-MM-DD), "codes" (issue codes), "text",
+    #            "texts" (a list of words), "flag" (true/false)
     doc: str
     required: bool = True
 
@@ -64,7 +65,8 @@ RULE_KINDS: dict[str, RuleKind] = {kind.name: kind for kind in (
              "“主席团+工作部门”：无“中心”“项目办公室”等层级，部门之下无层级，名单中的部门均已设置",
              codes=("department-level-forbidden", "department-sub-level", "department-not-declared")),
     RuleKind("staff-at-most", structure.staff_size, "工作人员人数不超过上限；学生人数较多或分校区较多的高校用较大的上限",
-             (COUNT_LIMIT, Param("large_school_limit", "count", "学生人数较多、分校区较多的高校的上限（含）"))),
+             (COUNT_LIMIT, Param("large_school_limit", "count", "学生人数较多、分校区较多的高校的上限（含）",
+                                 required=False))),
     RuleKind("presidium-at-most", structure.presidium_size, "主席团成员人数不超过上限", (COUNT_LIMIT,)),
     RuleKind("departments-at-most", structure.department_count, "工作部门数不超过上限", (COUNT_LIMIT,)),
     RuleKind("no-roster-findings", staff.no_roster_findings,
@@ -82,9 +84,16 @@ RULE_KINDS: dict[str, RuleKind] = {kind.name: kind for kind in (
               "publicity-objection", "workdays-uncertain", "recommendation-missing")),
     RuleKind("elected-by-congress", selection.elected_by_congress,
              "主席团由学生代表大会本身选举产生（非其委员会、常务委员会、常任代表会议等）",
-             codes=("presidium-not-elected-by-congress",)),
+             (Param("bodies", "texts", "可以选举主席团的机构（默认：学生/研究生代表大会）", required=False),),
+             ("presidium-not-elected-by-congress",)),
     RuleKind("congress-held-since", selection.congress_held, "自规定日期以来召开了学生（研究生）代表大会；备注写召开日期",
              (Param("since", "date", "最早的召开日期（含）"),), ("congress-too-old", "congress-missing")),
+    RuleKind("congress-on-schedule", selection.congress_on_schedule,
+             "按期规范召开：填报日期所在学年或之前规定学年数内召开了代表大会；备注写召开日期",
+             (Param("academic_years", "count", "往前看的学年数（1 = 仅本学年）"),), ("congress-too-old", "congress-missing")),
+    RuleKind("all-staff-training", council.all_staff_training, "规定月数内开展了春季、秋季学生会组织工作人员全员培训",
+             (Param("seasons", "texts", "须开展培训的季节（春季、秋季）"), Param("window_months", "count", "时限（月）")),
+             ("training-missing",)),
     RuleKind("delegates-recommended-and-elected", selection.delegates_recommended_and_elected,
              "代表均经团支部推荐、院系选举；各系都有代表；代表人数不少于全校学生人数的规定比例",
              (Param("delegate_share", "ratio", "代表占全校学生人数的最低比例", required=False),),
@@ -99,21 +108,27 @@ RULE_KINDS: dict[str, RuleKind] = {kind.name: kind for kind in (
              "评奖评优提名依据述职评议结果择优，被提名人不低于未被提名者", codes=("nominee-without-result", "nominee-below-peer")),
     RuleKind("party-plan-and-hearings", party.party_plans_and_hears,
              "学生会组织建设纳入学校党建规划；党委在规定月数内听取过工作汇报",
-             (Param("window_months", "count", "听取汇报的时限（月）"),), ("party-plan-missing", "party-report-missing")),
-    RuleKind("guide-and-secretary", party.league_guide_and_secretary,
-             "明确专职团干指导学生会组织，并聘任秘书长", codes=("responsible-missing", "responsible-not-full-time")),
+             (Param("window_months", "count", "听取汇报的时限（月）"),
+              Param("plan", "flag", "是否同时要求纳入党建规划（默认是）", required=False)),
+             ("party-plan-missing", "party-report-missing")),
+    RuleKind("guide-and-secretary", party.league_guide_and_secretary, "明确专职团干指导学生会组织，并聘任秘书长",
+             (Param("lead_category", "text", "指导责任人的类别（机构信息“指导责任人”中的写法）", required=False),
+              Param("secretary_category", "text", "秘书长的类别", required=False),
+              Param("lead_full_time", "flag", "指导责任人须为专职团干（默认是）", required=False)),
+             ("responsible-missing", "responsible-not-full-time")),
 )}
 
 
 # ---- checking an edition ------------------------------------------------------------------------------
 def check_edition(catalogue: Catalogue) -> None:
     """Raise EditionError unless every item's rule kind, parameters and issue codes are known and complete."""
-    seen: set[str] = set()
+    seen: set[tuple[str, str]] = set()
     for it in catalogue.items:
-        where = f"备案表版本 {catalogue.edition} 的第 {it.id} 项"
-        if it.id in seen:
+        where = f"备案表版本 {catalogue.edition} 的{it.table}表第 {it.id} 项" if it.table != "校级" else \
+            f"备案表版本 {catalogue.edition} 的第 {it.id} 项"
+        if (it.table, it.id) in seen:
             raise EditionError(f"{where}：项目编号重复")
-        seen.add(it.id)
+        seen.add((it.table, it.id))
         if it.mark not in ("", "★", "▲"):
             raise EditionError(f"{where}：标记“{it.mark}”无效，只能是 ★、▲ 或空")
         if it.rule is None:
@@ -146,6 +161,11 @@ def _type_problem(p: Param, value: Any) -> str | None:
             return None
         except ValueError:
             return "应为日期，写成 2019-10-01"
+    if p.type == "flag":
+        return None if isinstance(value, bool) else "应为 true 或 false"
+    if p.type == "texts":
+        ok = isinstance(value, list) and value and all(isinstance(v, str) and v for v in value)
+        return None if ok else "应为词语的列表"
     if p.type == "codes":
         if not isinstance(value, list) or not all(isinstance(c, str) for c in value):
             return "应为问题代码的列表"

@@ -15,7 +15,8 @@ def party_plans_and_hears(view: MasterView, item: CatalogueItem):
     """The union is in the party committee's plan, and the committee heard its report within the last
     `window_months` months."""
     out = Outcome(item.id)
-    _plan(view, out)
+    if item.params.get("plan", True):
+        _plan(view, out)
     since = months_before(view.as_of, item.params["window_months"])
     reports = view.table("party_reports")
     recent = [r for r in reports if (d := to_date(r.get("date"))) and since <= d <= view.as_of]
@@ -56,10 +57,13 @@ def league_guide_and_secretary(view: MasterView, item: CatalogueItem):
         return pending(item.id, "机构信息“指导责任人”（校团委指导学生会主要责任人、秘书长）")
     vocab = view.catalogue.vocabulary
     out = Outcome(item.id)
-    lead_category, secretary_category = vocab["responsible_category"], vocab["secretary_category"]
+    lead_category = item.params.get("lead_category", vocab["responsible_category"])
+    secretary_category = item.params.get("secretary_category", vocab["secretary_category"])
     leads = _of_category(records, lead_category)
     if not leads:
         out.breach(finding("responsible-missing", category=lead_category), f"未明确{lead_category}")
+    elif not item.params.get("lead_full_time", True):
+        out.show(fact_of(leads[0], "name", lead_category))
     else:
         answers = [(r, parse_yes_no(r.get("full_time"))[0]) for r in leads]
         full = [r for r, a in answers if a is True]

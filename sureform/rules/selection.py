@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 import math
+from datetime import date
 
 from sureform.intake.labels import compact
-from sureform.intake.values import chinese_date, parse_yes_no, to_date
+from sureform.intake.values import academic_year_start, chinese_date, parse_yes_no, to_date
 from sureform.rules.chain import check_chain
 from sureform.rules.evidence import fact, fact_of, finding, source
 from sureform.rules.outcome import Outcome, pending
@@ -71,9 +72,9 @@ def _congress_date(rec: dict):
     return to_date(rec.get("date"))
 
 
-def is_congress_itself(body, vocab) -> bool:
+def is_congress_itself(body, vocab, bodies: list[str] | None = None) -> bool:
     text = compact(body)
-    bodies = vocab.get("congress_bodies") or [vocab["congress_body"]]
+    bodies = bodies or vocab.get("congress_bodies") or [vocab["congress_body"]]
     return any(b in text for b in bodies) and not any(w in text for w in vocab["not_congress_bodies"])
 
 
@@ -95,7 +96,7 @@ def elected_by_congress(view: MasterView, item: CatalogueItem):
     body = latest.get("body")
     if body in (None, ""):
         out.lack("选举主席团的机构（学代会记录）")
-    elif not is_congress_itself(body, vocab):
+    elif not is_congress_itself(body, vocab, item.params.get("bodies")):
         out.breach(finding("presidium-not-elected-by-congress", latest, "body", "选举机构", body), f"由“{body}”选举")
     else:
         out.show(fact_of(latest, "body", "选举主席团的机构"))
@@ -104,8 +105,18 @@ def elected_by_congress(view: MasterView, item: CatalogueItem):
 
 def congress_held(view: MasterView, item: CatalogueItem):
     """A congress held on or after `since` (and not after the filing date); 备注 shows its date."""
+    return _congress_since(view, item, to_date(item.params["since"]))
+
+
+def congress_on_schedule(view: MasterView, item: CatalogueItem):
+    """按期规范召开: a congress in the academic year of the filing date or the `academic_years` − 1 before it."""
+    start = academic_year_start(view.as_of, view.catalogue.limits.get("academic_year_start_month", 9))
+    first = date(start - (item.params["academic_years"] - 1), view.catalogue.limits.get("academic_year_start_month", 9), 1)
+    return _congress_since(view, item, first)
+
+
+def _congress_since(view: MasterView, item: CatalogueItem, since: date):
     records = view.table("congress")
-    since = to_date(item.params["since"])
     label = item.note or "{date}"
     empty = label.format(date="")
     if not records:

@@ -122,7 +122,8 @@ def staff_size(view: MasterView, item: CatalogueItem):
     members = staff(view)
     if not members:
         return pending(item.id, "工作人员名单")
-    limits = {"staff": item.params["limit"], "staff_large_school": item.params["large_school_limit"]}
+    limits = {"staff": item.params["limit"],
+              "staff_large_school": item.params.get("large_school_limit", item.params["limit"])}
     n = len(members)
     out = Outcome(item.id)
     for file, count in _count_by_file(members).items():
