@@ -15,9 +15,35 @@ class ItemVerdict:
     actual: int | str | None = None  # the figure the form shows, e.g. 58
     note: str = ""  # 备注 as printed: "实有人 58", "召开日期为：2020年10月15日", "待补充：…", short reasons
     evidence: list[dict] = field(default_factory=list)  # issue records or {"fact": …, "value": …, "source": …}
+    table: str = "校级"  # the edition's table: 校级, or 二级 (one per 院系 union)
+    unit: str | None = None  # the 院系 of a 二级 item
+    mark: str = ""  # ★ core, ▲ observation, or ""
+    label: str = ""  # the verdict in the edition's words (是/否, 达标/未达标); 待补充 when undecided
+    binding: bool = True  # False: a ▲ item the edition says is not yet binding: shown, never a failure
+
+    @property
+    def passed(self) -> bool | None:
+        return {VERDICT_PASS: True, VERDICT_FAIL: False}.get(self.verdict)
+
+    @property
+    def failed(self) -> bool:
+        """Counts as a failure of the filing (a ▲ item that is not binding never does)."""
+        return self.passed is False and self.binding
 
     def to_dict(self) -> dict:
-        return {"id": self.id, "verdict": self.verdict, "actual": self.actual, "note": self.note, "evidence": self.evidence}
+        return {"id": self.id, "verdict": self.label or self.verdict, "actual": self.actual, "note": self.note,
+                "evidence": self.evidence, "table": self.table, "unit": self.unit, "mark": self.mark or None,
+                "passed": self.passed, "binding": self.binding}
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "ItemVerdict":
+        verdict = {True: VERDICT_PASS, False: VERDICT_FAIL}.get(d.get("passed"), None)
+        if verdict is None:
+            verdict = d["verdict"] if d.get("verdict") in (VERDICT_PASS, VERDICT_FAIL) and "passed" not in d \
+                else VERDICT_PENDING
+        return cls(str(d["id"]), verdict, d.get("actual"), d.get("note") or "", list(d.get("evidence") or []),
+                   d.get("table") or "校级", d.get("unit"), d.get("mark") or "", d.get("verdict") or "",
+                   bool(d.get("binding", True)))
 
 
 @dataclass

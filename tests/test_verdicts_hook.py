@@ -17,7 +17,8 @@ def test_items_come_in_catalogue_order_with_form_fields():
     assert {v.verdict for v in items} <= {"达标", "未达标", "待补充"}
     d = items[2].to_dict()
     assert d == {"id": "3a", "verdict": items[2].verdict, "actual": 58, "note": items[2].note,
-                 "evidence": items[2].evidence}
+                 "evidence": items[2].evidence, "table": "校级", "unit": None, "mark": None,
+                 "passed": {"达标": True, "未达标": False}.get(items[2].verdict), "binding": True}
 
 
 def test_a_crashing_item_is_pending_not_fatal(monkeypatch):

@@ -20,7 +20,7 @@ from typing import Any, Callable, Iterable
 
 from sureform.editions import Catalogue, CatalogueItem, load_catalogue
 from sureform.issues import ISSUE_TYPES, Issue
-from sureform.model import ItemVerdict
+from sureform.model import VERDICT_FAIL, VERDICT_PASS, ItemVerdict
 from sureform.rules import council, party, selection, staff, structure
 from sureform.rules.outcome import pending
 from sureform.rules.view import MasterView
@@ -211,19 +211,27 @@ def tag_issues(issues: Iterable[Issue], catalogue: Catalogue) -> list[Issue]:
 def decide_item(item: CatalogueItem, view: MasterView) -> ItemVerdict:
     kind = RULE_KINDS.get(item.rule or "")
     if kind is None:
-        return pending(item.id, "本项须由校团委人工判定")
+        return labelled(pending(item.id, "本项须由校团委人工判定"), item, view.catalogue)
     try:
         verdict = kind.decide(view, item)
     except Exception as exc:  # one item's bug must not take the others down
         log.exception("verdict of item %s (%s) failed", item.id, kind.name)
-        return pending(item.id, f"评估时出错（{type(exc).__name__}），请联系维护人员")
+        verdict = pending(item.id, f"评估时出错（{type(exc).__name__}），请联系维护人员")
+    own = set(kind.codes) | {c for p in kind.params if p.type == "codes" for c in item.params.get(p.name, [])}
     items = item_of_code(view.catalogue)
     for ev in verdict.evidence:
         if ev.get("code") and ev.get("item") is None:
-            ev["item"] = items.get(ev["code"])
-    return verdict
+            ev["item"] = item.id if ev["code"] in own else items.get(ev["code"])
+    return labelled(verdict, item, view.catalogue)
 
 
-def decide_items(view: MasterView) -> list[ItemVerdict]:
-    """Every item of the view's edition, in the edition's order."""
-    return [decide_item(it, view) for it in view.catalogue.items]
+def labelled(verdict: ItemVerdict, item: CatalogueItem, catalogue: Catalogue, unit: str | None = None) -> ItemVerdict:
+    """The verdict placed in its table, with the edition's mark, words and bindingness."""
+    labels = dict(zip((VERDICT_PASS, VERDICT_FAIL), catalogue.verdict_labels))
+    return replace(verdict, table=item.table, unit=unit, mark=item.mark, label=labels.get(verdict.verdict, verdict.verdict),
+                   binding=not (item.mark == "▲" and not catalogue.observation_binding))
+
+
+def decide_items(view: MasterView, table: str = "校级") -> list[ItemVerdict]:
+    """Every item of one table of the view's edition (the school's by default), in the edition's order."""
+    return [decide_item(it, view) for it in view.catalogue.items_of(table)]

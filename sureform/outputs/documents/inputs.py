@@ -68,8 +68,7 @@ def build_document_inputs(store: Store, items: list[dict], disclosure: dict | No
     return DocumentInputs(
         school_name=school,
         org_type=org_type if org_type in catalogue.vocabulary["org_types"] else "学生会",
-        verdicts=[ItemVerdict(i["id"], i["verdict"], i.get("actual"), i.get("note") or "", i.get("evidence") or [])
-                  for i in items],
+        verdicts=[ItemVerdict.from_dict(i) for i in items],
         disclosure={k: str(v) for k, v in (disclosure or {}).items()},
         org_chart=org_chart(store.current_records("roster"), tables.get("departments", []), catalogue),
         party_guidance=party_guidance(school, tables.get("party_plan", [])),
