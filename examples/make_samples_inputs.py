@@ -15,6 +15,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
+from make_samples_units import unit_fact_rows  # noqa: E402
 from seed_people import COLLEGE, DEPARTMENT_HEADS, DEPARTMENTS, PRESIDIUM_MEMBERS, UNITS, Person  # noqa: E402
 
 INBOX = HERE / "inbox"
@@ -148,6 +149,7 @@ def write_institution(path: Path) -> Path:
     ])
     sheet("学代会代表名单", ["姓名", "学号", "院系", "推荐团支部", "选举单位"], _delegates())
     sheet("评奖评优提名", ["姓名", "学号", "类别"], _nominations())
+    sheet("二级组织信息", ["院系", "组织名称", "类别", "日期", "名称/姓名", "说明", "是否"], unit_fact_rows(), date_cols=(4,))
     for s in wb.worksheets[1:]:
         for col, width in zip("ABCDE", (24, 60, 16, 20, 14)):
             s.column_dimensions[col].width = width

@@ -54,6 +54,9 @@ class Consolidation:
     findings: list  # (unit, Issue): open roster findings on the current master
     items: list[dict] = field(default_factory=list)  # ItemVerdict.to_dict() of every item, in edition order
     disclosure: dict | None = None  # the section 四 figures
+    units: list[str] = field(default_factory=list)  # the 二级 organisations decided (each 院系 union with data)
+    units_missing: list[str] = field(default_factory=list)  # 院系 known to the master that sent no 二级 data
+    header: dict = field(default_factory=dict)  # the edition's header fields: {"units": 3, "reviewed": …, "link": …}
 
 
 @dataclass

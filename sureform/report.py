@@ -47,6 +47,8 @@ class RunReport:
     disclosure: dict | None = None
     outputs: dict = field(default_factory=dict)
     open_findings: int = 0  # findings open on the whole master (listed in 汇总.xlsx; the nightly summary counts them)
+    header: dict = field(default_factory=dict)  # the edition's header fields (2021 on)
+    units_missing: list[str] = field(default_factory=list)  # 院系 that sent no 二级 data (editions with a 二级 table)
 
     @classmethod
     def from_run(cls, as_of: date, reads: Iterable[FileRead], skipped: Iterable[SkippedFile],
@@ -59,13 +61,17 @@ class RunReport:
                   for fr in reads if fr.status == "arriving"]
         files += [FileOutcome(s.rel, "skipped", reason=s.reason) for s in skipped]
         c = consolidation or Consolidation(master={}, findings=[])
-        return cls(as_of, files, c.master, c.items, c.disclosure, outputs, len(c.findings))
+        return cls(as_of, files, c.master, c.items, c.disclosure, outputs, len(c.findings), c.header, c.units_missing)
 
     def to_dict(self) -> dict:
         d = {"as_of": self.as_of.isoformat(), "files": [f.to_dict() for f in self.files], "master": self.master,
              "items": self.items, "outputs": self.outputs}
         if self.disclosure is not None:
             d["disclosure"] = self.disclosure
+        if self.header:
+            d["header"] = self.header
+        if self.units_missing:
+            d["units_missing"] = self.units_missing
         return d
 
     def to_json(self) -> str:

@@ -30,7 +30,7 @@ def validate_candidates(reads: list[FileRead], as_of: date, catalogue: Catalogue
         fr.issues.extend(duplicated_candidates(fr.rel, fr.records))
 
 
-VALIDATORS: dict[str, Validator] = {"roster": validate_rosters, "score": validate_scores,
+VALIDATORS: dict[str, Validator] = {"roster": validate_rosters, "unit_roster": validate_rosters, "score": validate_scores,
                                     "candidate": validate_candidates}
 
 

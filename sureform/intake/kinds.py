@@ -38,6 +38,9 @@ KINDS: tuple[Kind, ...] = (
     Kind("score", "述职评议评分表", score.looks_like_score, score.read_scores, score.supersede_key, needs_unit=False),
     Kind("candidate", "主席团候选人预备人选推荐表", candidate.looks_like_candidate, candidate.read_candidates,
          candidate.supersede_key),
+    # before roster: a 院系 union's roster is a roster with a 组织名称 column
+    Kind("unit_roster", "院系学生会工作人员名单", roster.looks_like_unit_roster, roster.read_roster,
+         lambda unit, records: f"unit_roster:{unit}"),
     Kind("roster", "工作人员名单", roster.looks_like_roster, roster.read_roster,
          lambda unit, records: f"roster:{unit}"),
     DOCUMENT_KIND,

@@ -22,6 +22,8 @@ from sureform.editions import Catalogue, CatalogueItem, load_catalogue
 from sureform.issues import ISSUE_TYPES, Issue
 from sureform.model import VERDICT_FAIL, VERDICT_PASS, ItemVerdict
 from sureform.rules import council, party, selection, staff, structure
+from sureform.intake.labels import compact
+from sureform.rules.evidence import fact_of
 from sureform.rules.outcome import pending
 from sureform.rules.view import MasterView
 
@@ -211,7 +213,7 @@ def tag_issues(issues: Iterable[Issue], catalogue: Catalogue) -> list[Issue]:
 def decide_item(item: CatalogueItem, view: MasterView) -> ItemVerdict:
     kind = RULE_KINDS.get(item.rule or "")
     if kind is None:
-        return labelled(pending(item.id, "本项须由校团委人工判定"), item, view.catalogue)
+        return labelled(decided_by_hand(item, view), item, view.catalogue)
     try:
         verdict = kind.decide(view, item)
     except Exception as exc:  # one item's bug must not take the others down
@@ -232,6 +234,29 @@ def labelled(verdict: ItemVerdict, item: CatalogueItem, catalogue: Catalogue, un
                    binding=not (item.mark == "▲" and not catalogue.observation_binding))
 
 
-def decide_items(view: MasterView, table: str = "校级") -> list[ItemVerdict]:
-    """Every item of one table of the view's edition (the school's by default), in the edition's order."""
-    return [decide_item(it, view) for it in view.catalogue.items_of(table)]
+PASS_WORDS, FAIL_WORDS = ("是", "达标", "符合", "√", "✓"), ("否", "未达标", "不符合", "×", "✗")
+
+
+def decided_by_hand(item: CatalogueItem, view: MasterView) -> ItemVerdict:
+    """人工判定: an item no rule kind decides takes the league office's 结论 from the 自评补充 sheet (表 / 指标号 /
+    结论 / 依据); 待补充 until it is there."""
+    rows = [r for r in view.table("self_assessment")
+            if str(r.get("item") or "").strip().rstrip(".、") == item.id
+            and (r.get("table") or "校级").strip() in (item.table, f"{item.table}表", f"{item.table}学生会组织")]
+    if not rows:
+        return pending(item.id, f"本项须人工判定：请在机构信息“自评补充”表中填写{item.table}表第 {item.id} 项的结论和依据")
+    row = rows[-1]
+    answer = compact(row.get("verdict") or "")
+    verdict = VERDICT_FAIL if any(w in answer for w in FAIL_WORDS) else \
+        VERDICT_PASS if any(w in answer for w in PASS_WORDS) else None
+    basis = str(row.get("basis") or "").strip()
+    evidence = [fact_of(row, "verdict", "校团委人工判定", f"{row.get('verdict')}：{basis}" if basis else row.get("verdict"))]
+    if verdict is None:
+        return pending(item.id, f"自评补充表中第 {item.id} 项的结论“{row.get('verdict')}”无法识别，请填写 是 或 否", evidence)
+    return ItemVerdict(item.id, verdict, None, basis, evidence)
+
+
+def decide_items(view: MasterView, table: str = "校级", unit: str | None = None) -> list[ItemVerdict]:
+    """Every item of one table of the view's edition (the school's by default), in the edition's order; `unit`
+    names the 二级 organisation the view is of."""
+    return [replace(decide_item(it, view), unit=unit) for it in view.catalogue.items_of(table)]

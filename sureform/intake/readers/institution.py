@@ -39,7 +39,7 @@ def _f(key, label, *synonyms, mandatory=False, required=False):
     return FieldSpec(key, label, synonyms, required=required or mandatory, mandatory=mandatory)
 
 
-TABLES = [
+_SCHOOL_TABLES = [
     Table("departments", "部门设置", ("工作部门", "部门", "部门职责", "机构设置"), (
         _f("name", "部门名称", "部门", "工作部门", "名称", mandatory=True),
         _f("duties", "部门职责", "职责", "主要职责", "工作职责", required=True),
@@ -89,6 +89,27 @@ TABLES = [
         _f("category", "类别", "提名类别", "奖项", "评优类别", "奖项类别", required=True),
     ), frozenset({"name", "student_id", "category"})),
 ]
+# the 院系 unions (二级 table), one row a fact of one union: 类别 says which (代表大会, 全体学生大会, 春季培训,
+# 秋季培训, 党组织听取汇报, 部门, 团组织负责人, 秘书长, 评奖评优提名 …)
+UNIT_FACTS = Table("unit_facts", "二级组织信息", ("二级学生会组织信息", "院系学生会情况", "二级组织", "院系学生会"), (
+    _f("unit", "院系", "学院", "系", "系部", "所在院系", mandatory=True),
+    _f("org", "组织名称", "组织", "学生会组织"),
+    _f("category", "类别", "事项", "项目", required=True),
+    _f("date", "日期", "召开日期", "时间"),
+    _f("name", "名称/姓名", "名称", "姓名", "部门名称", "会议名称"),
+    _f("detail", "说明", "内容", "职责", "部门职责", "选举机构"),
+    _f("flag", "是否", "是否选举主席团", "是否团委老师"),
+), frozenset({"unit", "category"}))
+# decisions the league office makes by hand (items no rule kind decides: 人工判定)
+SELF_ASSESSMENT = Table("self_assessment", "自评补充", ("人工判定", "自评"), (
+    _f("table", "表", "表格"),
+    _f("item", "指标号", "项目号", "序号", "指标", "项目", mandatory=True),
+    _f("unit", "院系", "二级组织"),
+    _f("verdict", "结论", "评估结论", "是否符合", required=True),
+    _f("basis", "依据", "说明", "理由"),
+), frozenset({"item", "verdict"}))
+TABLES = [*_SCHOOL_TABLES, UNIT_FACTS, SELF_ASSESSMENT]
+
 BASIC_SHEET = "基本信息"
 BASIC_SYNONYMS = ("基本情况", "学校基本信息", "基本")
 BASIC_ITEMS = (  # (canonical 项目, synonyms)
@@ -98,6 +119,9 @@ BASIC_ITEMS = (  # (canonical 项目, synonyms)
               ("学生人数较多、分校区较多", "学生人数较多", "分校区较多", "是否学生人数较多或分校区较多",
                "是否为学生人数较多或分校区较多的高校", "学生人数较多或分校区较多的高校")),
     FieldSpec("全校学生人数", "全校学生人数", ("学生人数", "在校学生人数", "在校生人数", "全日制在校生人数", "学生总数")),
+    FieldSpec("是否已由省级团委、学联核查（复评）", "是否已由省级团委、学联核查（复评）",
+              ("是否已由省级团委学联核查", "是否已核查", "是否复评", "省级核查")),
+    FieldSpec("自评公开链接", "自评公开链接", ("公开链接", "自评链接", "公开网址")),
 )
 SHEETS = {BASIC_SHEET: "basic", **{t.sheet: t.name for t in TABLES}}
 
@@ -220,6 +244,10 @@ PARSERS = {
     "delegates": {"name": parse_text, "student_id": parse_student_id, "unit": parse_label, "branch": parse_text,
                   "electing_unit": parse_text},
     "nominations": {"name": parse_text, "student_id": parse_student_id, "category": parse_label},
+    "unit_facts": {"unit": parse_label, "org": parse_label, "category": parse_label, "date": parse_date,
+                   "name": parse_text, "detail": parse_prose, "flag": parse_yes_no},
+    "self_assessment": {"table": parse_label, "item": parse_label, "unit": parse_label, "verdict": parse_label,
+                        "basis": parse_prose},
 }
 
 

@@ -34,6 +34,8 @@ FIELDS = [
     FieldSpec("discipline", "违纪情况", ("处分情况", "违纪处分", "是否违纪", "违纪记录")),
     FieldSpec("recommender", "推荐团组织", ("推荐单位", "推荐团支部", "推荐组织", "推荐团总支")),
     FieldSpec("review_date", "审核日期", ("审核时间",)),
+    # a 院系 union's own roster (二级 table) says which organisation: 学生会 or 研究生会
+    FieldSpec("org", "组织名称", ("所属组织", "学生会组织", "所在组织")),
 ]
 LABELS = {f.key: f.label for f in FIELDS}
 SYNONYMS = {f.key: "、".join((f.label, *f.synonyms)) for f in FIELDS}
@@ -57,6 +59,11 @@ def looks_like_roster(grids: list[Grid]) -> bool:
     return any(find_roster_header(g) for g in grids)
 
 
+def looks_like_unit_roster(grids: list[Grid]) -> bool:
+    """A 院系 union's own roster (院系学生会工作人员名单): a roster with a 组织名称 column."""
+    return any((h := find_roster_header(g)) and "org" in h.columns for g in grids)
+
+
 def read_roster(grids: list[Grid], rel: str, catalogue: Catalogue) -> tuple[list[dict], list[Issue]]:
     """Every person on every sheet that carries a roster table, normalised, with cell-level issues."""
     parsers = {
@@ -65,7 +72,7 @@ def read_roster(grids: list[Grid], rel: str, catalogue: Catalogue) -> tuple[list
         "political": partial(parse_political, aliases=catalogue.political_status_aliases),
         "activist": parse_yes_no, "post": parse_label, "department": parse_label, "rank_basis": parse_text,
         "failed_courses": parse_count, "discipline": parse_discipline, "recommender": parse_text,
-        "review_date": parse_date,
+        "review_date": parse_date, "org": parse_label,
     }
     records: list[dict] = []
     issues: list[Issue] = []

@@ -16,9 +16,11 @@ BASIC_NOTES = {
     "组织类型": "学生会 或 研究生会",
     "学生人数较多或分校区较多": "是 / 否：是则工作人员上限为60人，否则为40人",
     "全校学生人数": "全日制在校学生总数，如 9000",
+    "是否已由省级团委、学联核查（复评）": "是 / 否（2021 年起的备案表表头）",
+    "自评公开链接": "学校公开本表的网页地址（2021 年起的备案表表头）",
 }
 DATE_KEYS = {"date"}
-YES_NO_KEYS = {"elects_presidium", "included", "full_time"}
+YES_NO_KEYS = {"elects_presidium", "included", "full_time", "flag"}
 
 
 def write_institution_template(path: Path, edition: str = "2020") -> Path:
