@@ -28,7 +28,8 @@ def test_every_sample_file_is_accepted(demo):
     _, report = demo
     assert {f["status"] for f in report["files"]} == {"accepted"}
     assert report["master"]["roster"] == 58
-    assert {f["kind"] for f in report["files"]} == {"roster", "candidate", "score", "institution", "document"}
+    assert {f["kind"] for f in report["files"]} == {"roster", "unit_roster", "candidate", "score", "institution",
+                                                  "document"}
 
 
 def test_section_four_is_the_seed_row(demo):
