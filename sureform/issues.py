@@ -107,6 +107,11 @@ def has_errors(issues) -> bool:
 # ---- the registry: every code the program can emit -------------------------------------------
 # reading
 register("file-unreadable", ERROR, "文件无法打开：{reason}。请用 Excel 或 WPS 另存为 .xlsx 后重新提交。")
+register("file-abnormal", ERROR, "文件结构异常或过大，无法读取：{reason}。请检查后重新提交；各系名单一般只有几十行，如确需提交更大的文件请联系校团委。")
+register("text-control-removed", WARNING, "该单元格含有不可见的控制字符，已删除，按“{value}”读取。请核实内容。")
+register("unit-name-invalid", ERROR, "“{value}”不能作为系名（{reason}）。请检查“院系”一列，或把文件放入 inbox/<系名>/ 子文件夹后重新提交。")
+register("unit-not-known", ERROR, "文件直接放在收件文件夹中，表中“院系”为“{value}”，但还没有这个系的子文件夹，也没有收到过这个系的材料。请把文件放入 inbox/{value}/ 子文件夹后重新提交（如系名有误，请先改正“院系”一列）。")
+register("document-unsafe", ERROR, "Word 文件中含有文档类型定义（DOCTYPE）或外部引用（{reason}），为安全起见不予读取。请在 Word 或 WPS 中打开后另存为新的 .docx 文件再提交。")
 register("file-arriving", WARNING, "文件可能还没有复制完（无法打开或正在变化，且最近 {minutes} 分钟内有改动），留在收件文件夹中，稍后自动再处理。")
 register("file-empty", ERROR, "文件中没有任何数据。请确认填写在第一个工作表并保存后重新提交。")
 register("kind-unknown", ERROR, "无法识别这是哪一种材料（未找到“学号”“职务”等表头或推荐表栏目）。请使用 sureform 模板填写后重新提交。")
@@ -171,8 +176,8 @@ register("congress-too-old", FINDING, "最近一次校级学生代表大会召�
 register("congress-missing", FINDING, "机构信息中没有校级学生代表大会的记录。")
 register("delegate-not-recommended", FINDING, "代表{name}未填写推荐团支部：代表须经班级团支部推荐。")
 register("delegate-not-elected", FINDING, "代表{name}未填写选举单位：代表须由学院（系）组织选举产生。")
-register("delegates-too-few", FINDING, "学代会代表 {value} 人，少于全校学生人数 {students} 的 {share}（{minimum} 人）。")
-register("unit-without-delegate", FINDING, "“{value}”没有学代会代表。")
+register("delegates-too-few", WARNING, "学代会代表 {value} 人，少于全校学生人数 {students} 的 {share}（{minimum} 人）。建议增加代表名额（不影响本项结论）。")
+register("unit-without-delegate", WARNING, "“{value}”没有学代会代表。建议各系均有代表（不影响本项结论）。")
 register("training-missing", FINDING, "{since} 以来没有{season}学生会组织工作人员全员培训的记录。")
 register("study-measure-missing", FINDING, "机构信息中没有注明日期的学习贯彻全国学联二十七大精神的举措。")
 register("council-students-not-majority", FINDING, "评议会 {value} 人中学生代表 {students} 人，未超过半数。")

@@ -59,17 +59,28 @@ def test_item12_half_students_is_not_a_majority():
 
 
 def test_item12_head_without_report_this_semester_fails():
+    """In the current semester's last month (here 2020-12-20) its own 述职 is due: the spring one no longer counts."""
     scores = [score(CHAIR), score(DEPUTY), score(HEAD, semester="2019-2020学年第二学期", review_date="2020-06-20")]
-    v = verdict_of("12", view(ROSTER, scores=scores, institution=council()))
+    v = verdict_of("12", view(ROSTER, scores=scores, institution=council(), as_of=date(2020, 12, 20)))
     assert v.verdict == "未达标"
     e = next(e for e in v.evidence if e.get("code") == "report-missing")
     assert e["value"] == "李部长" and "2020-2021学年第一学期" in e["message"] and e["cell"] == "A3"
 
 
+def test_item12_a_november_filing_is_judged_on_the_spring_report():
+    """reform-rules.md (readings decided): before the current semester's last month, the previous semester's
+    述职 counts; once the last month begins (mid-December), the current one is needed."""
+    spring = all_reports(semester="2019-2020学年第二学期", review_date="2020-06-20")
+    assert verdict_of("12", view(ROSTER, scores=spring, institution=council(), as_of=date(2020, 11, 24))).verdict == "达标"
+    assert verdict_of("12", view(ROSTER, scores=spring, institution=council(), as_of=date(2020, 12, 20))).verdict == "未达标"
+    older = all_reports(semester="2019-2020学年第一学期", review_date="2019-12-20")
+    assert verdict_of("12", view(ROSTER, scores=older, institution=council(), as_of=date(2020, 11, 24))).verdict == "未达标"
+
+
 def test_item12_current_semester_moves_with_as_of():
     scores = all_reports(semester="2019-2020学年第二学期", review_date="2020-06-20")
     assert verdict_of("12", view(ROSTER, scores=scores, institution=council(), as_of=date(2020, 7, 1))).verdict == "达标"
-    assert verdict_of("12", view(ROSTER, scores=scores, institution=council(), as_of=date(2020, 9, 1))).verdict == "未达标"
+    assert verdict_of("12", view(ROSTER, scores=scores, institution=council(), as_of=date(2021, 1, 5))).verdict == "未达标"
 
 
 def test_item12_no_council_or_no_scores_pending():

@@ -29,6 +29,10 @@ class Semester:
     def label(self) -> str:
         return f"{self.start_year}-{self.start_year + 1}学年第{'一二'[self.term - 1]}学期"
 
+    @property
+    def previous(self) -> "Semester":
+        return Semester(self.start_year, 1) if self.term == 2 else Semester(self.start_year - 1, 2)
+
     def last_month(self) -> tuple[date, date]:
         """The window in which the evaluation normally takes place, both ends included."""
         if self.term == 1:

@@ -55,7 +55,9 @@ def _council(view: MasterView, share: float, out: Outcome) -> None:
 
 
 def _reports(view: MasterView, out: Outcome) -> None:
-    """Every presidium member and department head has a 述职 record in the semester of the filing date."""
+    """Every presidium member and department head has a 述职 record in the semester of the filing date, or in the
+    previous one while the current semester's last month has not begun (a November filing is judged on the
+    spring 述职 unless the autumn one is already held)."""
     if not staff(view):
         out.lack("工作人员名单")
         return
@@ -64,6 +66,11 @@ def _reports(view: MasterView, out: Outcome) -> None:
         return
     semester = semester_of(view.as_of)
     current = semester_scores(view.scores, semester, view.as_of)
+    if view.as_of < semester.last_month()[0]:  # the current semester's 述职 is not due yet: the previous one counts
+        current += semester_scores(view.scores, semester.previous, view.as_of)
+        semester_label = f"{semester.previous.label}或{semester.label}"
+    else:
+        semester_label = semester.label
     for member in presidium(view) + department_heads(view):
         rows = [s for s in current if same_person(s.get("person_id"), s.get("person_name"),
                                                   member.get("student_id"), member.get("name"))]
@@ -72,7 +79,7 @@ def _reports(view: MasterView, out: Outcome) -> None:
         else:
             out.breach(finding("report-missing", member, "name", "姓名", member.get("name"),
                                name=member.get("name") or "", post=member.get("post") or "",
-                               semester=semester.label), "有主席团成员或部门负责人本学期未述职")
+                               semester=semester_label), "有主席团成员或部门负责人本学期未述职")
 
 
 def nominations_follow_results(view: MasterView, item: CatalogueItem):

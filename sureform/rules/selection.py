@@ -141,8 +141,8 @@ def _congress_since(view: MasterView, item: CatalogueItem, since: date):
 
 
 def delegates_recommended_and_elected(view: MasterView, item: CatalogueItem):
-    """Every delegate recommended by a 团支部 and elected by a 院系; with `delegate_share`, at least that share of
-    all students are delegates; every 系 sending a roster has a delegate."""
+    """Every delegate recommended by a 团支部 and elected by a 院系. Advice only (warnings, never 未达标): with
+    `delegate_share`, at least that share of all students are delegates; every 系 sending a roster has one."""
     delegates = view.table("delegates")
     if not delegates:
         return pending(item.id, "学代会代表名单")
@@ -171,8 +171,8 @@ def _delegate_share(view: MasterView, delegates: list[dict], share: float | None
         return
     minimum = math.ceil(students * share)
     if len(delegates) < minimum:
-        out.breach(finding("delegates-too-few", rec, "value", "全校学生人数", len(delegates), students=students,
-                           share=f"{share:.0%}", minimum=minimum), f"代表少于学生人数的{share:.0%}")
+        out.show(finding("delegates-too-few", rec, "value", "全校学生人数", len(delegates), students=students,
+                         share=f"{share:.0%}", minimum=minimum))  # advice: never 未达标
 
 
 def _units_represented(view: MasterView, delegates: list[dict], out: Outcome) -> None:
@@ -181,4 +181,4 @@ def _units_represented(view: MasterView, delegates: list[dict], out: Outcome) ->
     for unit in dict.fromkeys(r.get("_unit") for r in view.roster if r.get("_unit")):
         u = compact(unit)
         if not any(t and (u in t or t in u) for t in theirs):
-            out.breach(finding("unit-without-delegate", value=unit), f"{unit}没有代表")
+            out.show(finding("unit-without-delegate", value=unit))  # advice: never 未达标
