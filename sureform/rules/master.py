@@ -14,6 +14,7 @@ from sureform.intake.labels import compact
 from sureform.model import Consolidation
 from sureform.rules.figures import disclosure_figures
 from sureform.rules.library import decide_items, tag_issues
+from sureform.rules.people import same_person
 from sureform.rules.view import MasterView, build_view, group_institution, roster_findings
 from sureform.store import Store
 
@@ -36,7 +37,8 @@ UNIT_FACT_KINDS = (
     (("负责人", "指导"), "responsible", lambda r: {"category": "团组织负责人", "name": r.get("name"),
                                             "full_time": r.get("flag"), "remark": r.get("detail")},
      {"category": "category", "name": "name", "full_time": "flag"}),
-    (("提名", "评优"), "nominations", lambda r: {"name": r.get("name"), "category": r.get("detail") or "评奖评优"},
+    (("提名", "评优"), "nominations", lambda r: {"name": r.get("name"), "category": r.get("detail") or "评奖评优",
+                                            "student_id": None},
      {"name": "name", "category": "detail"}),
 )
 
@@ -76,7 +78,10 @@ def unit_views(unit_roster: list[dict], school: MasterView, as_of: date, catalog
         findings = list(zip([u for u, _ in found], tag_issues([i for _, i in found], catalogue)))
         records = [rec for r in facts if same_unit(r.get("unit"), unit) for rec in fact_records(r)]
         records += [r for r in school.table("self_assessment") if same_unit(r.get("unit"), unit)]
-        views[unit] = MasterView(roster=roster, candidates=[], scores=[], institution=group_institution(records),
+        scores = [r for r in school.scores  # the score sheet's rows about this union's own people
+                  if any(same_person(r.get("person_id"), r.get("person_name"), m.get("student_id"), m.get("name"))
+                         for m in roster)]
+        views[unit] = MasterView(roster=roster, candidates=[], scores=scores, institution=group_institution(records),
                                  findings=findings, as_of=as_of, catalogue=catalogue)
     return views
 
