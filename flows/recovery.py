@@ -3,6 +3,8 @@
 - `die_with_serve()` runs in each flow-run process the Prefect runner starts: a daemon thread ends the
   process (SIGKILL, as if it had been killed with serve) as soon as the serve that started it is gone. A run
   killed half-way is safe by construction (see `sureform.pipeline`); the next run finishes its work.
+- `end_orphans()` at serve's start: a flow-run process of a dead serve that had not yet reached its flow
+  function (so had no watchdog) is ended too.
 - `end_stale_run(state)` at serve's start and shutdown: a run still holding `<state>/run.lock` whose serve is
   gone (or is this one, shutting down) is ended, so the lock is free at once instead of after the run.
 - `mark_orphaned_runs_crashed(client)` at serve's start: flow runs left RUNNING/PENDING by a killed serve are
@@ -45,6 +47,32 @@ def die_with_serve(check_every: float = CHECK_EVERY) -> threading.Thread | None:
     thread = threading.Thread(target=watch, name="die-with-serve", daemon=True)
     thread.start()
     return thread
+
+
+def end_orphans() -> list[int]:
+    """End every process started by a serve that is gone (its environment names a dead SUREFORM_SERVE_PID):
+    a flow run killed before its flow function began (so before `die_with_serve` ran) would otherwise retry a
+    dead Prefect server for ever. Only processes this user may signal are seen. Returns the pids ended."""
+    ended: list[int] = []
+    me = os.getpid()
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit() or int(entry.name) == me:
+            continue
+        try:
+            env = (entry / "environ").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        raw = next((v.split(b"=", 1)[1] for v in env if v.startswith(SERVE_PID_ENV.encode() + b"=")), b"")
+        if not raw.isdigit() or int(raw) == me or pid_alive(int(raw)):
+            continue
+        try:
+            os.kill(int(entry.name), signal.SIGKILL)
+            ended.append(int(entry.name))
+        except OSError:
+            pass
+    if ended:
+        log.warning("结束了上一个 sureform serve 留下的 %d 个处理进程：%s", len(ended), "、".join(map(str, ended)))
+    return ended
 
 
 def end_stale_run(state: Path, *, ours: bool = False, wait: float = 10.0) -> int | None:

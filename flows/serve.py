@@ -23,7 +23,7 @@ from contextlib import ExitStack
 
 from sureform.config import ConfigError, Settings
 from sureform.runlock import RunBusy, describe, file_lock
-from flows.recovery import SERVE_PID_ENV, end_stale_run, mark_orphaned_runs_crashed
+from flows.recovery import SERVE_PID_ENV, end_orphans, end_stale_run, mark_orphaned_runs_crashed
 
 log = logging.getLogger("sureform.serve")
 
@@ -44,6 +44,7 @@ def serve(settings: Settings) -> int:
             raise ConfigError(f"另一个 sureform serve 已在使用状态文件夹 {settings.state}（{describe(exc.holder)}）") from None
 
         os.environ[SERVE_PID_ENV] = str(os.getpid())  # flow-run processes end with this one (recovery.py)
+        end_orphans()  # flow-run processes of a serve killed with -9, even before their watchdog started
         end_stale_run(settings.state)  # a run left by a serve killed with -9: its lock is free at once
         stop = threading.Event()
         for sig in (signal.SIGTERM, signal.SIGINT):

@@ -12,6 +12,7 @@ The stage functions over plain arguments (`scan`, `read_batch`, … `release_bat
 """
 from __future__ import annotations
 
+import errno
 import logging
 import os
 import signal
@@ -25,9 +26,12 @@ from zoneinfo import ZoneInfo
 
 from sureform.checks.batch import run_validators
 from sureform.checks.roster import cross_unit_duplicates
+from sureform.atomic import unit_name_problem
 from sureform.editions import Catalogue
-from sureform.intake.grid import UnreadableFile, read_grids
-from sureform.intake.inbox import (ARRIVAL_WINDOW, ChangedWhileRead, file_sha256, keep_copy, may_still_arrive, release,
+from sureform.intake.grid import FileTooLarge, ReadLimits, UnreadableFile, column_letter, read_grids
+from sureform.intake.isolate import Abnormal, Isolated
+from sureform.intake.inbox import (ARRIVAL_WINDOW, ChangedWhileRead, file_sha256, keep_copy, may_still_arrive,
+                                   nobody_writing, release,
                                    revive_released, scan_inbox, stored_path)
 from sureform.intake.kinds import detect_kind, kind_named
 from sureform.intake.readers.base import FileRead, record_location
@@ -46,6 +50,8 @@ from sureform.store import Store, Submission
 log = logging.getLogger("sureform")
 TZ = ZoneInfo("Asia/Shanghai")
 MASTER_DB = "master.sqlite"
+# a machine's failure, not the data's: full, read-only, not ours to write (the run stops and says so)
+ENVIRONMENT_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM}
 
 
 def today_in_china() -> date:
@@ -61,6 +67,7 @@ class RunOptions:
     edition: str = "2020"
     stable_seconds: float = 5.0
     history_days: int = 30  # outbox/历史/: every version of the last N days, then one a month
+    limits: ReadLimits = field(default_factory=ReadLimits)  # what one input file may ask for (rows, memory, time)
 
     @property
     def db_path(self) -> Path:
@@ -98,15 +105,23 @@ def read_batch(files: list, opts: RunOptions, progress: Progress = _noop) -> lis
     reads: list[FileRead] = []
     seen: dict[str, FileRead] = {}
     received = datetime.now(TZ).isoformat(timespec="seconds")
-    with Store(opts.db_path) as store:
-        for n, f in enumerate(files, 1):
+    with Store(opts.db_path) as store, Isolated(opts.limits) as reader:
+        hashed = []
+        for f in files:
             fr = FileRead(path=f.path, rel=f.rel, unit=f.unit, size=f.size, received_at=received,
                           mtime_ns=f.mtime_ns)
             try:
                 fr.sha256 = file_sha256(f.path)
             except OSError as exc:
                 log.warning("cannot hash %s: %s", f.rel, exc)
-                continue  # vanished or locked: it will be seen next run
+                continue  # vanished or locked (or no longer a plain file): it will be seen next run
+            hashed.append((f, fr))
+        first = {}
+        for f, fr in hashed:  # each new content is read once, in a worker process, all of them at once
+            if fr.sha256 not in first and store.accepted_by_hash(fr.sha256) is None:
+                first[fr.sha256] = fr.rel
+                reader.submit(fr.rel, _read_isolated, fr, catalogue, opts.limits)
+        for n, (f, fr) in enumerate(hashed, 1):
             known = store.accepted_by_hash(fr.sha256)
             twin = seen.get(fr.sha256)
             if known is not None:
@@ -116,14 +131,35 @@ def read_batch(files: list, opts: RunOptions, progress: Progress = _noop) -> lis
             elif twin is not None:
                 fr.twin_of = twin  # judged with it in validate_batch: one content, an answer for each path
             else:
-                _read_one(fr, catalogue)
+                if first.get(fr.sha256) != fr.rel:  # same bytes as a file still arriving: read on its own
+                    reader.submit(fr.rel, _read_isolated, fr, catalogue, opts.limits)
+                _take_read(fr, reader)
                 if _still_arriving(fr, f.mtime):
                     fr.status = "arriving"
                 else:
                     seen.setdefault(fr.sha256, fr)
             reads.append(fr)
             progress("read", n, len(files))
+        _check_column_units(reads, opts, store)
     return reads
+
+
+def _check_column_units(reads: list[FileRead], opts: RunOptions, store: Store) -> None:
+    """A file put directly in the inbox takes its 系 from its 院系 column only when that 系 is known: it has a
+    folder in the inbox, has sent files before, or is named in the 机构信息 (this batch's or the master's)."""
+    top = [fr for fr in reads if fr.unit and len(Path(fr.rel).parts) == 1 and fr.status == "pending"
+           and fr.twin_of is None and fr.kind]
+    if not top:
+        return
+    known = {p.name for p in opts.inbox.iterdir() if p.is_dir() and not p.is_symlink()}
+    known |= store.units_with_submissions()
+    institution = store.current_records("institution") + [r for fr in reads if fr.kind == "institution"
+                                                          for r in fr.records]
+    known |= {str(r.get(k)) for r in institution for k in ("unit", "electing_unit") if r.get(k)}
+    for fr in top:
+        if fr.unit not in known:
+            fr.issues.append(make_issue("unit-not-known", Location(fr.rel), fr.unit))
+            fr.unit = None
 
 
 def _mark_duplicate(fr: FileRead, kind, unit, received_at, store, submission_id) -> None:
@@ -135,10 +171,13 @@ def _mark_duplicate(fr: FileRead, kind, unit, received_at, store, submission_id)
 
 
 def _still_arriving(fr: FileRead, mtime: float) -> bool:
-    """Unreadable (or empty) and changed within the arrival window: likely a copy that stalled half-way.
+    """Unreadable (or empty), changed within the arrival window, and nobody can vouch that no one is writing it (a
+    network share): likely a copy that stalled half-way.
     It stays in the inbox, reported as still arriving, and is read again by a later run."""
     if not any(i.code in ("file-unreadable", "file-empty") for i in fr.issues) or not may_still_arrive(mtime):
         return False
+    if nobody_writing(fr.path):
+        return False  # a local file nobody has open: broken, not arriving (rejected now, not in 2 minutes)
     fr.issues = [arriving_issue(fr.rel)]
     return True
 
@@ -164,12 +203,36 @@ def _resume(fr: FileRead, known) -> None:
     fr.issues = [i for i in fr.issues if i.code != "file-duplicate"]
 
 
-def _read_one(fr: FileRead, catalogue) -> None:
+def _read_isolated(fr: FileRead, catalogue, limits: ReadLimits) -> FileRead:
+    """In a reader process (intake.isolate): `_read_one`, and the FileRead back to the run."""
+    _read_one(fr, catalogue, limits)
+    return fr
+
+
+def _take_read(fr: FileRead, reader: Isolated) -> None:
+    """What the reader process found; a file that killed it or ran out of time is refused with the reason."""
+    try:
+        got = reader.result(fr.rel)
+    except Abnormal as exc:
+        log.warning("reading %s: %s", fr.rel, exc.reason)
+        fr.issues.append(make_issue("file-abnormal", Location(fr.rel), reason=exc.reason))
+        return
+    except Exception as exc:  # a reader bug must not stop the batch
+        log.error("reading %s failed: %r", fr.rel, exc)
+        fr.issues.append(make_issue("file-unreadable", Location(fr.rel), reason=f"读取时出错（{type(exc).__name__}）"))
+        return
+    fr.kind, fr.unit, fr.records, fr.issues = got.kind, got.unit, got.records, got.issues
+
+
+def _read_one(fr: FileRead, catalogue, limits: ReadLimits | None = None) -> None:
     if fr.path.suffix.lower() == ".docx":
         read_supplied_document(fr)
         return
     try:
-        grids = read_grids(fr.path)
+        grids = read_grids(fr.path, limits)
+    except FileTooLarge as exc:
+        fr.issues.append(make_issue("file-abnormal", Location(fr.rel), reason=exc.reason))
+        return
     except UnreadableFile as exc:
         fr.issues.append(make_issue("file-unreadable", Location(fr.rel), reason=exc.reason))
         return
@@ -180,6 +243,8 @@ def _read_one(fr: FileRead, catalogue) -> None:
     if not any(any(v not in ("", None) for v in row) for g in grids for row in g.rows):
         fr.issues.append(make_issue("file-empty", Location(fr.rel)))
         return
+    fr.issues += [make_issue("text-control-removed", Location(fr.rel, g.name, r, None, f"{column_letter(c)}{r}"),
+                             g.value(r, c)) for g in grids for r, c in sorted(g.cleaned)]
     kind = detect_kind(grids)
     if kind is None:
         fr.issues.append(make_issue("kind-unknown", Location(fr.rel, grids[0].name if grids else None)))
@@ -204,7 +269,11 @@ def _resolve_unit(fr: FileRead, kind) -> None:
     values = [r.get("unit") for r in fr.records if r.get("unit")]
     if fr.unit is None:
         if values:
-            fr.unit = Counter(values).most_common(1)[0][0]
+            unit = Counter(values).most_common(1)[0][0]
+            if (problem := unit_name_problem(unit)) is not None:  # it would name folders: never a path
+                fr.issues.append(make_issue("unit-name-invalid", Location(fr.rel), unit, reason=problem))
+                return
+            fr.unit = unit
         else:
             fr.issues.append(make_issue("unit-unknown", Location(fr.rel)))
             return
@@ -325,6 +394,10 @@ def write_feedback_files(reads: list[FileRead], opts: RunOptions) -> list[Path]:
         try:
             fr.feedback = write_feedback(Path(fr.stored_path), fr.path.name, fr.issues, dest, verdict)
             written.append(fr.feedback)
+        except OSError as exc:
+            if exc.errno in ENVIRONMENT_ERRNOS:
+                raise  # a full or read-only outbox: the run says so (cli), the next run writes it
+            log.exception("feedback for %s failed", fr.rel)
         except Exception:
             log.exception("feedback for %s failed", fr.rel)
     return written
@@ -474,6 +547,11 @@ def write_outputs(consolidation: Consolidation, opts: RunOptions) -> dict:
         outputs["master"] = rel_out(write_summary_workbook(store, consolidation, catalogue, opts.outbox), opts)
         try:
             written = write_documents_for(store, consolidation, catalogue, opts.outbox, opts.history_days)
+        except OSError as exc:
+            if exc.errno in ENVIRONMENT_ERRNOS:
+                raise  # a full or read-only outbox: the run says so
+            log.exception("writing documents failed")
+            written = {}
         except Exception:  # the master and the feedback still go out; the previous documents stay in place
             log.exception("writing documents failed")
             written = {}

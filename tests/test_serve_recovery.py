@@ -53,3 +53,29 @@ def test_kill_9_of_serve_leaves_no_orphan_and_the_restart_finishes_the_work(tmp_
         assert "RUNNING" not in states and "PENDING" not in states
     finally:
         assert second.stop() == 0
+
+
+def test_a_process_of_a_dead_serve_is_ended_at_the_next_start(tmp_path):
+    """A flow-run process killed with its serve before its flow function began has no watchdog yet: the next
+    serve's start ends it (here a stand-in process whose environment names a serve that is gone)."""
+    import subprocess
+    import sys
+
+    from flows.recovery import end_orphans
+
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()
+    env = dict(os.environ, SUREFORM_SERVE_PID=str(gone.pid))
+    orphan = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(120)"], env=env)
+    alive = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(120)"],
+                             env=dict(os.environ, SUREFORM_SERVE_PID=str(os.getpid())))
+    try:
+        time.sleep(0.3)
+        assert orphan.pid in end_orphans()
+        assert orphan.wait(5) == -signal.SIGKILL
+        assert alive.poll() is None  # its serve (this test) is alive: left alone
+    finally:
+        for p in (orphan, alive):
+            if p.poll() is None:
+                p.kill()
+                p.wait()

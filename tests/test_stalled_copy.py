@@ -199,7 +199,7 @@ def test_identical_bad_files_in_one_batch_each_get_their_own_rejection(env):
     assert codes(first) == codes(second) and "file-duplicate" not in codes(second)
     assert {i["cell"] for i in second["issues"]} == {i["cell"] for i in first["issues"]}
     feedback = sorted(p.name for p in (env.outbox / "退回").rglob("*.xlsx"))
-    assert feedback == ["a - 副本_错误标注.xlsx", "a_错误标注.xlsx"]
+    assert feedback == ["a - 副本.xlsx_错误标注.xlsx", "a.xlsx_错误标注.xlsx"]
     assert inbox_files(env) == []
 
 
@@ -211,3 +211,13 @@ def test_identical_good_files_in_one_batch_one_is_accepted_the_other_is_its_dupl
     assert sorted(statuses.values()) == ["accepted", "duplicate"]
     assert report["master"] == {"roster": 1}
     assert inbox_files(env) == []  # both answered, neither waits for a later run
+
+
+def test_a_young_broken_file_that_nobody_writes_is_rejected_at_once(env):
+    """On a local disk the kernel vouches that nobody has it open: broken, not arriving (no 2-minute wait)."""
+    path = env.inbox / UNIT / "坏文件.xlsx"
+    path.parent.mkdir(parents=True)
+    path.write_bytes(b"PK\x03\x04 not a workbook")
+    age(path, 8)
+    f = file_report(env.run(stable_seconds=3), f"{UNIT}/坏文件.xlsx")
+    assert f["status"] == "rejected" and codes(f) == ["file-unreadable"]

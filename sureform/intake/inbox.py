@@ -25,6 +25,7 @@ import logging
 import os
 import shutil
 import signal
+import stat
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -32,7 +33,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Iterator
 
-from sureform.atomic import copy_temp
+from sureform.atomic import NotRegularFile, copy_temp, open_regular, safe_component, safe_join, unit_name_problem
 from sureform.intake.grid import SPREADSHEET_SUFFIXES
 
 log = logging.getLogger("sureform")
@@ -94,7 +95,7 @@ def no_writer(path: Path) -> Iterator[tuple[int, bool]]:
     ends. `leased` is False where leases are not available (network shares, other systems, no rights):
     then nothing can be told about writers, and the callers rely on size, mtime and bytes alone.
     """
-    fd = os.open(path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
+    fd = open_regular(path)  # never through a link, never waiting on a FIFO
     leased = False
     try:
         try:
@@ -131,6 +132,16 @@ def writer_knocked(fd: int, leased: bool) -> bool:
     return leased and fcntl.fcntl(fd, _F_GETLEASE) != fcntl.F_RDLCK
 
 
+def nobody_writing(path: Path) -> bool:
+    """True only when the kernel can vouch that no process holds `path` open for writing (a local file system
+    with leases); False when someone does, or when it cannot be told (a network share)."""
+    try:
+        with no_writer(path) as (_fd, leased):
+            return leased
+    except (WriterPresent, OSError):
+        return False
+
+
 def being_written(path: Path) -> bool:
     """True when some process holds `path` open for writing (False when nobody does, or it cannot be told)."""
     try:
@@ -150,16 +161,33 @@ def scan_inbox(inbox: Path, stable_seconds: float = 5.0, now: float | None = Non
     skipped: list[SkippedFile] = []
     if not inbox.exists():
         return ready, skipped
-    for dirpath, dirnames, filenames in os.walk(inbox):
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith(".") and not d.startswith("~"))
+    for dirpath, dirnames, filenames in os.walk(inbox):  # never into a linked folder (followlinks=False)
+        top = Path(dirpath) == Path(inbox)
+        kept = []
+        for d in sorted(dirnames):
+            rel = (Path(dirpath) / d).relative_to(inbox).as_posix()
+            reason = _folder_problem(Path(dirpath) / d, d, top)
+            if reason == "":
+                continue  # hidden or system folders (.snapshot, ~…): not the senders'
+            if reason:
+                skipped.append(SkippedFile(rel + "/", reason))
+                continue
+            kept.append(d)
+        dirnames[:] = kept
         for name in sorted(filenames):
             if is_ignored(name):
                 continue
             path = Path(dirpath) / name
             rel = path.relative_to(inbox).as_posix()
             try:
-                st = path.stat()
+                st = path.lstat()
             except FileNotFoundError:
+                continue
+            if stat.S_ISLNK(st.st_mode):
+                skipped.append(SkippedFile(rel, LINK_SKIPPED))
+                continue
+            if not stat.S_ISREG(st.st_mode):
+                skipped.append(SkippedFile(rel, SPECIAL_SKIPPED))
                 continue
             if path.suffix.lower() not in ACCEPTED_SUFFIXES:
                 skipped.append(SkippedFile(rel, f"不支持的文件类型“{path.suffix or '无扩展名'}”，请提交 .xlsx、.xls、.xlsm 或 .csv 文件"))
@@ -177,14 +205,41 @@ def scan_inbox(inbox: Path, stable_seconds: float = 5.0, now: float | None = Non
     return ready, skipped
 
 
+LINK_SKIPPED = "这是一个链接（快捷方式），不会读取它指向的文件，也不会移动或复制它。请放入文件本身"
+SPECIAL_SKIPPED = "这不是普通文件（设备、管道等），不会读取，也不会移动或复制它"
+
+
+def _folder_problem(path: Path, name: str, top: bool) -> str | None:
+    """Why a folder's files are not read (Chinese), "" for folders silently not ours, None when it is read."""
+    if name.strip(".") == "":
+        return "文件夹名称只有“.”，其中的文件不会处理。请把文件放入以系名命名的子文件夹"
+    if name.startswith(".") or name.startswith("~"):
+        return ""
+    try:
+        st = path.lstat()
+    except OSError:
+        return ""
+    if stat.S_ISLNK(st.st_mode):
+        return "这是一个链接的文件夹（快捷方式），其中的文件不会读取。请把文件夹本身放入收件文件夹"
+    if not stat.S_ISDIR(st.st_mode):
+        return SPECIAL_SKIPPED
+    if top and (problem := unit_name_problem(name)):
+        return f"文件夹名称“{name}”不能作为系名（{problem}），其中的文件不会处理。请改用系的名称"
+    return None
+
+
 def may_still_arrive(mtime: float, now: float | None = None) -> bool:
     """Changed within ARRIVAL_WINDOW: an unreadable file this young may be a stalled copy, not a broken one."""
     return (time.time() if now is None else now) - mtime < ARRIVAL_WINDOW
 
 
 def file_sha256(path: Path) -> str:
-    with open(path, "rb") as f:
-        return _fd_sha256(f.fileno())
+    """The hash of a plain file's bytes; a link, FIFO or device raises NotRegularFile (an OSError), unread."""
+    fd = open_regular(path)
+    try:
+        return _fd_sha256(fd)
+    finally:
+        os.close(fd)
 
 
 def _fd_sha256(fd: int) -> str:
@@ -197,9 +252,12 @@ def _fd_sha256(fd: int) -> str:
 
 
 def stored_path(state: Path, status: str, unit: str | None, name: str, sha256: str) -> Path:
-    """Deterministic from content, so a retried run finds its own copy instead of making another."""
+    """Deterministic from content, so a retried run finds its own copy instead of making another. The name is
+    short and safe whatever the sender called the file (hash, then the name cut to fit 200 bytes); a unit
+    that cannot name a folder is kept with the unknown ones."""
     folder = "archive" if status == "accepted" else "rejected"
-    return state / folder / (unit or "_校级或未知单位") / f"{sha256[:12]}_{name}"
+    unit_folder = unit if unit and unit_name_problem(unit) is None else "_校级或未知单位"
+    return safe_join(state, folder, safe_component(unit_folder, 120), safe_component(f"{sha256[:12]}_{name}"))
 
 
 class ChangedWhileRead(Exception):
