@@ -50,6 +50,19 @@ def build_parser() -> argparse.ArgumentParser:
     tpl = sub.add_parser("templates", help="生成空白填报模板")
     tpl.add_argument("--out", type=Path, default=Path("templates"), help="模板输出文件夹")
     tpl.set_defaults(handler=cmd_templates)
+
+    eds = sub.add_parser("editions", help="备案表版本：列出、查看，或从省级团委下发的空白表（.docx）导入")
+    eds_sub = eds.add_subparsers(dest="editions_command", required=True)
+    eds_sub.add_parser("list", help="内置版本和本地版本（editions/ 文件夹，在配置文件旁）")
+    eds_show = eds_sub.add_parser("show", help="一个版本的各表、各项目及其规则，和它缺少的内容")
+    eds_show.add_argument("name", help="版本名称（内置或本地），或版本文件的路径")
+    eds_import = eds_sub.add_parser("import", help="读取空白表，识别各项目的规则，写出 editions/版本名称.toml 供核对")
+    eds_import.add_argument("form", type=Path, help="空白表（.docx）")
+    eds_import.add_argument("--name", default=None, help="版本名称（默认：空白表的文件名）")
+    eds_import.add_argument("--force", action="store_true", help="覆盖已有的同名本地版本")
+    for parser in eds_sub.choices.values():
+        add_config_flag(parser)
+    eds.set_defaults(handler=cmd_editions)
     return p
 
 
@@ -147,6 +160,20 @@ def cmd_templates(args) -> int:
     console.print(f"已生成 {len(paths)} 个空白模板：")
     for path in paths:
         console.print(f"  {path}")
+    return 0
+
+
+def cmd_editions(args) -> int:
+    from sureform.outputs import edition_files
+
+    folder = edition_files.settings_folder(args.config)
+    if args.editions_command == "import":
+        dest, edition = edition_files.import_form(args.form, folder, args.name, args.force)
+        edition_files.print_import(dest, edition)
+    elif args.editions_command == "show":
+        edition_files.print_show(args.name, folder)
+    else:
+        edition_files.print_list(folder)
     return 0
 
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Callable, Mapping
-from sureform.editions import available_editions
+from sureform.editions import available_editions, local_editions
 
 CONFIG_NAME = "sureform.toml"
 CONFIG_ENV = "SUREFORM_CONFIG"
@@ -75,7 +75,9 @@ def _text(raw: Any) -> str:
     return str(raw).strip()
 
 
-def _edition(raw: Any) -> str:
+def _edition(raw: Any, local: Path | None = None) -> str:
+    """A built-in edition's name, an edition file's path, or the name of a local edition (editions/NAME.toml in
+    `local`, the settings file's folder), which becomes that file's path."""
     value = _text(raw)
     known = list(available_editions())
     if value.endswith(".toml"):
@@ -83,7 +85,10 @@ def _edition(raw: Any) -> str:
             raise ValueError(f"找不到备案表版本文件 {value}")
         return value
     if value not in known:
-        raise ValueError(f"没有这个备案表版本，可用的版本：{'、'.join(known)}")
+        locals_ = local_editions(local) if local is not None else {}
+        if value in locals_:
+            return str(locals_[value].resolve())
+        raise ValueError(f"没有这个备案表版本，可用的版本：{'、'.join(known + list(locals_))}")
     return value
 
 
@@ -297,7 +302,7 @@ def load_settings(flags: Mapping[str, Any] | None = None, *, config_path: Path |
         else:
             raw, source = key.default, SOURCE_DEFAULT
         try:
-            value = key.parse(raw)
+            value = _edition(raw, file.parent if file else cwd) if key.name == "edition" else key.parse(raw)
         except ValueError as exc:
             raise ConfigError(f"设置 {key.name} 的值 {raw!r} 无效（来自{source}）：{exc}") from None
         if key.name in PATH_KEYS:

@@ -88,23 +88,52 @@ class Catalogue:
         return list(self.vocabulary["political_status"])
 
 
-def edition_path(edition: str) -> Path:
-    """A built-in edition by name ("2020"), or an edition file by its path ("editions/本校2026.toml")."""
+LOCAL_DIR = "editions"  # local editions (imported from a blank form): editions/NAME.toml beside the settings file
+_READ_FROM: dict[str, Path] = {}  # the name of an edition read from a file → that file (documents look up by name)
+
+
+def edition_path(edition: str, local: Path | None = None) -> Path:
+    """A built-in edition by name ("2020"), a local one (`editions/NAME.toml` in the folder `local`), or an
+    edition file by its path ("editions/本校2026.toml"); a name already read from a file is that file."""
     if edition.endswith(".toml"):
         return Path(edition)
-    return EDITIONS_DIR / f"{edition}.toml"
+    builtin = EDITIONS_DIR / f"{edition}.toml"
+    if builtin.exists():
+        return builtin
+    if local is not None and (Path(local) / LOCAL_DIR / f"{edition}.toml").is_file():
+        return Path(local) / LOCAL_DIR / f"{edition}.toml"
+    return _READ_FROM.get(edition, builtin)
 
 
 def available_editions() -> list[str]:
     return sorted(p.stem for p in EDITIONS_DIR.glob("*.toml"))
 
 
+def local_editions(local: Path) -> dict[str, Path]:
+    """The local editions in the folder `local` (the settings file's): name → editions/NAME.toml."""
+    folder = Path(local) / LOCAL_DIR
+    builtin = set(available_editions())
+    return {p.stem: p for p in sorted(folder.glob("*.toml")) if p.stem not in builtin} if folder.is_dir() else {}
+
+
 SHARED_TABLES = ("limits", "vocabulary", "political_status_aliases", "scores", "candidate_steps",
                  "institution_items")
 
 
-@lru_cache(maxsize=16)
 def load_catalogue(edition: str = DEFAULT_EDITION) -> Catalogue:
+    path = edition_path(edition)
+    try:
+        stamp = path.stat().st_mtime_ns  # a file edited (or imported again) is read again
+    except OSError:
+        stamp = None
+    catalogue = _load_catalogue(edition, path, stamp)
+    if edition.endswith(".toml") and not (EDITIONS_DIR / f"{catalogue.edition}.toml").exists():
+        _READ_FROM[catalogue.edition] = path.resolve()
+    return catalogue
+
+
+@lru_cache(maxsize=32)
+def _load_catalogue(edition: str, path: Path, stamp: int | None) -> Catalogue:
     raw = _read(edition)
     base = raw.get("base")
     if base:
