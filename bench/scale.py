@@ -1,0 +1,175 @@
+"""Speed at scale: N rosters × R rows, measured against the floor (a bare python-calamine read of the same files).
+
+    .venv/bin/python bench/scale.py [--files 2000] [--rows 30] [--curve 200,500,1000,2000] [--keep]
+
+In one run, on one machine, it measures:
+- floor: read every file with python-calamine and nothing else;
+- fresh: `sureform run` as a whole process on a fresh state (process start, imports, everything);
+- unchanged: the same run again with nothing new in the inbox;
+- one new: one new roster dropped into the full master;
+- naive peer: `pd.read_excel` + a pandera schema per file + one `to_excel`, as a script would do it;
+and prints each time, its ratio to the floor and the peak RSS of the process (children included). With
+`--curve`, the fresh run's cost per file for growing N (it should stay flat). Not a test: run it by hand.
+Targets (issue 12): fresh ≤ 3× floor, unchanged ≤ 1 s, peak RSS ≤ 400 MiB, flat cost per file.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+HEADER = ["姓名", "学号", "院系", "入学年份", "政治面貌", "职务", "所在部门", "成绩排名", "不及格门数", "推荐团组织", "审核日期"]
+
+
+def make_roster(path: Path, unit: str, f: int, rows: int) -> None:
+    from openpyxl import Workbook
+
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet("名单")
+    ws.append([f"{unit}工作人员名单"])
+    ws.append(HEADER)
+    for r in range(rows):
+        ws.append([f"学生{f}-{r}", f"20{f:05d}{r:03d}", unit, 2024, "共青团员", "干事" if r else "部长", "宣传部",
+                   f"{1 + r % 12}/45", 0, f"{unit}团总支", "2026-09-20"])
+    path.parent.mkdir(parents=True, exist_ok=True)
+    wb.save(path)
+    old = time.time() - 3600
+    os.utime(path, (old, old))
+
+
+def make_inbox(inbox: Path, files: int, rows: int, start: int = 0) -> list[Path]:
+    template = inbox.parent / "template.xlsx"
+    paths = []
+    for f in range(start, start + files):
+        unit = f"第{f:04d}系"
+        path = inbox / unit / "工作人员名单.xlsx"
+        make_roster(path, unit, f, rows)
+        paths.append(path)
+    template.unlink(missing_ok=True)
+    return paths
+
+
+def floor(paths: list[Path]) -> float:
+    code = ("import sys\nfrom python_calamine import CalamineWorkbook\n"
+            "for p in sys.argv[1:]:\n    wb = CalamineWorkbook.from_path(p)\n"
+            "    [wb.get_sheet_by_index(i).to_python() for i in range(len(wb.sheet_names))]\n")
+    listing = Path(tempfile.mkstemp(suffix=".txt")[1])
+    listing.write_text("\n".join(map(str, paths)), encoding="utf-8")
+    wrapper = f"import sys\nsys.argv = [''] + open({str(listing)!r}, encoding='utf-8').read().split('\\n')\n" + code
+    t = time.perf_counter()
+    subprocess.run([sys.executable, "-c", wrapper], check=True)
+    took = time.perf_counter() - t
+    listing.unlink()
+    return took
+
+
+def timed(cmd: list[str], cwd: Path) -> tuple[float, float, str]:
+    """(seconds, peak RSS MiB of that process, stderr tail)."""
+    t = time.perf_counter()
+    with tempfile.TemporaryFile() as err:
+        proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=err)
+        _, status, usage = os.wait4(proc.pid, 0)
+        took = time.perf_counter() - t
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        err.seek(0)
+        tail = err.read().decode(errors="replace")[-3000:]
+    if proc.returncode != 0:
+        raise SystemExit(f"{cmd} failed ({proc.returncode}):\n{tail}")
+    return took, usage.ru_maxrss / 1024, tail
+
+
+def sureform_run(root: Path) -> tuple[float, float]:
+    took, rss, _ = timed([str(ROOT / ".venv" / "bin" / "sureform"), "run", "--inbox", "inbox", "--outbox", "outbox",
+                          "--state", "state", "--settle", "0", "--as-of", "2026-11-24", "--json"], root)
+    return took, rss
+
+
+NAIVE = r'''
+import sys, pandas as pd, pandera.pandas as pa
+schema = pa.DataFrameSchema({
+    "学号": pa.Column(str, pa.Check.str_matches(r"^\d{6,20}$")),
+    "政治面貌": pa.Column(str, pa.Check.isin(["中共党员", "中共预备党员", "共青团员"])),
+    "职务": pa.Column(str, pa.Check.isin(["主席", "副主席", "执行主席", "部长", "副部长", "干事"])),
+}, coerce=True)
+frames = []
+for p in open(sys.argv[1], encoding="utf-8").read().split("\n"):
+    df = pd.read_excel(p, header=1, dtype=str)
+    try:
+        schema.validate(df, lazy=True)
+    except pa.errors.SchemaErrors:
+        pass
+    frames.append(df)
+pd.concat(frames).to_excel(sys.argv[2], index=False)
+'''
+
+
+def naive(paths: list[Path], out: Path) -> tuple[float, float]:
+    listing = out.with_suffix(".txt")
+    listing.write_text("\n".join(map(str, paths)), encoding="utf-8")
+    took, rss, _ = timed([sys.executable, "-c", NAIVE, str(listing), str(out)], out.parent)
+    return took, rss
+
+
+def line(label: str, seconds: float, base: float, rss: float | None = None) -> None:
+    extra = f"   peak RSS {rss:7.0f} MiB" if rss is not None else ""
+    print(f"  {label:<28}{seconds:8.2f} s  {seconds / base:6.1f}× floor{extra}")
+
+
+def measure(files: int, rows: int, keep: bool) -> None:
+    root = Path(tempfile.mkdtemp(prefix="sureform-scale-"))
+    try:
+        print(f"{files} rosters × {rows} rows in {root}")
+        t = time.perf_counter()
+        paths = make_inbox(root / "inbox", files, rows)
+        print(f"  (made in {time.perf_counter() - t:.1f} s)")
+        base = floor(paths)
+        print(f"  {'floor (bare calamine read)':<28}{base:8.2f} s")
+        keep_copy = root / "copy"
+        shutil.copytree(root / "inbox", keep_copy)
+        took, rss = sureform_run(root)
+        line("sureform run, fresh", took, base, rss)
+        took, rss = sureform_run(root)
+        line("sureform run, nothing new", took, base, rss)
+        make_inbox(root / "inbox", 1, rows, start=files)
+        took, rss = sureform_run(root)
+        line("sureform run, one new roster", took, base, rss)
+        took, rss = naive(sorted(keep_copy.rglob("*.xlsx")), root / "naive.xlsx")
+        line("naive peer (pandas+pandera)", took, base, rss)
+    finally:
+        if not keep:
+            shutil.rmtree(root, ignore_errors=True)
+
+
+def curve(sizes: list[int], rows: int) -> None:
+    print("cost per file, fresh `sureform run` (whole process):")
+    for n in sizes:
+        root = Path(tempfile.mkdtemp(prefix="sureform-curve-"))
+        try:
+            make_inbox(root / "inbox", n, rows)
+            took, rss = sureform_run(root)
+            print(f"  {n:6d} files  {took:7.2f} s  {took / n * 1000:6.2f} ms/file  peak RSS {rss:6.0f} MiB")
+        finally:
+            shutil.rmtree(root, ignore_errors=True)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--files", type=int, default=2000)
+    ap.add_argument("--rows", type=int, default=30)
+    ap.add_argument("--curve", default="", help="comma-separated N for the cost-per-file curve, e.g. 200,500,1000,2000")
+    ap.add_argument("--keep", action="store_true", help="keep the work folder")
+    args = ap.parse_args()
+    measure(args.files, args.rows, args.keep)
+    if args.curve:
+        curve([int(x) for x in args.curve.split(",")], args.rows)
+
+
+if __name__ == "__main__":
+    main()
