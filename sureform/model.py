@@ -81,6 +81,14 @@ class OrgChart:
 
 
 @dataclass
+class UnitOrganisation:
+    """One 二级 organisation of the form: a 院系's own 学生会 or 研究生会."""
+
+    unit: str  # the 院系, as the data names it
+    org_type: str = "学生会"  # 学生会 | 研究生会 (the roster's 组织名称)
+
+
+@dataclass
 class DocumentInputs:
     """Everything the two Word documents show; aggregates only, never a per-student record."""
 
@@ -96,3 +104,6 @@ class DocumentInputs:
     election_method_docx: Path | None = None  # section 五
     evaluation_method_docx: Path | None = None  # section 六
     edition: str = "2020"
+    header: dict = field(default_factory=dict)  # the edition's header fields: {"units": 2, "reviewed": …, "link": …}
+    units: list[UnitOrganisation] = field(default_factory=list)  # the 二级 organisations, one (二) table each
+    units_missing: list[str] = field(default_factory=list)  # 院系 that sent no 二级 data, listed under the tables

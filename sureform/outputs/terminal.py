@@ -5,6 +5,7 @@ from contextlib import contextmanager
 from typing import Callable, Iterator
 
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 
@@ -12,7 +13,8 @@ from sureform.intake.kinds import KINDS
 
 STATUS_LABEL = {"accepted": "[green]已接收[/]", "rejected": "[red]退回[/]", "duplicate": "[yellow]重复[/]",
                 "skipped": "[dim]暂缓[/]"}
-VERDICT_STYLE = {"达标": "green", "未达标": "red", "待补充": "yellow"}
+VERDICT_STYLE = {True: "green", False: "red", None: "yellow"}  # by `passed`; a ▲ not yet binding: dim
+HEADER_LABEL = {"units": "二级学生会组织数量", "reviewed": "是否已由省级团委、学联核查（复评）", "link": "自评公开链接"}
 STAGE_LABEL = {"scan": "扫描收件箱", "read": "读取文件", "validate": "校验", "commit": "写入汇总数据",
                "feedback": "生成退回标注", "consolidate": "汇总与评估", "outputs": "生成文档"}
 
@@ -51,14 +53,7 @@ def print_report(report: dict, console: Console | None = None) -> None:
     else:
         console.print("收件箱中没有新文件。")
     if report.get("items"):
-        t = Table(title="评估备案表（自动判定）")
-        t.add_column("项目")
-        t.add_column("结论")
-        t.add_column("备注")
-        for it in report["items"]:
-            style = VERDICT_STYLE.get(it["verdict"], "")
-            t.add_row(it["id"], f"[{style}]{it['verdict']}[/]", it.get("note") or "")
-        console.print(t)
+        print_items(report, console)
     if report.get("disclosure"):
         t = Table(title="四、工作人员汇总（公开文档中的数字）")
         t.add_column("项目")
@@ -77,6 +72,39 @@ def print_report(report: dict, console: Console | None = None) -> None:
         console.print(f"退回标注文件（{len(outputs['feedback'])} 个）：")
         for p in outputs["feedback"]:
             console.print(f"  {p}")
+
+
+def print_items(report: dict, console: Console) -> None:
+    """The verdicts as the edition numbers and words them: the 校级 table, then one table per 院系 union; the
+    header fields and the 院系 that sent nothing."""
+    header = report.get("header") or {}
+    if header:
+        for k, v in header.items():
+            console.print(f"{HEADER_LABEL.get(k, k)}：{_header_value(v)}")
+    groups: dict[tuple[str, str | None], list[dict]] = {}
+    for it in report["items"]:
+        groups.setdefault((it.get("table") or "校级", it.get("unit")), []).append(it)
+    for (table, unit), items in groups.items():
+        title = "评估备案表（自动判定）" if (table, unit) == ("校级", None) and len(groups) == 1 \
+            else f"{table}学生会组织：{unit}（自动判定）" if unit else f"{table}学生会组织（自动判定）"
+        t = Table(title=title)
+        t.add_column("项目")
+        t.add_column("结论")
+        t.add_column("备注")
+        for it in items:
+            passed = it.get("passed", {"达标": True, "未达标": False}.get(it["verdict"]))
+            style = "dim" if passed is False and it.get("binding") is False else VERDICT_STYLE[passed]
+            t.add_row(f"{it.get('mark') or ''}{it['id']}", f"[{style}]{escape(str(it['verdict']))}[/]",
+                      escape(it.get("note") or ""))
+        console.print(t)
+    if report.get("units_missing"):
+        console.print(f"未报送二级学生会组织材料的院系：{'、'.join(report['units_missing'])}")
+
+
+def _header_value(v) -> str:
+    if isinstance(v, bool):
+        return "是" if v else "否"
+    return "待补充" if v in (None, "") else str(v)
 
 
 def _n(n: int, style: str) -> str:

@@ -1,15 +1,22 @@
-"""The 备案表 form: organisation line and the `项目 | 验收结论 | 备注` table, shared by both documents."""
+"""The 备案表 form as its edition lays it out, shared by both documents: title, the ★/▲ legend, the organisation
+line, the header fields (2021 on), the 校级 table and one (二) table per 二级 organisation (each 院系 union),
+the 院系 that sent nothing. The 2020 edition declares no tables: one untitled `项目 | 验收结论 | 备注` table."""
 from __future__ import annotations
 
 import logging
+import re
 
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Mm, Pt
 
-from sureform.editions import Catalogue, CatalogueItem, load_catalogue
-from sureform.model import VERDICT_FAIL, VERDICT_PASS, VERDICT_PENDING, DocumentInputs, ItemVerdict
+from sureform.editions import Catalogue, CatalogueItem, EditionTable, load_catalogue
+from sureform.model import (VERDICT_FAIL, VERDICT_PASS, VERDICT_PENDING, DocumentInputs, ItemVerdict,
+                            UnitOrganisation)
+from sureform.intake.values import parse_yes_no
 from sureform.outputs.documents import style
-from sureform.outputs.documents.wording import CHECKED, MISSING_VERDICT_NOTE, ORG_NAME_LABEL, UNCHECKED
+from sureform.outputs.documents.wording import (CHECKED, HEADER_LINE, MISSING_VERDICT_NOTE, ORG_NAME_LABEL,
+                                                TABLE_WITHOUT_ITEMS, UNCHECKED, UNIT_TABLE_TITLE, UNITS_MISSING,
+                                                UNITS_NONE, YES_NO)
 
 log = logging.getLogger(__name__)
 
@@ -55,21 +62,56 @@ def note_for(item: CatalogueItem, verdict: ItemVerdict) -> str:
     return ""
 
 
-def verdicts_by_id(cat: Catalogue, verdicts: list[ItemVerdict]) -> dict[str, ItemVerdict]:
-    """One verdict per catalogue item; a missing one becomes 待补充, an unknown id is an error."""
-    known = {item.id for item in cat.items}
-    found: dict[str, ItemVerdict] = {}
+NUMBERED = re.compile(r"^\s*\d+[a-z]?\s*[.．、]")
+
+
+def item_text(item: CatalogueItem) -> str:
+    """The item as printed: 2020's texts carry their own number ("1. 坚持…"; 3a–3c sit under their group);
+    later editions' do not, and get "{mark}{id}. {text}" (★ core, ▲ observation before the number)."""
+    if item.group or NUMBERED.match(item.text):
+        return f"{item.mark}{item.text}"
+    return f"{item.mark}{item.id}. {item.text}"
+
+
+VerdictKey = tuple[str, str | None, str]  # (table, 院系 or None, item id)
+
+
+def verdicts_by_key(cat: Catalogue, verdicts: list[ItemVerdict],
+                    units: list[str] = ()) -> dict[VerdictKey, ItemVerdict]:
+    """One verdict per item of each table (per 院系 for a per-unit table); a missing one becomes 待补充, an item
+    the edition does not have is an error. Per-unit tables are filled for `units` and every 院系 a verdict names."""
+    tables = {t.id: t for t in cat.tables}
+    known = {(item.table, item.id) for item in cat.items}
+    found: dict[VerdictKey, ItemVerdict] = {}
+    units = list(units)
     for verdict in verdicts:
-        if verdict.id not in known:
-            raise ValueError(f"verdict for unknown item {verdict.id!r} (edition {cat.edition})")
-        if verdict.id in found:
-            raise ValueError(f"two verdicts for item {verdict.id!r}")
-        found[verdict.id] = verdict
+        if (verdict.table, verdict.id) not in known:
+            raise ValueError(f"verdict for unknown item {verdict.id!r} of table {verdict.table} (edition {cat.edition})")
+        per_unit = tables[verdict.table].per_unit
+        unit = verdict.unit if per_unit else None
+        if per_unit and not unit:
+            raise ValueError(f"verdict for item {verdict.id!r} of the per-unit table {verdict.table} names no 院系")
+        key = (verdict.table, unit, verdict.id)
+        if key in found:
+            raise ValueError(f"two verdicts for item {verdict.id!r}" + (f" of {unit}" if unit else ""))
+        found[key] = verdict
+        if unit and unit not in units:
+            units.append(unit)
     for item in cat.items:
-        if item.id not in found:
-            log.warning("no verdict for item %s; the form shows it as %s", item.id, VERDICT_PENDING)
-            found[item.id] = ItemVerdict(id=item.id, verdict=VERDICT_PENDING, note=MISSING_VERDICT_NOTE)
+        for unit in (units if tables[item.table].per_unit else [None]):
+            key = (item.table, unit, item.id)
+            if key not in found:
+                log.warning("no verdict for item %s%s; the form shows it as %s", item.id,
+                            f" of {unit}" if unit else "", VERDICT_PENDING)
+                found[key] = ItemVerdict(id=item.id, verdict=VERDICT_PENDING, note=MISSING_VERDICT_NOTE,
+                                         table=item.table, unit=unit, mark=item.mark)
     return found
+
+
+def verdicts_by_id(cat: Catalogue, verdicts: list[ItemVerdict]) -> dict[str, ItemVerdict]:
+    """The 校级 table's verdicts by item id (see `verdicts_by_key`)."""
+    return {item_id: v for (table, unit, item_id), v in verdicts_by_key(cat, verdicts).items()
+            if unit is None and table == cat.tables[0].id}
 
 
 def _row_groups(items) -> list[tuple[str | None, list[CatalogueItem]]]:
@@ -83,21 +125,44 @@ def _row_groups(items) -> list[tuple[str | None, list[CatalogueItem]]]:
     return groups
 
 
-def add_form(doc, inputs: DocumentInputs, title_size=style.SIZE_2, cat: Catalogue | None = None):
-    """Title, organisation line and the bordered item table; returns the table."""
-    cat = cat or load_catalogue(inputs.edition)
-    raw = cat.raw or {}
-    columns = list(raw.get("columns", DEFAULT_COLUMNS))
-    labels = list(raw.get("verdict_labels", DEFAULT_LABELS))
-    org_types = list(cat.vocabulary.get("org_types", ["学生会", "研究生会"]))
-    verdicts = verdicts_by_id(cat, inputs.verdicts)
+def header_lines(cat: Catalogue, header: dict) -> list[str]:
+    """The edition's header fields as printed under 组织名称: a count, ☑是□否 from the value, a link."""
+    lines = []
+    for field in cat.header_fields:
+        value = header.get(field.key)
+        if field.key == "reviewed":
+            answer = value if isinstance(value, bool) or value is None else parse_yes_no(value)[0]
+            text = "".join((CHECKED if answer is (label == YES_NO[0]) else UNCHECKED) + label for label in YES_NO)
+        else:
+            text = "" if value is None else str(value)
+        lines.append(HEADER_LINE.format(label=field.label, value=text))
+    return lines
 
-    style.add_title(doc, cat.title, size=title_size)
-    org_line = style.add_body(doc, org_type_line(inputs.school_name, inputs.org_type, org_types), indent=False)
-    org_line.paragraph_format.space_after = Pt(6)
 
-    groups = _row_groups(cat.items)
+def _paragraph(doc, text: str, font: str, size, align=None, space_after=None):
+    para = doc.add_paragraph(style=style.BODY_STYLE)
+    para.paragraph_format.first_line_indent = Pt(0)
+    if align is not None:
+        para.alignment = align
+    if space_after is not None:
+        para.paragraph_format.space_after = space_after
+    style.set_run_font(para.add_run(text), font, size)
+    return para
+
+
+def add_table_title(doc, text: str):
+    """A table's heading (校级学生会组织情况, （二）… 改革自评表（机电工程系学生会）): centred, 黑体."""
+    para = _paragraph(doc, text, style.HEADING_FONT, style.SIZE_4, align=WD_ALIGN_PARAGRAPH.CENTER, space_after=Pt(4))
+    para.paragraph_format.keep_with_next = True
+    para.paragraph_format.space_before = Pt(6)
+    return para
+
+
+def add_item_table(doc, table_def: EditionTable, items, verdicts: dict[str, ItemVerdict], labels):
+    """The bordered `项目 | 结论 | 备注` table of `items`; `verdicts` by item id."""
+    groups = _row_groups(items)
     table = style.new_table(doc, rows=1 + sum(len(members) for _, members in groups), widths=COLUMN_WIDTHS)
+    columns = list(table_def.columns)
     header = table.rows[0].cells
     header[0].merge(header[1])
     center = WD_ALIGN_PARAGRAPH.CENTER
@@ -111,10 +176,11 @@ def add_form(doc, inputs: DocumentInputs, title_size=style.SIZE_2, cat: Catalogu
             label = rows[0].cells[0].merge(rows[-1].cells[0])
             style.write_cell(label, group)
             for row, item in zip(rows, members):
-                style.write_cell(row.cells[1], item.text)
+                style.write_cell(row.cells[1], f"{item.mark}{item.text}")
         else:
             cells = rows[0].cells
-            style.write_cell(cells[0].merge(cells[1]), members[0].text if not group else f"{group} {members[0].text}")
+            text = item_text(members[0]) if not group else f"{group} {members[0].mark}{members[0].text}"
+            style.write_cell(cells[0].merge(cells[1]), text)
         for row, item in zip(rows, members):
             verdict = verdicts[item.id]
             style.write_cell(row.cells[2], conclusion_lines(verdict.verdict, labels), align=center)
@@ -122,3 +188,58 @@ def add_form(doc, inputs: DocumentInputs, title_size=style.SIZE_2, cat: Catalogu
         row_index += len(members)
     style.repeat_header_and_keep_rows(table)
     return table
+
+
+def unit_organisations(inputs: DocumentInputs) -> list[UnitOrganisation]:
+    """The 二级 organisations to print: the inputs' own, then any 院系 a verdict names that they lack."""
+    units = list(inputs.units)
+    names = {u.unit for u in units}
+    for verdict in inputs.verdicts:
+        if verdict.unit and verdict.unit not in names:
+            units.append(UnitOrganisation(verdict.unit))
+            names.add(verdict.unit)
+    return units
+
+
+def add_form(doc, inputs: DocumentInputs, title_size=style.SIZE_2, cat: Catalogue | None = None):
+    """Title, legend, organisation line, header fields and the edition's tables; returns the first table."""
+    cat = cat or load_catalogue(inputs.edition)
+    labels = list(cat.verdict_labels)
+    org_types = list(cat.vocabulary.get("org_types", ["学生会", "研究生会"]))
+    units = unit_organisations(inputs)
+    verdicts = verdicts_by_key(cat, inputs.verdicts, [u.unit for u in units])
+
+    style.add_title(doc, cat.title, size=title_size)
+    if cat.legend:
+        _paragraph(doc, cat.legend, style.BODY_FONT, style.SIZE_S4, align=WD_ALIGN_PARAGRAPH.LEFT)
+    org_line = style.add_body(doc, org_type_line(inputs.school_name, inputs.org_type, org_types), indent=False)
+    org_line.paragraph_format.space_after = Pt(6)
+    for line in header_lines(cat, inputs.header):
+        org_line = style.add_body(doc, line, indent=False)
+        org_line.paragraph_format.space_after = Pt(6)
+
+    first = None
+    for table_def in cat.tables:
+        items = cat.items_of(table_def.id)
+        if not table_def.per_unit:
+            if table_def.title:
+                add_table_title(doc, table_def.title)
+            table = add_item_table(doc, table_def, items, {k[2]: v for k, v in verdicts.items()
+                                                           if k[0] == table_def.id and k[1] is None}, labels)
+            first = first or table
+            continue
+        if not items or not units:
+            add_table_title(doc, table_def.title)
+            names = "、".join(u.unit + u.org_type for u in units)
+            _paragraph(doc, TABLE_WITHOUT_ITEMS.format(units=names) if units and not items else UNITS_NONE,
+                        style.BODY_FONT, style.SIZE_S4)
+        else:
+            for unit in units:
+                add_table_title(doc, UNIT_TABLE_TITLE.format(title=table_def.title, unit=unit.unit,
+                                                             org_type=unit.org_type))
+                add_item_table(doc, table_def, items, {k[2]: v for k, v in verdicts.items()
+                                                       if k[0] == table_def.id and k[1] == unit.unit}, labels)
+        if inputs.units_missing:
+            _paragraph(doc, UNITS_MISSING.format(units="、".join(inputs.units_missing)), style.BODY_FONT,
+                       style.SIZE_S4).paragraph_format.space_before = Pt(6)
+    return first

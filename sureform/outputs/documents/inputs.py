@@ -7,7 +7,8 @@ from __future__ import annotations
 from collections import Counter
 from pathlib import Path
 
-from sureform.model import Consolidation, DocumentInputs, ItemVerdict, OrgChart, PartyMeeting, ResponsiblePerson
+from sureform.model import (Consolidation, DocumentInputs, ItemVerdict, OrgChart, PartyMeeting, ResponsiblePerson,
+                            UnitOrganisation)
 from sureform.store import Store
 from sureform.intake.values import parse_yes_no, to_date
 from sureform.outputs.documents.publish import write_documents
@@ -52,7 +53,24 @@ def party_guidance(school: str, plan: list[dict]) -> str:
             f"研究决定重大事项。")
 
 
-def build_document_inputs(store: Store, items: list[dict], disclosure: dict | None, catalogue) -> DocumentInputs:
+def unit_organisations(store: Store, units: list[str], catalogue) -> list[UnitOrganisation]:
+    """Each 二级 organisation with its kind (学生会/研究生会): the 组织名称 most rows of its roster (then of its
+    二级组织信息 rows) give; 学生会 when none does."""
+    org_types = list(catalogue.vocabulary.get("org_types", ["学生会", "研究生会"]))
+    facts = [r for r in store.current_records("institution") if r.get("_table") == "unit_facts"]
+    rosters = store.current_records("unit_roster")
+    out = []
+    for unit in units:
+        named = [r.get("org") for r in rosters if (r.get("_unit") or r.get("unit")) == unit]
+        named = named or [r.get("org") for r in facts if r.get("unit") == unit]
+        counts = Counter(str(o).strip() for o in named if str(o or "").strip() in org_types)
+        out.append(UnitOrganisation(unit, counts.most_common(1)[0][0] if counts else org_types[0]))
+    return out
+
+
+def build_document_inputs(store: Store, items: list[dict], disclosure: dict | None, catalogue,
+                          consolidation: Consolidation | None = None) -> DocumentInputs:
+    """The documents' inputs; `consolidation` brings the header fields and the 二级 organisations."""
     tables = _tables(store.current_records("institution"))
     basic = _basic(tables)
     school = str(basic.get("学校名称") or SCHOOL_PLACEHOLDER)
@@ -78,6 +96,9 @@ def build_document_inputs(store: Store, items: list[dict], disclosure: dict | No
         election_method_docx=documents.get("election_method"),
         evaluation_method_docx=documents.get("evaluation_method"),
         edition=catalogue.edition,
+        header=dict(consolidation.header) if consolidation else {},
+        units=unit_organisations(store, consolidation.units, catalogue) if consolidation else [],
+        units_missing=list(consolidation.units_missing) if consolidation else [],
     )
 
 
@@ -91,5 +112,5 @@ def write_documents_for(store: Store, consolidation: Consolidation, catalogue, o
     """Both Word documents into the outbox, once verdicts exist; {} before."""
     if not consolidation.items:
         return {}
-    inputs = build_document_inputs(store, consolidation.items, consolidation.disclosure, catalogue)
+    inputs = build_document_inputs(store, consolidation.items, consolidation.disclosure, catalogue, consolidation)
     return write_documents(inputs, outbox, history_days=history_days)
