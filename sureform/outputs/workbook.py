@@ -22,8 +22,9 @@ def write_summary_workbook(store: Store, consolidation: Consolidation, catalogue
     labels = {k.name: k.label for k in KINDS}
     sheets = master_sheets(store, catalogue)
     submissions = [dict(r) | {"kind_label": labels.get(r["kind"], r["kind"])} for r in store.current_submissions()]
-    texts = {it.id: (f"{it.group} " if it.group else "") + it.text for it in catalogue.items}
-    verdicts = [dict(v, text=texts.get(v["id"], "")) for v in consolidation.items] or None
+    texts = {(it.table, it.id): (f"{it.group} " if it.group else "") + it.text for it in catalogue.items}
+    verdicts = [dict(v, text=texts.get((v.get("table") or "校级", v["id"]), ""), unit=v.get("unit") or "",
+                     table=v.get("table") or "校级", mark=v.get("mark") or "") for v in consolidation.items] or None
     return write_master_workbook(Path(outbox) / SUMMARY_NAME, sheets, consolidation.findings, submissions, verdicts)
 
 
@@ -55,14 +56,15 @@ def write_master_workbook(dest: Path, sheets: list[tuple[str, list[tuple[str, st
         return ws
 
     if verdicts is not None:
-        ws = table("评估结论", [("id", "项目"), ("text", "要求"), ("verdict", "结论"), ("actual", "实有"), ("note", "备注"),
-                              ("evidence_text", "依据")],
+        # the edition's tables (校级, then 二级 per 院系), its numbering, marks and verdict words
+        ws = table("评估结论", [("table", "表"), ("unit", "院系"), ("mark", "标注"), ("id", "项目"), ("text", "要求"),
+                              ("verdict", "结论"), ("actual", "实有"), ("note", "备注"), ("evidence_text", "依据")],
                    [dict(v, evidence_text="\n".join(_evidence_line(e) for e in v.get("evidence", [])))
                     for v in verdicts])
         for row in ws.iter_rows(min_row=2):
-            for c in (row[1], row[4], row[5]):
+            for c in (row[4], row[7], row[8]):
                 c.alignment = Alignment(wrap_text=True, vertical="top")
-        ws.column_dimensions["B"].width, ws.column_dimensions["F"].width = 40, 80
+        ws.column_dimensions["E"].width, ws.column_dimensions["I"].width = 40, 80
     for title, columns, records in sheets:
         table(title, columns, records)
     table("待整改问题", [("unit", "单位"), ("severity", "类别"), ("item", "涉及项目"), ("file", "文件"), ("sheet", "工作表"),

@@ -1,4 +1,5 @@
-"""汇总.xlsx sheets of candidate forms, score sheets and institution facts, and the derived 述职评议结果."""
+"""汇总.xlsx sheets of the school and 院系 unions' rosters, candidate forms, score sheets and institution facts,
+and the derived 述职评议结果."""
 from __future__ import annotations
 
 from sureform.intake.readers.roster import FIELDS as ROSTER_FIELDS
@@ -10,8 +11,11 @@ from sureform.rules.scoring import score_results
 ORIGIN = [("_file", "来源文件"), ("_sheet", "工作表"), ("_row", "行号")]
 
 ROSTER_COLUMNS = [("_unit", "报送单位")] + [
-    (f.key if f.key != "rank" else "rank_text", f.label) for f in ROSTER_FIELDS if f.key != "major_size"
+    (f.key if f.key != "rank" else "rank_text", f.label) for f in ROSTER_FIELDS if f.key not in ("major_size", "org")
 ] + [("rank_ratio", "排名比例"), ("_file", "来源文件"), ("_row", "行号")]
+
+# a 院系 union's own roster: the roster's columns plus 组织名称 (学生会/研究生会)
+UNIT_ROSTER_COLUMNS = ROSTER_COLUMNS[:1] + [("org", "组织名称")] + ROSTER_COLUMNS[1:]
 
 _CANDIDATE_TITLES = {"rank_text": "成绩排名", "rank_ratio": "排名比例"}
 CANDIDATE_COLUMNS = [("_unit", "报送单位")] + [
@@ -44,6 +48,7 @@ def master_sheets(store, catalogue) -> list[tuple[str, list[tuple[str, str]], li
     """汇总.xlsx's data sheets, in order: (title, [(key, column label)], rows)."""
     return [
         ("工作人员名单", ROSTER_COLUMNS, store.current_records("roster")),
+        ("院系学生会工作人员名单", UNIT_ROSTER_COLUMNS, store.current_records("unit_roster")),
         ("主席团候选人", CANDIDATE_COLUMNS, store.current_records("candidate")),
         ("述职评议评分", score_columns(catalogue), store.current_records("score")),
         ("机构信息", INSTITUTION_COLUMNS, institution_rows(store)),
