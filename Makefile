@@ -4,6 +4,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 DEMO_AS_OF ?= 2020-11-24
+# `make demo EDITION=2021`: the same sample data under another edition of the form (default: the configured one)
+EDITION ?=
 
 .PHONY: install demo test clean-demo
 
@@ -20,7 +22,7 @@ install: $(STAMP)
 demo: $(STAMP)
 	mkdir -p inbox outbox state
 	cp -Rpn examples/inbox/. inbox/
-	$(BIN)/sureform run --as-of $(DEMO_AS_OF) --settle 0
+	$(BIN)/sureform run --as-of $(DEMO_AS_OF) --settle 0 $(if $(strip $(EDITION)),--edition $(strip $(EDITION)))
 	@echo
 	@echo "输出在 outbox/：汇总.xlsx、备案表.docx、改革情况公开.docx，退回标注在 outbox/退回/"
 
