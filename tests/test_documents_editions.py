@@ -170,7 +170,7 @@ def test_2022_filing_legend_marks_and_the_unknown_二级_table(run2022):
     assert rows[10][1:] == (NO, "召开日期为：")
     # the (二) table: its title, the organisations it concerns, and that its items are not published
     assert cat.table("二级").title in paragraphs
-    assert any("本版本未收录该表的项目" in p and "机电工程系学生会、石油工程系学生会" in p for p in paragraphs)
+    assert any("本版本不含该表的项目" in p and "机电工程系学生会、石油工程系学生会" in p for p in paragraphs)
     assert MISSING in paragraphs
     assert len(doc.tables) == 1
     note = paragraphs.index("说明：本表所依据的版本（2022）项目清单不完整，以下内容的原文未见公开，未列入本表：")
@@ -232,4 +232,4 @@ def test_2022_filing_opens_in_libreoffice_with_marks_and_legend(run2022, tmp_pat
     flat = re.sub(r"\s+", "", pdf_text(docx_to_pdf(outbox / "备案表.docx", tmp_path)))
     assert "标注“★”为核心指标" in flat
     assert "★1.坚持全心全意服务同学" in flat and "★11.按期规范召开" in flat
-    assert "（二）二级学生会组织" in flat and "本版本未收录该表的项目" in flat
+    assert "（二）二级学生会组织" in flat and "本版本不含该表的项目" in flat

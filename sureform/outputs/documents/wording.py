@@ -20,7 +20,7 @@ YES_NO = ("是", "否")  # the boxes of 是否已由省级团委、学联核查�
 UNIT_TABLE_TITLE = "{title}（{unit}{org_type}）"
 UNITS_NONE = "（尚未收到二级学生会组织的材料）"
 UNITS_MISSING = "未报送二级学生会组织材料的院系：{units}。"
-TABLE_WITHOUT_ITEMS = "本版本未收录该表的项目（原文未见公开），待导入省级团委下发的空白表后填写。涉及的二级学生会组织：{units}。"
+TABLE_WITHOUT_ITEMS = "本版本不含该表的项目，待导入含该表项目的省级团委空白表后填写。涉及的二级学生会组织：{units}。"
 GAPS_NOTE = "说明：本表所依据的版本（{edition}）项目清单不完整，以下内容的原文未见公开，未列入本表："
 
 # Section headings of the disclosure, in the seed's order; {school} and {org_type} are filled in.
