@@ -24,7 +24,8 @@ TAGS = ["sureform"]
 def intake_parameters(settings: "Settings") -> dict[str, Any]:
     return {"inbox": str(settings.inbox), "outbox": str(settings.outbox), "state": str(settings.state),
             "edition": settings.edition, "stable_seconds": settings.stability_window,
-            "lock_wait": settings.lock_wait, "timezone": settings.timezone, "history_days": settings.history_days}
+            "lock_wait": settings.lock_wait, "timezone": settings.timezone, "history_days": settings.history_days,
+            "read_limits": settings.read_limits()}
 
 
 def nightly_parameters(settings: "Settings") -> dict[str, Any]:

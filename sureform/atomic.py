@@ -1,4 +1,6 @@
-"""Writing outputs so that a reader never sees a half-written file: the one way it is done.
+"""Writing outputs so that a reader never sees a half-written file: the one way it is done; and the one way a
+name from outside (a folder, a cell, a sender's file name) becomes a path (`safe_join`, `safe_component`,
+`unit_name_problem`), and a file is opened for reading without following a link (`open_regular`).
 
 Every write goes to a temporary file beside its target, named by `temp_beside` (`.<stem>.<pid>.tmp<suffix>`,
 the one name `sureform.runlock.sweep_leftovers` recognises as a killed run's leftover), is fsynced, then
@@ -7,8 +9,12 @@ office's other accounts on the share can open them.
 """
 from __future__ import annotations
 
+import errno
 import os
+import re
 import shutil
+import stat
+import unicodedata
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
@@ -57,9 +63,97 @@ def copy_temp(src: Path, dest: Path) -> Path:
     """A fsynced copy of `src` (with its mtime) in a temporary file beside `dest`."""
     tmp = temp_beside(dest)
     try:
-        shutil.copy2(src, tmp)
+        fd = open_regular(src)  # a link or a FIFO put in its place is never followed
+        with os.fdopen(fd, "rb") as f, open(tmp, "wb") as out:
+            shutil.copyfileobj(f, out, 1 << 20)
+            st = os.fstat(f.fileno())
+        os.utime(tmp, ns=(st.st_atime_ns, st.st_mtime_ns))
         fsync_path(tmp)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
     return tmp
+
+
+# ---- names → paths: the one place a name from outside (a folder, a cell, a file name) becomes a path -------
+UNIT_NAME_MAX = 64  # characters
+STORED_NAME_MAX = 200  # bytes (UTF-8), well under the 255 most file systems allow
+_WINDOWS_REFUSED = re.compile(r'[:*?"<>|\\/]')  # Windows and SMB refuse these in a name; / and \ separate folders
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+class UnsafeName(ValueError):
+    """A name that cannot be used as one component of a path; the message is Chinese, for people."""
+
+
+def unit_name_problem(name: str | None) -> str | None:
+    """Why `name` (a 系 from a folder or from the 院系 column) cannot name a folder, or None when it can."""
+    if name is None or not str(name).strip():
+        return "名称为空"
+    name = str(name)
+    folded = unicodedata.normalize("NFKC", name)
+    if _CONTROL.search(name) or _CONTROL.search(folded):
+        return "含有控制字符"
+    if any(sep in folded for sep in ("/", "\\")) or any(sep in name for sep in ("/", "\\")):
+        return "含有路径分隔符“/”或“\\”"
+    if folded.strip(" .") == "" or ".." in folded:
+        return "含有“..”"
+    if len(name) > UNIT_NAME_MAX:
+        return f"超过 {UNIT_NAME_MAX} 个字"
+    if _WINDOWS_REFUSED.search(folded):
+        return "含有 Windows 不允许的字符 :*?\"<>|"
+    return None
+
+
+def safe_component(name: str, max_bytes: int = STORED_NAME_MAX, keep_suffix: bool = True) -> str:
+    """`name` as one safe path component: separators, control characters and :*?"<>| become “_”, a leading dot
+    is dropped (no hidden files, never “.” or “..”), and the stem is cut (on a character boundary) so that the
+    whole name fits `max_bytes` in UTF-8, keeping the suffix."""
+    name = unicodedata.normalize("NFC", str(name))
+    name = _CONTROL.sub("_", _WINDOWS_REFUSED.sub("_", name)).strip()
+    name = name.lstrip(".") or "_"
+    stem, suffix = os.path.splitext(name) if keep_suffix else (name, "")
+    if len(suffix.encode()) > 16 or not suffix[1:].isalnum():
+        stem, suffix = name, ""
+    budget = max_bytes - len(suffix.encode())
+    while len(stem.encode()) > budget:
+        stem = stem[:-1]
+    return (stem.rstrip(" .") or "_") + suffix
+
+
+def safe_join(root: Path, *parts: str) -> Path:
+    """`root / part / …` where each part must already be one plain component (see `safe_component`); raises
+    UnsafeName for an empty part, “.” or “..”, a separator, a control character, or a result outside `root`."""
+    root = Path(root)
+    path = root
+    for part in parts:
+        part = str(part)
+        if part in ("", ".", "..") or "/" in part or "\\" in part or _CONTROL.search(part) \
+                or len(part.encode("utf-8", "surrogateescape")) > 255:
+            raise UnsafeName(f"不能用作文件或文件夹名称：{part!r}")
+        path = path / part
+    base = os.path.abspath(root)
+    if os.path.commonpath([base, os.path.abspath(path)]) != base:
+        raise UnsafeName(f"路径不在 {root} 之内：{path}")
+    return path
+
+
+class NotRegularFile(OSError):
+    """A link, a device, a FIFO or a folder where a plain file was expected: never read."""
+
+
+def open_regular(path: Path) -> int:
+    """A read-only descriptor of `path`, which must be a plain file: never a link (not followed), a FIFO (never
+    waited on) or a device. Raises NotRegularFile (an OSError) otherwise."""
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
+    try:
+        fd = os.open(path, flags)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise NotRegularFile(errno.ELOOP, "是链接，不读取", str(path)) from None
+        raise
+    st = os.fstat(fd)
+    if not stat.S_ISREG(st.st_mode):
+        os.close(fd)
+        raise NotRegularFile(errno.EINVAL, "不是普通文件，不读取", str(path))
+    return fd

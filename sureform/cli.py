@@ -2,9 +2,11 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import json
 import logging
 import os
+import sqlite3
 import sys
 from datetime import date
 from pathlib import Path
@@ -69,6 +71,7 @@ def build_parser() -> argparse.ArgumentParser:
 def run_options(args):
     """The settings and the run's options from `sureform run`'s arguments (exit 2 on a bad setting or edition)."""
     from sureform.config import SOURCE_DEFAULT, load_settings
+    from sureform.intake.grid import ReadLimits
     from sureform.pipeline import RunOptions
 
     settings = load_settings({"inbox": args.inbox, "outbox": args.outbox, "state": args.state, "edition": args.edition,
@@ -76,7 +79,7 @@ def run_options(args):
     if settings.sources["log_level"] != SOURCE_DEFAULT:
         logging.getLogger().setLevel(settings.log_level)
     opts = RunOptions(settings.inbox, settings.outbox, settings.state, args.as_of or settings.today(), settings.edition,
-                      settings.stability_window, settings.history_days)
+                      settings.stability_window, settings.history_days, ReadLimits(**settings.read_limits()))
     opts.catalogue()  # an unknown or broken edition is an argument error (EditionError, exit 2), before any work
     return settings, opts
 
@@ -113,8 +116,32 @@ def cmd_run(args) -> int:
     except RunBusy as exc:
         print(f"sureform: {exc}", file=sys.stderr)
         return 3
+    except (OSError, sqlite3.Error) as exc:  # a read-only or full state/outbox: one line, never a traceback
+        message = environment_failure(exc, opts)
+        print(f"sureform: {message}", file=sys.stderr)
+        if args.json:
+            show({"error": {"code": "environment", "message": message,
+                            "path": getattr(exc, "filename", None)}}, True)
+        return 4
     show(report.to_dict(), args.json)
     return 0
+
+
+def environment_failure(exc: BaseException, opts) -> str:
+    """One Chinese line for a failure of the machine, not of the data: what, where, what to do."""
+    text = str(exc).lower()
+    code = getattr(exc, "errno", None)
+    if code in (errno.ENOSPC, errno.EDQUOT) or "disk is full" in text or "database or disk is full" in text:
+        what = "磁盘空间已满"
+    elif code == errno.EROFS or "readonly" in text or "read-only" in text:
+        what = "文件夹是只读的"
+    elif code in (errno.EACCES, errno.EPERM):
+        what = "没有写入权限"
+    else:
+        what = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
+    where = getattr(exc, "filename", None) or f"{opts.state} 或 {opts.outbox}"
+    return (f"无法写入（{what}）：{where}。请检查状态文件夹和输出文件夹的磁盘空间与写入权限后重新运行；"
+            "未处理完的文件留在收件文件夹中，下次运行会继续处理")
 
 
 def cmd_serve(args) -> int:

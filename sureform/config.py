@@ -69,6 +69,22 @@ def _days(raw: Any) -> int:
     return value
 
 
+def _whole(low: int, high: int, unit: str) -> Callable[[Any], int]:
+    """A parser of whole numbers from `low` to `high` (`unit` names what is counted, for the message)."""
+    def parse(raw: Any) -> int:
+        message = f"应为 {low}–{high} 的整数（{unit}）"
+        if isinstance(raw, bool) or (isinstance(raw, float) and not raw.is_integer()):
+            raise ValueError(message)
+        try:
+            value = int(raw) if isinstance(raw, float) else int(str(raw).strip())
+        except ValueError:
+            raise ValueError(message) from None
+        if not low <= value <= high:
+            raise ValueError(message)
+        return value
+    return parse
+
+
 def _text(raw: Any) -> str:
     if not isinstance(raw, (str, int)) or isinstance(raw, bool) or not str(raw).strip():
         raise ValueError("不能为空")
@@ -198,6 +214,13 @@ KEYS: tuple[Key, ...] = (
         "另一次处理正在进行时最多等待的秒数，超时则本次跳过", "SECONDS"),
     Key("history_days", 30, _days, "outbox/历史/ 中保留最近多少天的全部旧版文档，更早的每个文档每月只留最新的一份", "DAYS"),
     Key("prefect_history_days", 30, _days, "Prefect 中的运行记录（日志、任务、摘要）保留多少天，由夜间汇总清理", "DAYS"),
+    Key("max_rows", 20000, _whole(100, 1048576, "行"), "一个工作表最多读取的行数，更长的表格不予接收", "ROWS"),
+    Key("max_columns", 200, _whole(20, 16384, "列"), "一个工作表最多读取的列数，更宽的表格不予接收", "COLUMNS"),
+    Key("read_memory_mb", 1024, _whole(64, 65536, "MB"), "读取一个文件时最多可用的内存（MB），超过则该文件不予接收", "MB"),
+    Key("read_seconds", 60.0, lambda v: _number(v, minimum=1, maximum=3600), "读取一个文件最多用时（秒），超过则该文件不予接收",
+        "SECONDS"),
+    Key("zip_member_mb", 100, _whole(1, 4096, "MB"), ".xlsx 等压缩格式中单个部件解压后的大小上限（MB）", "MB"),
+    Key("zip_ratio", 100, _whole(10, 10000, "倍"), ".xlsx 等压缩格式中超过 1 MB 的部件的压缩比上限（防止“压缩炸弹”）", "RATIO"),
 )
 KEY_NAMES = {k.name: k for k in KEYS}
 PATH_KEYS = ("inbox", "outbox", "state")
@@ -221,6 +244,12 @@ class Settings:
     lock_wait: float
     history_days: int
     prefect_history_days: int
+    max_rows: int
+    max_columns: int
+    read_memory_mb: int
+    read_seconds: float
+    zip_member_mb: int
+    zip_ratio: int
     sources: Mapping[str, str] = field(default_factory=dict, compare=False)
     config_file: Path | None = field(default=None, compare=False)
 
@@ -236,6 +265,11 @@ class Settings:
         if isinstance(value, float):
             return f"{value:g}"
         return str(value)
+
+    def read_limits(self) -> dict[str, Any]:
+        """What one input file may ask for, as `sureform.intake.grid.ReadLimits` takes it."""
+        return {"max_rows": self.max_rows, "max_columns": self.max_columns, "memory_mb": self.read_memory_mb,
+                "seconds": self.read_seconds, "zip_member_mb": self.zip_member_mb, "zip_ratio": self.zip_ratio}
 
     def as_dict(self) -> dict[str, str]:
         return {k.name: self.display(k.name) for k in KEYS}

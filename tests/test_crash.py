@@ -44,6 +44,7 @@ def make_inputs(inbox: Path) -> None:
     t = time.time() - 30  # v2 is the later file: it supersedes v1 within the batch
     os.utime(newer, (t, t))
     write_xlsx(inbox / "经济管理系工作人员名单.xlsx", [HEADER, person(sid="2024050101", name="吴十", unit="经济管理系")])
+    (inbox / "经济管理系").mkdir(exist_ok=True)  # its folder exists: a file put beside it takes its 系 from 院系
 
 
 def options(root: Path) -> RunOptions:
@@ -192,7 +193,7 @@ def test_temporary_files_of_a_killed_write_are_removed_by_the_next_run(tmp_path,
     (outbox and kept copies), never the senders' own temporary files in the inbox."""
     root = tmp_path / "run"
     prepare(root, inputs)
-    stale = [root / "outbox" / ".汇总.99999.tmp.xlsx", root / "outbox" / "退回" / "石油工程系" / ".名单_错误标注.99999.tmp.xlsx",
+    stale = [root / "outbox" / ".汇总.99999.tmp.xlsx", root / "outbox" / "退回" / "石油工程系" / ".名单.xlsx_错误标注.99999.tmp.xlsx",
              root / "outbox" / ".备案表.docx.k2j3h4.tmp", root / "state" / "archive" / "石油工程系" / ".abc_名单.xlsx.99999.tmp"]
     for path in stale:
         path.parent.mkdir(parents=True, exist_ok=True)

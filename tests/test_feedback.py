@@ -5,8 +5,8 @@ from openpyxl import load_workbook
 from sureform.outputs.feedback import LIST_SHEET
 
 
-def feedback_of(env, unit, stem):
-    path = env.outbox / "退回" / unit / f"{stem}_错误标注.xlsx"
+def feedback_of(env, unit, name):
+    path = env.outbox / "退回" / unit / f"{name}_错误标注.xlsx"
     assert path.exists(), list(env.outbox.rglob("*"))
     return load_workbook(path)
 
@@ -19,7 +19,7 @@ def test_rejected_xlsx_comes_back_with_marked_cells(env):
     env.roster("石油工程系", [person(), person(name="李四", sid="12-34", post="秘书长")])
     report = env.run()
     assert file_report(report, "石油工程系/名单.xlsx")["status"] == "rejected"
-    wb = feedback_of(env, "石油工程系", "名单")
+    wb = feedback_of(env, "石油工程系", "名单.xlsx")
     assert wb.sheetnames[0] == LIST_SHEET and "Sheet1" in wb.sheetnames
     listing = wb[LIST_SHEET]
     rows = [[c.value for c in r] for r in listing.iter_rows(min_row=3)]
@@ -38,7 +38,7 @@ def test_accepted_file_with_findings_gets_feedback_too(env):
     report = env.run()
     f = file_report(report, "石油工程系/名单.xlsx")
     assert f["status"] == "accepted"
-    wb = feedback_of(env, "石油工程系", "名单")
+    wb = feedback_of(env, "石油工程系", "名单.xlsx")
     assert is_red(wb["Sheet1"]["E2"]) and "群众" in wb["Sheet1"]["E2"].comment.text
     assert "已接收" in wb[LIST_SHEET]["A1"].value
 
@@ -53,7 +53,7 @@ def test_clean_file_gets_no_feedback(env):
 def test_clean_resubmission_withdraws_the_old_marks(env):
     env.roster("石油工程系", [person(political="群众")])
     env.run()
-    fb = env.outbox / "退回" / "石油工程系" / "名单_错误标注.xlsx"
+    fb = env.outbox / "退回" / "石油工程系" / "名单.xlsx_错误标注.xlsx"
     assert fb.exists()
     env.roster("石油工程系", [person()])  # fixed and sent again under the same name
     env.run()
@@ -64,9 +64,9 @@ def test_csv_and_xls_are_rebuilt_as_workbooks(env):
     write_csv(env.inbox / "化学工程系" / "名单.csv", [HEADER, person(failed=2)], "gb18030")
     write_xls(env.inbox / "机电工程系" / "名单.xls", [HEADER, person(sid="x", unit="机电工程系")])
     env.run()
-    csv_wb = feedback_of(env, "化学工程系", "名单")
+    csv_wb = feedback_of(env, "化学工程系", "名单.csv")
     assert is_red(csv_wb["Sheet1"]["I2"]) and csv_wb["Sheet1"]["A2"].value == "张三"
-    xls_wb = feedback_of(env, "机电工程系", "名单")
+    xls_wb = feedback_of(env, "机电工程系", "名单.xls")
     assert is_red(xls_wb["Sheet1"]["B2"])
 
 
@@ -74,7 +74,7 @@ def test_resubmitting_the_same_file_repeats_its_feedback(env):
     path = env.roster("石油工程系", [person(political="群众")])
     data = path.read_bytes()
     env.run()
-    fb = env.outbox / "退回" / "石油工程系" / "名单_错误标注.xlsx"
+    fb = env.outbox / "退回" / "石油工程系" / "名单.xlsx_错误标注.xlsx"
     fb.unlink()
     path.write_bytes(data)
     from conftest import settle
@@ -125,7 +125,7 @@ def test_hand_filled_template_with_mistakes(env, tmp_path):
     assert ("rank-above-limit", f"{letter['成绩排名']}4") in found
     assert ("failed-course", f"{letter['不及格门数']}4") in found
     assert not any(i["row"] in (3, 5) for i in f["issues"])  # the correct rows and the freshman are clean
-    back = feedback_of(env, "石油工程系", "工作人员名单")
+    back = feedback_of(env, "石油工程系", "工作人员名单.xlsx")
     sheet = back["工作人员名单"]
     assert is_red(sheet[f"{letter['职务']}4"])
     assert "六种" in sheet[f"{letter['职务']}4"].comment.text or "主席" in sheet[f"{letter['职务']}4"].comment.text

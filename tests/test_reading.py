@@ -72,6 +72,7 @@ def test_merged_unit_cells_fill_every_row(env, tmp_path):
     ws.merge_cells("C2:C3")
     wb.save(path)
     settle(path)
+    (env.inbox / "化学工程系").mkdir()
     report = env.run()
     f = file_report(report, "化工.xlsx")
     assert f["unit"] == "化学工程系" and f["status"] == "accepted"

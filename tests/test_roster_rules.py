@@ -108,8 +108,18 @@ def test_unit_from_column_when_file_at_root(env):
     from conftest import write_xlsx
 
     write_xlsx(env.inbox / "名单.xlsx", [HEADER, person(unit="化学工程系")])
+    (env.inbox / "化学工程系").mkdir()  # a known 系: it has its folder
     f = file_report(env.run(), "名单.xlsx")
     assert (f["status"], f["unit"]) == ("accepted", "化学工程系")
+
+
+def test_a_file_at_root_whose_unit_is_not_known_asks_for_the_folder(env):
+    from conftest import write_xlsx
+
+    write_xlsx(env.inbox / "名单.xlsx", [HEADER, person(unit="化学工程系")])
+    f = file_report(env.run(), "名单.xlsx")
+    assert f["status"] == "rejected" and codes(f) == ["unit-not-known"] and f["unit"] is None
+    assert "inbox/化学工程系/" in f["issues"][0]["message"]
 
 
 def test_unit_unknown_is_an_error(env):

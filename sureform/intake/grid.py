@@ -3,6 +3,13 @@
 python-calamine reads .xlsx/.xlsm/.xls/.ods (data only: macros never run); .csv is decoded as
 UTF-8 (with or without BOM) or GB18030, as WPS saves it. Merged ranges are filled with their
 top-left value so a merged 院系 or header cell reads the same in every cell it covers.
+
+Bounded by the file, not the format (`ReadLimits`): before calamine sees a zip-based workbook, every member's
+declared size and compression ratio are checked and each worksheet's XML is scanned as a stream for its
+farthest cell that holds a value (calamine allocates a dense grid up to it: one value at XFD1048576 asks for
+512 GB); a CSV is read as a stream and stops at the row limit. What no department's table can be raises
+`FileTooLarge`. Control characters (other than tab and newline) are removed from every text cell and the cells
+are listed in `Grid.cleaned`, for a warning on each.
 """
 from __future__ import annotations
 
@@ -16,12 +23,29 @@ from pathlib import Path
 SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".csv", ".ods"}
 
 
+@dataclass(frozen=True)
+class ReadLimits:
+    """What one input file may ask for (the settings max_rows, max_columns, zip_member_mb, zip_ratio,
+    read_memory_mb, read_seconds)."""
+
+    max_rows: int = 20000
+    max_columns: int = 200
+    zip_member_mb: int = 100  # uncompressed size of one member of an .xlsx/.ods
+    zip_ratio: int = 100  # uncompressed : compressed, for members over 1 MB
+    memory_mb: int = 1024  # address space a reader process may add to read one file
+    seconds: float = 60.0  # time to read one file
+
+
 class UnreadableFile(Exception):
     """The file cannot be opened as a spreadsheet; `reason` is Chinese, for the sender."""
 
     def __init__(self, reason: str):
         super().__init__(reason)
         self.reason = reason
+
+
+class FileTooLarge(UnreadableFile):
+    """The file asks for more than any department's table can (rows, columns, a zip bomb, memory, time)."""
 
 
 @dataclass
@@ -32,6 +56,7 @@ class Grid:
     rows: list[list]
     formula_without_value: set[tuple[int, int]] = field(default_factory=set)  # 1-based (row, col)
     formula_cached_zero: set[tuple[int, int]] = field(default_factory=set)  # formulas whose saved result is 0
+    cleaned: set[tuple[int, int]] = field(default_factory=set)  # 1-based (row, col) whose control characters were removed
     derived: dict = field(default_factory=dict, repr=False)  # memo of what readers found in it (headers)
 
     def value(self, row: int, col: int):
@@ -48,7 +73,10 @@ class Grid:
 
     @property
     def width(self) -> int:
-        return max((len(r) for r in self.rows), default=0)
+        width = self.derived.get("width")
+        if width is None or width[0] != len(self.rows):  # computed once per sheet (rows are not changed after)
+            width = self.derived["width"] = (len(self.rows), max((len(r) for r in self.rows), default=0))
+        return width[1]
 
 
 def column_letter(col: int) -> str:
@@ -60,15 +88,18 @@ def column_letter(col: int) -> str:
     return s
 
 
-def read_grids(path: Path) -> list[Grid]:
-    """Every visible sheet of a spreadsheet file as a Grid; raises UnreadableFile."""
+def read_grids(path: Path, limits: ReadLimits | None = None) -> list[Grid]:
+    """Every visible sheet of a spreadsheet file as a Grid; raises UnreadableFile (FileTooLarge beyond `limits`)."""
+    limits = limits or ReadLimits()
     suffix = path.suffix.lower()
     if suffix == ".csv":
-        return [_read_csv(path)]
+        return [_clean_grid(_read_csv(path, limits))]
     if suffix not in SPREADSHEET_SUFFIXES:
         raise UnreadableFile(f"不支持的文件类型 {suffix or '（无扩展名）'}")
     from python_calamine import CalamineWorkbook
 
+    if zipfile.is_zipfile(path):
+        check_zip(path, limits)  # before calamine allocates anything
     try:
         wb = CalamineWorkbook.from_path(str(path))
     except Exception as exc:  # calamine raises several types for corrupt/encrypted files
@@ -80,10 +111,15 @@ def read_grids(path: Path) -> list[Grid]:
             if "Visible" not in str(meta.visible) or "WorkSheet" not in str(meta.typ):
                 continue
             sheet = wb.get_sheet_by_name(meta.name)
+            _check_extent(meta.name, sheet.height, sheet.width, limits)
             rows = [list(r) for r in sheet.to_python(skip_empty_area=False)]
             _fill_merged(rows, sheet.merged_cell_ranges or [])
             blank, zero = formulas.get(meta.name, (set(), set()))
-            grids.append(Grid(meta.name, rows, blank, zero))
+            grids.append(_clean_grid(Grid(meta.name, rows, blank, zero)))
+    except UnreadableFile:
+        raise
+    except MemoryError:
+        raise FileTooLarge("读取时内存不足") from None
     except Exception as exc:
         raise UnreadableFile(_reason(exc)) from exc
     finally:
@@ -115,22 +151,156 @@ def _fill_merged(rows: list[list], ranges) -> None:
                     row[c] = top
 
 
-def _read_csv(path: Path) -> Grid:
-    data = path.read_bytes()
+def _read_csv(path: Path, limits: ReadLimits) -> Grid:
+    """Streamed: decoded as UTF-8 (with or without BOM), else GB18030; at most `limits.max_rows` rows."""
     for encoding in ("utf-8-sig", "gb18030"):
         try:
-            text = data.decode(encoding)
-            break
+            return Grid("Sheet1", _csv_rows(path, encoding, limits))  # one sheet; its name never the file's
         except UnicodeDecodeError:
             continue
-    else:
-        raise UnreadableFile("CSV 文件编码无法识别（请另存为 UTF-8 或使用 Excel 格式）")
+    raise UnreadableFile("CSV 文件编码无法识别（请另存为 UTF-8 或使用 Excel 格式）")
+
+
+def _csv_rows(path: Path, encoding: str, limits: ReadLimits) -> list[list]:
+    with open(path, encoding=encoding, errors="strict", newline="") as f:
+        head = f.read(4096)
+        try:
+            dialect = csv.Sniffer().sniff(head, delimiters=",\t;")
+        except csv.Error:
+            dialect = csv.excel
+        f.seek(0)
+        rows: list[list] = []
+        try:
+            for row in csv.reader(f, dialect):
+                if len(rows) >= limits.max_rows:
+                    raise FileTooLarge(f"超过 {limits.max_rows} 行")
+                if len(row) > limits.max_columns:
+                    raise FileTooLarge(f"第 {len(rows) + 1} 行有 {len(row)} 列，超过 {limits.max_columns} 列")
+                rows.append(row)
+        except csv.Error as exc:
+            raise UnreadableFile("CSV 文件格式有误（某个单元格过长或引号不成对）") from exc
+    return rows
+
+
+# ---- bounds, before anything is allocated from what the file declares ----------------------------------------
+_ONE_MB = 1 << 20
+_MAX_MEMBERS = 10000
+
+
+def _check_extent(sheet: str, height: int, width: int, limits: ReadLimits, where: str | None = None,
+                  cells: int | None = None) -> None:
+    if height <= limits.max_rows and width <= limits.max_columns:
+        return
+    where = where or f"{column_letter(width)}{height}"
+    sparse = cells is not None and cells < max(height, width) // 2
+    hint = (f"表中只有 {cells} 个单元格有内容，这很可能是误输入的单元格：请删除 {where} 的内容后重新提交" if sparse
+            else "请只提交本系的名单，或按表拆分后分别提交")
+    raise FileTooLarge(f"工作表“{sheet}”在 {where} 单元格有内容，超出了 {limits.max_rows} 行、"
+                       f"{limits.max_columns} 列的上限（{hint}）")
+
+
+def check_zip(path: Path, limits: ReadLimits) -> None:
+    """Refuse a zip bomb and a sheet whose farthest value lies beyond the limits, reading every member as a stream
+    (at most its declared size, checked against its CRC): nothing is allocated from what the file declares."""
+    member_limit = limits.zip_member_mb * _ONE_MB
     try:
-        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",\t;")
-    except csv.Error:
-        dialect = csv.excel
-    rows = [list(r) for r in csv.reader(io.StringIO(text), dialect)]
-    return Grid("Sheet1", rows)  # a CSV has one sheet; its name must not depend on the file name
+        with zipfile.ZipFile(path) as z:
+            infos = z.infolist()
+            if len(infos) > _MAX_MEMBERS:
+                raise FileTooLarge(f"压缩包内有 {len(infos)} 个部件，不像是表格文件")
+            total = 0
+            for info in infos:
+                size = info.file_size
+                if size > member_limit:
+                    raise FileTooLarge(f"其中的 {info.filename} 解压后有 {size / _ONE_MB:.0f} MB，"
+                                       f"超过 {limits.zip_member_mb} MB 的上限")
+                if size > _ONE_MB and size > limits.zip_ratio * max(info.compress_size, 1):
+                    raise FileTooLarge(f"其中的 {info.filename} 压缩比异常（{size // max(info.compress_size, 1)}:1）")
+                total += size
+            if total > 4 * member_limit:
+                raise FileTooLarge(f"解压后共 {total / _ONE_MB:.0f} MB，超过上限")
+            sheets = {}
+            try:
+                sheets = {member: name for name, member in _sheet_files(z).items()}
+            except (KeyError, zipfile.BadZipFile):
+                pass  # not an .xlsx (an .ods, or broken): calamine says
+            for info in infos:
+                if info.filename in sheets:
+                    rows, cols, cells, where = _scan_sheet(z, info, limits)
+                    _check_extent(sheets[info.filename], rows, cols, limits, where, cells)
+                else:
+                    with z.open(info) as f:
+                        while f.read(_ONE_MB):
+                            pass
+    except FileTooLarge:
+        raise
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, EOFError, OSError, ValueError) as exc:
+        raise UnreadableFile("文件已损坏或不是有效的表格文件") from exc
+
+
+_SCAN_RE = re.compile(rb"<(?:\w+:)?row\b([^>]*?)/?>|<(?:\w+:)?c\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?c>)", re.S)
+_ROW_ATTR = re.compile(rb'\br="(\d+)"')
+_CELL_ATTR = re.compile(rb'\br="([A-Z]{1,3})(\d+)"')
+
+
+def _scan_sheet(z: zipfile.ZipFile, info: zipfile.ZipInfo, limits: ReadLimits) -> tuple[int, int, int, str | None]:
+    """(farthest row, farthest column, cells) of the cells that hold something, and the farthest cell's name;
+    read in chunks, cut after a row's end, so that memory stays bounded by a chunk."""
+    row = col = max_row = max_col = cells = 0
+    far = None
+    buffer = b""
+    with z.open(info) as f:
+        while True:
+            chunk = f.read(_ONE_MB)
+            buffer += chunk
+            cut = len(buffer) if not chunk else buffer.rfind(b"row>") + 4
+            if cut < 4:
+                if len(buffer) > 64 * _ONE_MB:
+                    raise FileTooLarge(f"工作表 {info.filename} 的一行内容超过 64 MB")
+                continue
+            for m in _SCAN_RE.finditer(buffer, 0, cut):
+                if m.group(2) is None:  # a row
+                    ref = _ROW_ATTR.search(m.group(1) or b"")
+                    row, col = (int(ref.group(1)) if ref else row + 1), 0
+                    continue
+                ref = _CELL_ATTR.search(m.group(2))
+                if ref:
+                    row, col = int(ref.group(2)), _col_number(ref.group(1).decode())
+                else:
+                    col += 1
+                body = m.group(3)
+                if body and (b"<v" in body or b"<is" in body or b"<f" in body or b":v" in body or b":is" in body):
+                    cells += 1
+                    if row > max_row or col > max_col:
+                        if row > limits.max_rows or col > limits.max_columns:
+                            far = f"{column_letter(col)}{row}"
+                            if cells > min(limits.max_rows, 1000):  # plainly too long: no need to read on
+                                return max(max_row, row), max(max_col, col), cells, far
+                        max_row, max_col = max(max_row, row), max(max_col, col)
+            buffer = buffer[cut:]
+            if not chunk:
+                break
+    return max_row, max_col, cells, far
+
+
+# ---- clean text in ------------------------------------------------------------------------------------------
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ufffe\uffff]")  # not tab (09) nor newline (0a)
+
+
+def clean_cell_text(value: str) -> str:
+    """A text cell without control characters (a CR before a newline is just a line break)."""
+    return _CONTROL.sub("", value.replace("\r\n", "\n"))
+
+
+def _clean_grid(grid: Grid) -> Grid:
+    for r, row in enumerate(grid.rows, 1):
+        for c, v in enumerate(row, 1):
+            if isinstance(v, str) and _CONTROL.search(v):
+                cleaned = clean_cell_text(v)
+                row[c - 1] = cleaned
+                if cleaned != v.replace("\r\n", "\n"):
+                    grid.cleaned.add((r, c))
+    return grid
 
 
 _CELL_RE = re.compile(rb"<c\b([^>]*?)(?:/>|>(.*?)</c>)", re.S)

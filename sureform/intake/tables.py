@@ -69,11 +69,21 @@ def match_field(label, specs: list[FieldSpec]) -> FieldSpec | None:
 
 
 def find_header(grid: Grid, specs: list[FieldSpec], min_matches: int = 2) -> Header | None:
-    """The row (within the first rows) whose labels match most fields; two-row headers allowed."""
+    """The row whose labels match most fields, two-row headers allowed: among the first SCAN_ROWS rows, else
+    anywhere in the sheet's used range (a header below a long preamble is found too)."""
+    best = _best_header(grid, specs, min_matches, 1, SCAN_ROWS)
+    if best is None and grid.height > SCAN_ROWS:
+        best = _best_header(grid, specs, min_matches, SCAN_ROWS + 1, grid.height)
+    return best
+
+
+def _best_header(grid: Grid, specs: list[FieldSpec], min_matches: int, first: int, last: int) -> Header | None:
     index = _index(specs)
     best: Header | None = None
     best_score = 0
-    for r, cells in enumerate(_label_keys(grid), 1):
+    keys = _label_keys(grid, last)
+    for r in range(first, min(last, len(keys)) + 1):
+        cells = keys[r - 1]
         columns: dict[str, int] = {}
         ignored: list[tuple[str, str]] = []
         for c, here, joined in cells:
@@ -91,13 +101,12 @@ def find_header(grid: Grid, specs: list[FieldSpec], min_matches: int = 2) -> Hea
     return best
 
 
-def _label_keys(grid: Grid) -> list[list[tuple[int, str, str | None]]]:
-    """Per row of the first SCAN_ROWS: (column, label key, key of the label above joined to it) of each
-    text cell. Computed once per sheet, since every kind's detector looks for its header here."""
-    keys = grid.derived.get("label_keys")
-    if keys is None:
-        keys = []
-        for r in range(1, min(grid.height, SCAN_ROWS) + 1):
+def _label_keys(grid: Grid, upto: int = SCAN_ROWS) -> list[list[tuple[int, str, str | None]]]:
+    """Per row up to `upto`: (column, label key, key of the label above joined to it) of each text cell.
+    Computed once per sheet and row, since every kind's detector looks for its header here."""
+    keys = grid.derived.setdefault("label_keys", [])
+    if len(keys) < min(grid.height, upto):
+        for r in range(len(keys) + 1, min(grid.height, upto) + 1):
             row = []
             for c, value in enumerate(grid.rows[r - 1], 1):
                 if not isinstance(value, str) or not value.strip():

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sureform.atomic import atomic_path
+from sureform.outputs.cells import clean, save_workbook
 from sureform.editions import Catalogue
 from sureform.intake.kinds import KINDS
 from sureform.issues import SEVERITY_LABEL, Issue
@@ -42,7 +42,7 @@ def write_master_workbook(dest: Path, sheets: list[tuple[str, list[tuple[str, st
 
     def table(title: str, columns: list[tuple[str, str]], rows: list[dict]):
         ws = wb.create_sheet(title[:31])
-        ws.append([label for _, label in columns])
+        ws.append([clean(label) for _, label in columns])
         for c in ws[1]:
             c.font, c.fill = Font(bold=True), head_fill
         for r in rows:
@@ -71,9 +71,7 @@ def write_master_workbook(dest: Path, sheets: list[tuple[str, list[tuple[str, st
                      ("cell", "单元格"), ("column", "列"), ("value", "内容"), ("message", "说明"), ("code", "代码")],
           [dict(i.to_dict(with_file=True), unit=unit, severity=SEVERITY_LABEL[i.severity]) for unit, i in findings])
     table("提交记录", SUBMISSION_COLUMNS, submissions)
-    with atomic_path(dest) as tmp:
-        wb.save(tmp)
-    return dest
+    return save_workbook(wb, dest)  # no live formula, whatever the master holds
 
 
 def _evidence_line(e: dict) -> str:
@@ -91,5 +89,5 @@ def _cell(v):
     if isinstance(v, bool):
         return "是" if v else "否"
     if isinstance(v, (list, dict)):
-        return str(v)
-    return v
+        return clean(str(v))
+    return clean(v)  # a character an older master kept never fails the export

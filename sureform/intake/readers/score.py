@@ -111,7 +111,9 @@ def find_score_header(grid: Grid, catalogue: Catalogue) -> Header | None:
 def _find_score_header(grid: Grid, catalogue: Catalogue) -> Header | None:
     names = frozenset(n for n, _ in score_names(catalogue))
     best: tuple[int, dict] | None = None
-    for r in range(1, min(grid.height, SCAN_ROWS) + 1):
+    for r in range(1, grid.height + 1):  # the first SCAN_ROWS rows, else the whole used range
+        if r > SCAN_ROWS and best is not None:
+            break
         cols = _score_columns(grid, r, names)
         if len(cols) >= MIN_SCORE_COLUMNS and (best is None or len(cols) >= len(best[1])):
             best = (r, cols)

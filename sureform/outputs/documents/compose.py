@@ -7,6 +7,7 @@ from pathlib import Path
 from docx import Document
 from docxcompose.composer import Composer
 
+from sureform.intake.supplied import docx_problem
 from sureform.outputs.documents import style
 from sureform.outputs.documents.wording import MISSING_FILE
 
@@ -29,4 +30,8 @@ def append_document(composer: Composer, path: Path | None, what: str) -> None:
         raise FileNotFoundError(f"{what} document not found: {path}")
     if path.suffix.lower() != ".docx":
         raise ValueError(f"{what} document must be a .docx file (save it as .docx in Word or WPS): {path}")
+    if (problem := docx_problem(path)) is not None:  # kept by an older version that did not check
+        log.warning("%s document %s not included: %s", what, path, problem)
+        style.add_body(composer.doc, MISSING_FILE.format(what=what))
+        return
     composer.append(Document(str(path)))

@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from sureform.atomic import write_temp
+from sureform.intake.supplied import docx_problem
 from sureform.model import DocumentInputs
 from sureform.outputs.documents.disclosure import build_disclosure
 from sureform.outputs.documents.filing import build_filing
@@ -85,9 +86,17 @@ def _unchanged(target: Path, data: bytes) -> bool:
 
 
 def _serialise(doc) -> bytes:
+    """The document's bytes, re-opened with python-docx (and free of DOCTYPEs and outside references) before
+    anything is published: a document that does not open is never put in place of the old one."""
+    import docx
+
     buffer = io.BytesIO()
     doc.save(buffer)
-    return buffer.getvalue()
+    data = buffer.getvalue()
+    if (problem := docx_problem(data)) is not None:
+        raise ValueError(f"the document would not be safe to open: {problem}")
+    docx.Document(io.BytesIO(data))  # raises when Word would not open it either
+    return data
 
 
 def _history_folders(root: Path) -> list[tuple[datetime, int, Path]]:

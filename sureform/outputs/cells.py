@@ -1,0 +1,61 @@
+"""Inert text out: what any workbook sureform writes may hold, whatever the senders typed.
+
+Every value goes through `clean` (characters a workbook cannot hold, such as NUL or \\x1a from an older master,
+are dropped instead of failing the whole export), and every workbook is saved through `save_workbook`, which
+turns any cell that would be a formula, or any text that begins with = + - @ tab or CR (OWASP's list for formula
+injection), into plain text marked as such (Excel's quote prefix: it stays text when the cell is edited). The
+sender's own workbook keeps its formatting; its formulas come back as the values they showed, never live.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from sureform.atomic import atomic_path
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def clean(value):
+    """A value a workbook can hold: text without the control characters XML refuses; anything else as it is."""
+    if isinstance(value, str):
+        from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+        return ILLEGAL_CHARACTERS_RE.sub("", value)
+    return value
+
+
+def make_inert(wb) -> int:
+    """Every formula cell and every text that starts like one becomes plain text; returns how many cells changed.
+    External links and defined names (which can hold formulas, DDE included) are dropped."""
+    changed = 0
+    for ws in wb.worksheets:
+        for cell in list(getattr(ws, "_cells", {}).values()):
+            value = cell.value
+            if cell.data_type == "f":
+                text = value if isinstance(value, str) else getattr(value, "text", None) or str(value)
+                cell.value = None
+                cell.value = clean(text)
+            elif not (isinstance(value, str) and value.startswith(FORMULA_START)):
+                continue
+            cell.data_type = "s"
+            cell.quotePrefix = True
+            changed += 1
+        try:
+            ws.defined_names.clear()
+        except AttributeError:
+            pass
+    try:
+        wb.defined_names.clear()
+    except AttributeError:
+        pass
+    if getattr(wb, "_external_links", None):
+        wb._external_links = []
+    return changed
+
+
+def save_workbook(wb, dest: Path) -> Path:
+    """`wb` made inert, then written atomically to `dest`."""
+    make_inert(wb)
+    with atomic_path(dest) as tmp:
+        wb.save(tmp)
+    return dest
