@@ -13,6 +13,8 @@ The stage functions over plain arguments (`scan`, `read_batch`, … `release_bat
 from __future__ import annotations
 
 import errno
+import hashlib
+import json
 import logging
 import os
 import signal
@@ -24,10 +26,11 @@ from pathlib import Path
 from typing import Callable
 from zoneinfo import ZoneInfo
 
-from sureform.checks.batch import run_validators
-from sureform.checks.roster import cross_unit_duplicates
-from sureform.atomic import unit_name_problem
-from sureform.editions import Catalogue
+# Only light modules at the top: a run with nothing new (`outputs_current`) must finish in well under a second,
+# and pandas/pandera (checks, rules), python-docx (documents) and openpyxl (workbook, feedback) cost ≈ 0.6 s to
+# import. Those are imported inside the stages that use them (validate, consolidate, outputs, feedback).
+from sureform.atomic import unit_name_problem, write_temp
+from sureform.editions import EDITIONS_DIR, Catalogue, edition_path
 from sureform.intake.grid import FileTooLarge, ReadLimits, UnreadableFile, column_letter, read_grids
 from sureform.intake.isolate import Abnormal, Isolated
 from sureform.intake.inbox import (ARRIVAL_WINDOW, ChangedWhileRead, file_sha256, keep_copy, may_still_arrive,
@@ -38,12 +41,7 @@ from sureform.intake.readers.base import FileRead, record_location
 from sureform.intake.supplied import read_supplied_document
 from sureform.issues import Issue, Location, has_errors, make_issue
 from sureform.model import Consolidation
-from sureform.outputs.documents.inputs import write_documents_for
-from sureform.outputs.feedback import feedback_path, write_feedback
-from sureform.outputs.workbook import write_summary_workbook
 from sureform.report import RunReport
-from sureform.rules.library import load_edition, tag_issues
-from sureform.rules.master import consolidate as master_view
 from sureform.runlock import run_lock, sweep_leftovers
 from sureform.store import Store, Submission
 
@@ -75,7 +73,16 @@ class RunOptions:
 
     def catalogue(self) -> Catalogue:
         """The edition, checked against the rule library (EditionError if it cannot be used)."""
+        from sureform.rules.library import load_edition  # pandas/pandera come with the rules: see the imports
+
         return load_edition(self.edition)
+
+    def check_edition(self) -> None:
+        """EditionError if the edition cannot be used; skipped (no rules imported) when the last outputs were
+        built from this very edition file by this very code, which checked it then."""
+        if _built_from_edition(self):
+            return
+        self.catalogue()
 
 
 @dataclass
@@ -101,6 +108,8 @@ def scan(opts: RunOptions) -> Scan:
 # ---- stage 2: read ------------------------------------------------------------------------------
 def read_batch(files: list, opts: RunOptions, progress: Progress = _noop) -> list[FileRead]:
     """Hash, recognise duplicates, read and normalise every ready file; one bad file never stops the rest."""
+    if not files:
+        return []  # nothing to read: no edition to check, no reader processes to start
     catalogue = opts.catalogue()
     reads: list[FileRead] = []
     seen: dict[str, FileRead] = {}
@@ -287,9 +296,16 @@ def _resolve_unit(fr: FileRead, kind) -> None:
 def validate_batch(reads: list[FileRead], opts: RunOptions) -> list[FileRead]:
     """Schema checks over the whole batch at once; decides accepted or rejected for each file."""
     fresh = [fr for fr in reads if fr.status == "pending" and fr.twin_of is None]
+    if not any(fr.status == "pending" for fr in reads):
+        return reads  # nothing new to judge: the master is not loaded
+    from sureform.checks.batch import run_validators  # pandera: see the imports at the top
+    from sureform.checks.roster import cross_unit_duplicates
+    from sureform.rules.library import tag_issues
+
     run_validators([fr for fr in fresh if fr.records], opts.as_of, opts.catalogue())
+    catalogue = opts.catalogue()
     for fr in fresh:
-        fr.issues = tag_issues(fr.issues, opts.catalogue())
+        fr.issues = tag_issues(fr.issues, catalogue)
     for fr in fresh:
         fr.status = "rejected" if fr.rejected else "accepted"
     for fr in reads:
@@ -373,13 +389,19 @@ def _supersede_key(fr: FileRead, kind_named) -> str:
 # ---- stage 5: consolidate -------------------------------------------------------------------------
 def consolidate(opts: RunOptions) -> Consolidation:
     """Re-check the whole current master as of the filing date: open findings, counts, verdicts."""
+    from sureform.rules.master import consolidate as master_view  # pandas: see the imports at the top
+
     with Store(opts.db_path) as store:
         return master_view(store, opts.catalogue(), opts.as_of)
 
 
 # ---- stage 6: outputs -----------------------------------------------------------------------------
 def write_feedback_files(reads: list[FileRead], opts: RunOptions) -> list[Path]:
-    written = []
+    written: list[Path] = []
+    if not any(fr.stored_path is not None for fr in reads):
+        return written
+    from sureform.outputs.feedback import feedback_path, write_feedback  # openpyxl: see the imports at the top
+
     for fr in reads:
         if fr.stored_path is None:
             continue
@@ -433,6 +455,9 @@ class Run:
     feedback: list[Path] = field(default_factory=list)
     consolidation: Consolidation | None = None
     outputs: dict = field(default_factory=dict)
+    built_from: dict = field(default_factory=dict)  # what the outputs are built from (`built_from`)
+    previous: dict | None = None  # state/outputs.json: what the last outputs were built from, and the report's part
+    current: bool = False  # the last outputs were built from exactly this: not consolidated, nothing rewritten
 
     def __post_init__(self) -> None:
         self.progress = self.progress or _noop
@@ -464,11 +489,18 @@ def _feedback(run: Run) -> None:
 
 def _consolidate(run: Run) -> None:
     run.progress("consolidate", 0, 1)
-    run.consolidation = consolidate(run.opts)
+    run.built_from = built_from(run.opts)
+    run.previous = outputs_record(run.opts)
+    run.current = outputs_current(run.previous, run.built_from)
+    if not run.current:
+        run.consolidation = consolidate(run.opts)
 
 
 def _outputs(run: Run) -> None:
-    run.outputs = write_outputs(run.consolidation, run.opts)
+    if run.current:
+        run.outputs = {k: rel_out(Path(v), run.opts) for k, v in run.previous["outputs"].items()}
+    else:
+        run.outputs = write_outputs(run.consolidation, run.opts, run.previous, run.built_from)
     run.outputs["feedback"] = [rel_out(p, run.opts) for p in run.feedback]
 
 
@@ -536,27 +568,158 @@ def run_pipeline(opts: RunOptions, progress: "Progress | None" = None) -> dict:
 
 
 def build_report(run: Run) -> RunReport:
-    return RunReport.from_run(run.opts.as_of, run.reads, run.scanned.skipped, run.consolidation, run.outputs)
+    report = RunReport.from_run(run.opts.as_of, run.reads, run.scanned.skipped, run.consolidation, run.outputs)
+    if run.consolidation is None and run.current:  # not consolidated again: what the last consolidation found
+        shown = run.previous["report"]
+        report.master, report.items, report.disclosure = shown["master"], shown["items"], shown["disclosure"]
+        report.open_findings, report.header = shown["open_findings"], shown["header"]
+        report.units_missing = shown["units_missing"]
+    return report
 
 
-def write_outputs(consolidation: Consolidation, opts: RunOptions) -> dict:
-    """汇总.xlsx, then both Word documents (a failure there keeps the previous documents and is logged)."""
+def write_outputs(consolidation: Consolidation, opts: RunOptions, previous: dict | None = None,
+                  made_from: dict | None = None) -> dict:
+    """汇总.xlsx, then both Word documents (a failure there keeps the previous documents and is logged).
+
+    Each is rewritten only when what it shows changed: 汇总.xlsx when the master or the consolidation did,
+    the documents when their `DocumentInputs` did (and either when its file is not what was written). What they
+    were built from goes to state/outputs.json, which lets a run with nothing new skip all of this."""
+    from sureform.outputs.documents.inputs import build_document_inputs, write_documents_for  # python-docx
+    from sureform.outputs.workbook import write_summary_workbook  # openpyxl: see the imports at the top
+
+    previous = previous or {}
+    made_from = made_from or built_from(opts)
+    base = {k: made_from[k] for k in ("store", "edition", "code", "outbox")}
     outputs: dict = {}
+    complete = True
     with Store(opts.db_path) as store:
         catalogue = opts.catalogue()
-        outputs["master"] = rel_out(write_summary_workbook(store, consolidation, catalogue, opts.outbox), opts)
+        workbook_digest = _digest({**base, "shows": repr(consolidation)})
+        kept = _kept(previous, "workbook", workbook_digest, ("master",))
+        if kept:
+            outputs.update(kept)
+        else:
+            outputs["master"] = write_summary_workbook(store, consolidation, catalogue, opts.outbox)
+        documents_digest: str | None = "no verdicts, no documents"
         try:
-            written = write_documents_for(store, consolidation, catalogue, opts.outbox, opts.history_days)
+            if consolidation.items:
+                inputs = build_document_inputs(store, consolidation.items, consolidation.disclosure, catalogue,
+                                               consolidation)
+                documents_digest = _digest({**base, "shows": repr(inputs)})
+            kept = _kept(previous, "documents", documents_digest, ("filing", "disclosure"))
+            written = kept or write_documents_for(store, consolidation, catalogue, opts.outbox, opts.history_days)
         except OSError as exc:
             if exc.errno in ENVIRONMENT_ERRNOS:
                 raise  # a full or read-only outbox: the run says so
             log.exception("writing documents failed")
-            written = {}
+            written, complete = {}, False
         except Exception:  # the master and the feedback still go out; the previous documents stay in place
             log.exception("writing documents failed")
-            written = {}
-    outputs.update({k: rel_out(v, opts) for k, v in written.items()})
-    return outputs
+            written, complete = {}, False
+    outputs.update(written)
+    _record_outputs(opts, made_from, consolidation, outputs, workbook_digest,
+                    documents_digest if complete else None)
+    return {k: rel_out(v, opts) for k, v in outputs.items()}
+
+
+# ---- what the outputs were built from ------------------------------------------------------------------
+OUTPUTS_RECORD = "outputs.json"  # in the state folder
+_PACKAGE = Path(__file__).resolve().parent
+
+
+def _digest(value) -> str:
+    return hashlib.sha256(json.dumps(value, sort_keys=True, ensure_ascii=False, default=str).encode()).hexdigest()
+
+
+def _code_stamp() -> str:
+    """This code (and its templates and editions): a changed or upgraded sureform builds its outputs again."""
+    stamps = []
+    for folder, dirs, names in os.walk(_PACKAGE):
+        dirs[:] = sorted(d for d in dirs if d != "__pycache__")
+        for name in sorted(names):
+            if not name.endswith((".pyc", ".tmp")):
+                st = os.stat(os.path.join(folder, name))
+                stamps.append((os.path.relpath(os.path.join(folder, name), _PACKAGE), st.st_size, st.st_mtime_ns))
+    return _digest(stamps)
+
+
+def _edition_stamp(edition: str) -> str:
+    """The edition's file and the built-in ones (an edition may take tables from its `base`), by content."""
+    h = hashlib.sha256()
+    for path in [edition_path(edition), *sorted(EDITIONS_DIR.glob("*.toml"))]:
+        h.update(str(path).encode())
+        try:
+            h.update(Path(path).read_bytes())
+        except OSError:
+            h.update(b"-")
+    return h.hexdigest()
+
+
+def built_from(opts: RunOptions) -> dict:
+    """What the consolidation and the outputs are made of: the master's state (its submissions are only ever
+    added: the latest id and their count), the edition file's content, the filing date, this code, the outbox."""
+    with Store(opts.db_path) as store:
+        master = store.state_digest()
+    return {"store": master, "edition": _edition_stamp(opts.edition), "as_of": opts.as_of.isoformat(),
+            "code": _code_stamp(), "outbox": str(Path(opts.outbox).resolve()), "history_days": opts.history_days}
+
+
+def outputs_record(opts: RunOptions) -> dict | None:
+    try:
+        record = json.loads((opts.state / OUTPUTS_RECORD).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return record if isinstance(record, dict) and record.get("version") == 1 else None
+
+
+def _file_stamp(path: Path) -> list | None:
+    try:
+        st = Path(path).stat()
+    except OSError:
+        return None
+    return [st.st_size, st.st_mtime_ns]
+
+
+def _untouched(previous: dict, keys) -> bool:
+    """The outputs named were written by the last run and are still exactly as it left them."""
+    paths = [previous.get("outputs", {}).get(k) for k in keys]
+    return all(p and _file_stamp(Path(p)) == previous.get("files", {}).get(p) for p in paths)
+
+
+def _kept(previous: dict, what: str, digest: str | None, keys) -> dict[str, Path]:
+    """The outputs `keys` as they are when they already show `digest` ({} when they must be written)."""
+    if digest is None or previous.get(what) != digest or not _untouched(previous, keys):
+        return {}
+    return {k: Path(previous["outputs"][k]) for k in keys}
+
+
+def outputs_current(previous: dict | None, made_from: dict) -> bool:
+    """The last outputs were built from exactly this (master, edition, date, code) and are untouched since."""
+    return bool(previous and previous.get("built_from") == made_from and previous.get("documents") is not None
+                and _untouched(previous, previous.get("outputs", {}).keys()))
+
+
+def _built_from_edition(opts: RunOptions) -> bool:
+    """This edition file, read by this code, was loaded and checked when the last outputs were built."""
+    previous = outputs_record(opts)
+    if not previous:
+        return False
+    made = previous.get("built_from", {})
+    return made.get("edition") == _edition_stamp(opts.edition) and made.get("code") == _code_stamp()
+
+
+def _record_outputs(opts: RunOptions, made_from: dict, consolidation: Consolidation, outputs: dict,
+                    workbook: str, documents: str | None) -> None:
+    """state/outputs.json, written whole (temp file, rename) after the outputs it describes."""
+    paths = {k: str(Path(v).resolve()) for k, v in outputs.items()}
+    record = {"version": 1, "built_from": made_from, "workbook": workbook, "documents": documents,
+              "outputs": paths, "files": {p: _file_stamp(Path(p)) for p in paths.values()},
+              "report": {"master": consolidation.master, "items": consolidation.items,
+                         "disclosure": consolidation.disclosure, "open_findings": len(consolidation.findings),
+                         "header": consolidation.header, "units_missing": consolidation.units_missing}}
+    dest = opts.state / OUTPUTS_RECORD
+    data = json.dumps(record, ensure_ascii=False, indent=1, default=str).encode()
+    os.replace(write_temp(dest, data), dest)
 
 
 def rel_out(path: Path, opts: RunOptions) -> str:

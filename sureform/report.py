@@ -14,7 +14,6 @@ from sureform.intake.inbox import SkippedFile
 from sureform.intake.readers.base import FileRead
 from sureform.issues import Issue
 from sureform.model import Consolidation
-from sureform.outputs.terminal import print_report
 
 STILL_CHANGING = "文件在处理过程中有变化，稍后再处理"
 
@@ -78,4 +77,6 @@ class RunReport:
         return json.dumps(self.to_dict(), ensure_ascii=False, indent=2, default=str)
 
     def print(self, console=None) -> None:
+        from sureform.outputs.terminal import print_report  # rich: not needed by a run that prints JSON
+
         print_report(self.to_dict(), console)

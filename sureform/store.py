@@ -182,6 +182,15 @@ class Store:
     def submissions_since(self, since: str) -> list[sqlite3.Row]:
         return self.conn.execute("SELECT * FROM submissions WHERE received_at >= ?", (since,)).fetchall()
 
+    def state_digest(self) -> list:
+        """What the master holds, in a few numbers: submissions are only ever added (the current ones follow from
+        them), so their latest id and count say whether anything changed; and the supplied documents' copies,
+        which the documents include, must still be there."""
+        last, count = self.conn.execute("SELECT max(id), count(*) FROM submissions").fetchone()
+        kept = [[p, Path(p).exists()] for (p,) in self.conn.execute(
+            "SELECT stored_path FROM current_submissions WHERE kind = 'document' ORDER BY id") if p]
+        return [last, count, kept]
+
     # --- writes (inside `transaction`) ---------------------------------------------------------
     def start_run(self, started_at: str, as_of: str) -> int:
         return self.conn.execute("INSERT INTO runs (started_at, as_of) VALUES (?, ?)", (started_at, as_of)).lastrowid
