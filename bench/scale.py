@@ -28,7 +28,7 @@ ROOT = HERE.parent
 HEADER = ["姓名", "学号", "院系", "入学年份", "政治面貌", "职务", "所在部门", "成绩排名", "不及格门数", "推荐团组织", "审核日期"]
 
 
-def make_roster(path: Path, unit: str, f: int, rows: int) -> None:
+def make_roster(path: Path, unit: str, f: int, rows: int, finding: bool = False) -> None:
     from openpyxl import Workbook
 
     wb = Workbook(write_only=True)
@@ -36,7 +36,8 @@ def make_roster(path: Path, unit: str, f: int, rows: int) -> None:
     ws.append([f"{unit}工作人员名单"])
     ws.append(HEADER)
     for r in range(rows):
-        ws.append([f"学生{f}-{r}", f"20{f:05d}{r:03d}", unit, 2024, "共青团员", "干事" if r else "部长", "宣传部",
+        political = "群众" if finding and r == 1 else "共青团员"  # a finding: the sender gets a feedback workbook
+        ws.append([f"学生{f}-{r}", f"20{f:05d}{r:03d}", unit, 2024, political, "干事" if r else "部长", "宣传部",
                    f"{1 + r % 12}/45", 0, f"{unit}团总支", "2026-09-20"])
     path.parent.mkdir(parents=True, exist_ok=True)
     wb.save(path)
@@ -44,13 +45,13 @@ def make_roster(path: Path, unit: str, f: int, rows: int) -> None:
     os.utime(path, (old, old))
 
 
-def make_inbox(inbox: Path, files: int, rows: int, start: int = 0) -> list[Path]:
+def make_inbox(inbox: Path, files: int, rows: int, start: int = 0, finding: bool = False) -> list[Path]:
     template = inbox.parent / "template.xlsx"
     paths = []
     for f in range(start, start + files):
         unit = f"第{f:04d}系"
         path = inbox / unit / "工作人员名单.xlsx"
-        make_roster(path, unit, f, rows)
+        make_roster(path, unit, f, rows, finding)
         paths.append(path)
     template.unlink(missing_ok=True)
     return paths
@@ -137,9 +138,17 @@ def measure(files: int, rows: int, keep: bool) -> None:
         line("sureform run, fresh", took, base, rss)
         took, rss = sureform_run(root)
         line("sureform run, nothing new", took, base, rss)
-        make_inbox(root / "inbox", 1, rows, start=files)
+        outputs = {p: p.stat().st_mtime for p in (root / "outbox").glob("*.*")}
+        make_inbox(root / "inbox", 1, rows, start=files, finding=True)
+        start = time.time()
         took, rss = sureform_run(root)
         line("sureform run, one new roster", took, base, rss)
+        feedback = list((root / "outbox" / "退回").rglob(f"*第{files:04d}系*/*_错误标注.xlsx"))
+        if feedback:
+            print(f"    its feedback written {feedback[0].stat().st_mtime - start:.2f} s after the process started")
+        for p, before in sorted(outputs.items()):
+            after = p.stat().st_mtime
+            print(f"    {p.name}: " + (f"rewritten at {after - start:.2f} s" if after != before else "not rewritten"))
         took, rss = naive(sorted(keep_copy.rglob("*.xlsx")), root / "naive.xlsx")
         line("naive peer (pandas+pandera)", took, base, rss)
     finally:

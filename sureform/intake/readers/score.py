@@ -73,7 +73,10 @@ def _score_label_of(text: str, names: frozenset[str]) -> tuple[str, int | None] 
         return None
     base, ordinal = m.group(1), m.group(2)
     n = None if ordinal is None else _ORD.get(ordinal) or int(ordinal)
-    if (n is not None and f"{base}{n}" in names) or (n is None and any(re.fullmatch(re.escape(base) + r"\d", x) for x in names)):
+    # base followed by one digit (what `re.fullmatch(re.escape(base) + r"\d", x)` said, without compiling a
+    # pattern for every cell of every sheet: detection looks at them all)
+    if (n is not None and f"{base}{n}" in names) or (n is None and any(
+            len(x) == len(base) + 1 and x.startswith(base) and x[-1].isdecimal() for x in names)):
         return base, n
     return None
 
