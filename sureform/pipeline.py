@@ -315,8 +315,11 @@ def validate_batch(reads: list[FileRead], opts: RunOptions) -> list[FileRead]:
     # a person on two units' rosters: against the rest of the master and the rest of the batch
     accepted = [fr for fr in rosters if fr.status == "accepted"]
     replaced = {fr.unit for fr in accepted}
-    with Store(opts.db_path) as store:
-        others = [(r["_unit"], r["_file"], r) for r in store.current_records("roster") if r["_unit"] not in replaced]
+    if not accepted:
+        return reads
+    with Store(opts.db_path) as store:  # of the rest of the master, only the 学号 are compared: not whole records
+        others = [(unit, file, {"student_id": sid}) for unit, file, sid in store.current_values("roster", "student_id")
+                  if unit not in replaced]
     new = [(fr.unit, fr.rel, rec) for fr in accepted for rec in fr.records]
     owners = [fr for fr in accepted for _ in fr.records]
     for pos, issues in cross_unit_duplicates(new, others).items():

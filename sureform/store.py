@@ -147,6 +147,14 @@ class Store:
             out.append(rec)
         return out
 
+    def current_values(self, kind: str, key: str) -> list[tuple[str, str, object]]:
+        """(unit, file, value of `key`) of each current record of one kind, in `current_records`' order: one
+        value read inside SQLite instead of whole records decoded (a full master holds tens of thousands)."""
+        return [tuple(r) for r in self.conn.execute(
+            """SELECT s.unit, s.rel_path, json_extract(r.data, '$.' || ?)
+               FROM records r JOIN current_submissions s ON s.id = r.submission_id
+               WHERE r.kind = ? ORDER BY s.unit, s.id, r.rowid""", (key, kind))]
+
     def submission_issues(self, submission_id: int) -> list:
         rows = self.conn.execute("SELECT * FROM issues WHERE submission_id = ? ORDER BY rowid", (submission_id,)).fetchall()
         return [Issue(code=r["code"], severity=r["severity"], message=r["message"], file=None, sheet=r["sheet"],
