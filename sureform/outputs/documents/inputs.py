@@ -108,9 +108,10 @@ def _supplied_documents(store: Store) -> list[dict]:
 
 
 def write_documents_for(store: Store, consolidation: Consolidation, catalogue, outbox: Path,
-                        history_days: int = 30) -> dict[str, Path]:
-    """Both Word documents into the outbox, once verdicts exist; {} before."""
+                        history_days: int = 30, inputs: DocumentInputs | None = None) -> dict[str, Path]:
+    """Both Word documents into the outbox, once verdicts exist; {} before. `inputs`: already built from these."""
     if not consolidation.items:
         return {}
-    inputs = build_document_inputs(store, consolidation.items, consolidation.disclosure, catalogue, consolidation)
+    inputs = inputs or build_document_inputs(store, consolidation.items, consolidation.disclosure, catalogue,
+                                             consolidation)
     return write_documents(inputs, outbox, history_days=history_days)
