@@ -37,7 +37,7 @@ from sureform.intake.inbox import (ARRIVAL_WINDOW, ChangedWhileRead, file_sha256
                                    nobody_writing, release,
                                    revive_released, scan_inbox, stored_path)
 from sureform.intake.kinds import detect_kind, kind_named
-from sureform.intake.readers.base import FileRead, record_location
+from sureform.intake.readers.base import FileRead, record_location, without_feedback_sheets
 from sureform.intake.supplied import read_supplied_document
 from sureform.issues import Issue, Location, has_errors, make_issue
 from sureform.model import Consolidation
@@ -135,7 +135,7 @@ def read_batch(files: list, opts: RunOptions, progress: Progress = _noop) -> lis
             twin = seen.get(fr.sha256)
             if known is not None:
                 _mark_duplicate(fr, known["kind"], known["unit"], known["received_at"], store, known["id"])
-                if _left_by_killed_run(fr, known):
+                if _left_by_killed_run(fr, known) and not store.released(fr.sha256, known["rel_path"]):
                     _resume(fr, known)
             elif twin is not None:
                 fr.twin_of = twin  # judged with it in validate_batch: one content, an answer for each path
@@ -238,7 +238,7 @@ def _read_one(fr: FileRead, catalogue, limits: ReadLimits | None = None) -> None
         read_supplied_document(fr)
         return
     try:
-        grids = read_grids(fr.path, limits)
+        grids = without_feedback_sheets(read_grids(fr.path, limits))
     except FileTooLarge as exc:
         fr.issues.append(make_issue("file-abnormal", Location(fr.rel), reason=exc.reason))
         return
@@ -403,19 +403,18 @@ def write_feedback_files(reads: list[FileRead], opts: RunOptions) -> list[Path]:
     written: list[Path] = []
     if not any(fr.stored_path is not None for fr in reads):
         return written
-    from sureform.outputs.feedback import feedback_path, write_feedback  # openpyxl: see the imports at the top
+    from sureform.outputs.feedback import (feedback_path, needs_feedback, retire_feedback, verdict_for,
+                                           write_feedback)  # openpyxl: see the imports at the top
 
     for fr in reads:
         if fr.stored_path is None:
             continue
         dest = feedback_path(opts.outbox, fr.unit or _sender_label(fr), fr.path.name)
-        if not any(i.severity in ("error", "finding") for i in fr.issues):
-            if fr.status == "accepted":
-                dest.unlink(missing_ok=True)  # an earlier version's marks no longer apply to this file
+        if fr.status in ("accepted", "rejected"):
+            retire_feedback(dest, opts.outbox)  # an earlier version's marks no longer apply: kept in 历史/
+        if not needs_feedback(fr.issues):
             continue
-        verdict = {"rejected": "有错误，整个文件未被接收，请修改标红的单元格后重新提交",
-                   "accepted": "已接收，但有不符合改革要求的情况，请核实标注的单元格",
-                   "duplicate": "与已接收的文件相同，未重复计入；以下为该文件的检查结果"}[fr.status]
+        verdict = verdict_for(fr.status, fr.issues)
         try:
             fr.feedback = write_feedback(Path(fr.stored_path), fr.path.name, fr.issues, dest, verdict)
             written.append(fr.feedback)
@@ -440,10 +439,18 @@ def _sender_label(fr: FileRead) -> str:
 def release_batch(reads: list[FileRead], opts: RunOptions) -> None:
     """Only now do processed files leave the inbox: their copies are kept and the master committed. A file
     that changed since it was read, or that a process holds open for writing, stays for the next run."""
+    released = []
     for fr in reads:
         if fr.status in ("accepted", "rejected", "duplicate") and fr.stored_path and Path(fr.stored_path).exists():
             if not release(fr.path, fr.sha256, opts.state, fr.size, fr.mtime_ns or None, fr.rel):
                 log.info("%s 在处理后有变化或仍在写入，留在收件文件夹中，下次再处理", fr.rel)
+            else:
+                released.append(fr)
+    if released:  # a later copy of the same bytes is a re-send (重复), not a killed run's file to finish
+        with Store(opts.db_path) as store, store.transaction():
+            now = datetime.now(TZ).isoformat(timespec="seconds")
+            for fr in released:
+                store.mark_released(fr.sha256, fr.rel, now)
 
 
 # ---- the order of the stages ------------------------------------------------------------------------

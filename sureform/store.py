@@ -51,6 +51,12 @@ CREATE TABLE IF NOT EXISTS issues (
     severity TEXT NOT NULL,
     sheet TEXT, row INTEGER, column_label TEXT, cell TEXT, value TEXT, message TEXT, item TEXT
 );
+CREATE TABLE IF NOT EXISTS releases (
+    sha256 TEXT NOT NULL,
+    rel_path TEXT NOT NULL,
+    released_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS releases_sha ON releases(sha256, rel_path);
 CREATE VIEW IF NOT EXISTS current_submissions AS
     SELECT s.* FROM submissions s
     WHERE s.status = 'accepted'
@@ -186,6 +192,20 @@ class Store:
             sql += " AND received_at >= ?"
             args = (since,)
         return {r[0] for r in self.conn.execute(sql, args)}
+
+    def released(self, sha256: str, rel_path: str) -> str | None:
+        """When these bytes at this place last left the inbox (None: never, e.g. a run killed before release)."""
+        row = self.conn.execute("SELECT max(released_at) FROM releases WHERE sha256 = ? AND rel_path = ?",
+                                (sha256, rel_path)).fetchone()
+        return row[0] if row else None
+
+    def mark_released(self, sha256: str, rel_path: str, released_at: str) -> None:
+        self.conn.execute("INSERT INTO releases (sha256, rel_path, released_at) VALUES (?, ?, ?)",
+                          (sha256, rel_path, released_at))
+
+    def all_submissions(self) -> list[sqlite3.Row]:
+        """Every submission (accepted, superseded or not, and rejected), newest first."""
+        return self.conn.execute("SELECT * FROM submissions ORDER BY id DESC").fetchall()
 
     def submissions_since(self, since: str) -> list[sqlite3.Row]:
         return self.conn.execute("SELECT * FROM submissions WHERE received_at >= ?", (since,)).fetchall()

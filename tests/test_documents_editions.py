@@ -167,7 +167,7 @@ def test_2022_filing_legend_marks_and_the_unknown_二级_table(run2022):
     assert rows[0][0].startswith("★1. 坚持全心全意服务同学") and rows[10][0] == "★11. 按期规范召开学生（研究生）代表大会。"
     assert rows[1][0].startswith("2. 工作机构架构")
     assert rows[2][2] == "实有58人" and rows[4][2] == "实有6个"
-    assert rows[10][1:] == (NO, "召开日期为：")
+    assert rows[10][1:] == (NO, "召开日期为：2018年11月16日（2019年9月以来未召开）")
     # the (二) table: its title, the organisations it concerns, and that its items are not published
     assert cat.table("二级").title in paragraphs
     assert any("本版本不含该表的项目" in p and "机电工程系学生会、石油工程系学生会" in p for p in paragraphs)

@@ -149,5 +149,5 @@ def test_student_id_typed_as_number_that_lost_its_leading_zero(env):
                        person(sid="0123004563", name="王五")])
     assert f["status"] == "accepted"
     i = issue(f, "student-id-leading-zero-lost")
-    assert (i["severity"], i["cell"], i["value"]) == ("warning", "B3", "123004562")
+    assert (i["severity"], i["cell"], i["value"]) == ("finding", "B3", "123004562")
     assert codes(f) == ["student-id-leading-zero-lost"]

@@ -43,7 +43,7 @@ def test_item_figures(demo):
     assert (items["3a"]["actual"], items["3a"]["note"]) == (58, "实有人 58")  # large school: limit 60
     assert (items["3b"]["actual"], items["3b"]["note"]) == (4, "实有人 4")
     assert (items["3c"]["actual"], items["3c"]["note"]) == (6, "实有个 6")
-    assert items["9"]["note"] == "召开日期为："
+    assert items["9"]["note"] == "召开日期为：2018年11月16日（2019年10月以来未召开）"
 
 
 def test_verdicts_differ_from_the_seed_only_on_item_1(demo):

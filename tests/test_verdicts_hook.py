@@ -60,7 +60,7 @@ def test_consolidation_hook_fills_items_and_disclosure(tmp_path):
     assert list(result.disclosure.values()) == [58, 58, 58, 8, "91.38%", "否", "否"]
     assert (by_id["3a"]["verdict"], by_id["3a"]["actual"], by_id["3a"]["note"]) == ("达标", 58, "实有人 58")
     assert (by_id["3b"]["actual"], by_id["3c"]["actual"]) == (4, 6)
-    assert by_id["1"]["verdict"] == "未达标" and by_id["1"]["note"].startswith("生活纪安部：")
+    assert by_id["1"]["verdict"] == "未达标" and by_id["1"]["note"].startswith("生活纪安部职责含")
     assert by_id["4"]["verdict"] == by_id["5"]["verdict"] == by_id["6"]["verdict"] == "达标"
 
 

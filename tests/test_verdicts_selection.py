@@ -134,13 +134,13 @@ def test_item9_congress_since_october_2019_passes_with_its_date():
 def test_item9_boundary_is_1_october_2019():
     assert verdict_of("9", view(institution=[congress("2019-10-01")])).verdict == "达标"
     v = verdict_of("9", view(institution=[congress("2019-09-30")]))
-    assert (v.verdict, v.note) == ("未达标", "召开日期为：")
+    assert (v.verdict, v.note) == ("未达标", "召开日期为：2019年9月30日（2019年10月以来未召开）")
     assert codes(v) == ["congress-too-old"]
 
 
-def test_item9_no_congress_fails_with_an_empty_date_like_the_seed():
+def test_item9_no_congress_fails_saying_why():
     v = verdict_of("9", view(institution=[basic("学校名称", "某学院")]))
-    assert (v.verdict, v.actual, v.note) == ("未达标", None, "召开日期为：")
+    assert (v.verdict, v.actual, v.note) == ("未达标", None, "召开日期为：（机构信息中没有学代会记录）")
 
 
 def test_item9_pending_without_institution():

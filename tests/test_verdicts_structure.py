@@ -9,8 +9,9 @@ from test_verdicts_data import (SEED_ITEM1_CLAUSE, basic, department, member, se
 def test_item1_seed_life_and_security_department_fails_quoting_its_duties():
     v = verdict_of("1", view(institution=seed_departments()))
     assert v.verdict == "未达标"
-    assert v.note.startswith(f"生活纪安部：{SEED_ITEM1_CLAUSE}")
-    assert "安保" in v.note and "治安" in v.note
+    # one line that says why and where to look; the quote is in the evidence, not the form
+    assert v.note.startswith("生活纪安部职责含") and v.note.endswith("等行政职能（见汇总“评估结论”）")
+    assert "安保" in v.note and SEED_ITEM1_CLAUSE not in v.note and "\n" not in v.note
     assert "宣传部" not in v.note
     hit = next(e for e in v.evidence if e.get("code") == "duty-administrative")
     assert hit["file"] == "机构信息.xlsx" and hit["sheet"] == "部门设置" and hit["cell"] == "B7"

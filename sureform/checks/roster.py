@@ -7,12 +7,18 @@ from datetime import date
 from sureform.editions import Catalogue
 from sureform.issues import Issue, make_issue
 from sureform.intake.readers.base import record_location
-from sureform.intake.readers.roster import LABELS
+from sureform.intake.readers.roster import LABELS, length_guess, usual_length
 from sureform.intake.values import academic_year_start
 from sureform.checks.roster_schema import CHECK_COLUMNS, RosterSchema, using_catalogue
 from sureform.checks.failures import failed_checks
 
 STRING_COLUMNS = ["file", "student_id", "name", "post", "department", "political", "discipline", "level", "unit"]
+
+
+# what the master re-checks as of the filing date (the stored ones of these may be out of date)
+RECHECKED_CODES = frozenset({"post-not-allowed", "political-status-not-allowed", "failed-course", "rank-above-limit",
+                             "rank-missing", "discipline-record", "student-id-duplicated", "person-on-two-rosters",
+                             "student-id-pattern-unusual"})
 
 
 def roster_frame(records: list[tuple[str, dict]], as_of: date, catalogue: Catalogue):
@@ -96,5 +102,27 @@ def cross_unit_duplicates(new: list[tuple[str, str, dict]], others: list[tuple[s
                 loc = record_location(file, rec, "student_id", LABELS["student_id"])
                 out[pos].append(make_issue("person-on-two-rosters", loc, sid, name=rec.get("name") or "",
                                            other_unit=other_unit, other_file=other_file))
+                break
+    for pos, issue in unit_id_patterns(new, others).items():
+        out[pos].append(issue)
+    return out
+
+
+def unit_id_patterns(new: list[tuple[str, str, dict]], others: list[tuple[str, str, dict]]) -> dict[int, Issue]:
+    """One unit whose 学号 are mostly of another length than the rest of the master's: a finding on the first
+    such 学号 of its new rows (the whole column is probably typed wrong, e.g. as numbers that lost their 0)."""
+    everyone = [*others, *new]
+    units = {unit for unit, _, _ in new if unit}
+    out: dict[int, Issue] = {}
+    for unit in units:
+        own = usual_length(rec.get("student_id") for u, _, rec in everyone if u == unit)
+        rest = usual_length(rec.get("student_id") for u, _, rec in everyone if u != unit)
+        if own is None or rest is None or own == rest:
+            continue
+        for pos, (u, file, rec) in enumerate(new):
+            if u == unit and len(rec.get("student_id") or "") == own:
+                loc = record_location(file, rec, "student_id", LABELS["student_id"])
+                out[pos] = make_issue("student-id-pattern-unusual", loc, rec.get("student_id"), length=own,
+                                      usual=rest, guess=length_guess(own, rest))
                 break
     return out

@@ -13,6 +13,8 @@ from sureform.outputs.cells import clean, save_workbook
 
 FILLS = {ERROR: "FFFF9999", FINDING: "FFFF9999", WARNING: "FFFFE699"}
 LIST_SHEET = "问题清单"
+LIST_FILLS = {"错误": "FFFFC7CE", "问题": "FFFFEB9C", "提示": "FFDDEBF7"}
+OWN_AUTHOR = "sureform"
 
 
 FEEDBACK_SUFFIX = "_错误标注.xlsx"
@@ -22,13 +24,56 @@ def feedback_path(outbox: Path, unit: str | None, original_name: str) -> Path:
     """`退回/<unit>/<original name with its extension>_错误标注.xlsx`: one per original file (名单.xlsx and 名单.csv
     get their own), safe for Windows and SMB, cut to fit (with a short hash of the full name when cut)."""
     folder = unit if unit and unit_name_problem(unit) is None else "未知单位"
-    name = Path(original_name).name
+    name = original_of(Path(original_name).name)
     budget = STORED_NAME_MAX - len(FEEDBACK_SUFFIX.encode())
     safe = safe_component(name, budget, keep_suffix=False)
     if safe != name:
         tag = hashlib.sha256(name.encode("utf-8", "surrogateescape")).hexdigest()[:8]
         safe = safe_component(name, budget - 9, keep_suffix=False) + "~" + tag
     return safe_join(outbox, "退回", safe_component(folder, 120), safe + FEEDBACK_SUFFIX)
+
+
+def original_of(name: str) -> str:
+    """The sender's file name behind a feedback workbook dropped back in (`名单.xlsx_错误标注.xlsx` → `名单.xlsx`,
+    also after a copy such as `名单.xlsx_错误标注 (1).xlsx`)."""
+    stem = FEEDBACK_SUFFIX[: -len(".xlsx")]
+    while stem in name and name.lower().endswith(".xlsx"):
+        head = name[: name.rindex(stem)]
+        if not head:
+            break
+        name = head
+    return name
+
+
+def needs_feedback(issues: list[Issue]) -> bool:
+    """Every issue of every severity reaches the sender; a duplicate's own note is said in the run's report."""
+    return any(i.code != "file-duplicate" for i in issues)
+
+
+VERDICTS = {"rejected": "有错误，整个文件未被接收，请修改标红的单元格后重新提交",
+            "accepted": "已接收，但有不符合改革要求的情况，请核实标注的单元格",
+            "hints": "已接收；以下提示供参考，不影响接收，请核实",
+            "duplicate": "与已接收的文件相同，未重复计入；以下为该文件的检查结果"}
+
+
+def verdict_for(status: str, issues: list[Issue]) -> str:
+    if status == "accepted" and not any(i.severity in (ERROR, FINDING) for i in issues):
+        return VERDICTS["hints"]
+    return VERDICTS[status]
+
+
+def retire_feedback(dest: Path, outbox: Path) -> Path | None:
+    """An earlier feedback file that no longer applies leaves 退回/ and is kept in 历史/<time>/退回/<unit>/."""
+    from datetime import datetime
+    import shutil
+
+    if not dest.exists():
+        return None
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    kept = safe_join(outbox, "历史", stamp, *dest.relative_to(outbox).parts)
+    kept.parent.mkdir(parents=True, exist_ok=True)
+    shutil.move(str(dest), str(kept))
+    return kept
 
 
 def write_feedback(source: Path, original_name: str, issues: list[Issue], dest: Path, verdict: str) -> Path:
@@ -38,11 +83,13 @@ def write_feedback(source: Path, original_name: str, issues: list[Issue], dest: 
 
     # a file refused for its size or structure is never opened again here: the issue list alone
     wb = _workbook_of(source) if not any(i.code == "file-abnormal" for i in issues) else _empty_workbook()
+    _strip_own_marks(wb)
     ws = wb.create_sheet(LIST_SHEET, 0)
     wb.active = 0
     ws.append([clean(f"《{original_name}》检查结果：{verdict}")])
     ws["A1"].font = Font(bold=True, size=13)
     ws.append(["序号", "类别", "工作表", "单元格", "列", "填写内容", "问题说明与修改方法", "代码"])
+    ws.merge_cells("A1:G1")
     for c in ws[2]:
         c.font = Font(bold=True)
     order = {ERROR: 0, FINDING: 1, WARNING: 2}
@@ -55,19 +102,50 @@ def write_feedback(source: Path, original_name: str, issues: list[Issue], dest: 
             by_cell[(issue.sheet, issue.cell)].append(issue)
             ws.cell(ws.max_row, 4).hyperlink = f"#'{issue.sheet}'!{issue.cell}"
             ws.cell(ws.max_row, 4).font = Font(color="FF0563C1", underline="single")
-    for col, width in zip("ABCDEFGH", (6, 8, 12, 10, 14, 18, 70, 26)):
+    for col, width in zip("ABCDEFGH", (5, 6, 10, 8, 10, 16, 60, 8)):
         ws.column_dimensions[col].width = width
+    wrap = Alignment(wrap_text=True, vertical="top")
     for row in ws.iter_rows(min_row=3):
-        row[6].alignment = Alignment(wrap_text=True, vertical="top")
+        for c in row:
+            c.alignment = wrap
+        row[7].font = Font(color="FF808080", size=8)
+        row[1].fill = PatternFill("solid", fgColor=LIST_FILLS.get(row[1].value, "FFFFFFFF"))
+    ws.row_dimensions[1].height = 36
+    ws["A1"].alignment = wrap
+    ws.print_title_rows = "2:2"
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
     for (sheet, cell), found in by_cell.items():
         target = wb[sheet][cell]
         worst = min(found, key=lambda i: order[i.severity]).severity
         target.fill = PatternFill("solid", fgColor=FILLS[worst])
         text = "\n".join(f"【{SEVERITY_LABEL[i.severity]}】{i.message}" for i in found)
-        comment = Comment(clean(text), "sureform")
+        comment = Comment(clean(text), OWN_AUTHOR)
         comment.width, comment.height = 360, 40 + 24 * max(1, len(text) // 22)
         target.comment = comment
     return save_workbook(wb, dest)  # no live formula, whatever the cells say
+
+
+def _strip_own_marks(wb) -> None:
+    """A feedback workbook sent back: drop sureform's issue list(s) and the fills and comments it added, so
+    that only this run's marks remain."""
+    from openpyxl.styles import PatternFill
+
+    own = {v[2:] for v in FILLS.values()} | {v for v in FILLS.values()}
+    for ws in list(wb.worksheets):
+        if ws.title == LIST_SHEET or (ws.title.startswith(LIST_SHEET) and ws.title[len(LIST_SHEET):].isdigit()):
+            wb.remove(ws)
+    for ws in wb.worksheets:
+        for cell in list(getattr(ws, "_cells", {}).values()):
+            if cell.comment is not None and cell.comment.author == OWN_AUTHOR:
+                cell.comment = None
+                colour = getattr(cell.fill.fgColor, "rgb", None)
+                if cell.fill.fill_type == "solid" and isinstance(colour, str) and colour.upper() in own:
+                    cell.fill = PatternFill(fill_type=None)
+    if wb.worksheets:
+        wb.active = 0
 
 
 def _empty_workbook():

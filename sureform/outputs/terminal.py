@@ -37,19 +37,21 @@ def print_report(report: dict, console: Console | None = None) -> None:
     console = console or Console()
     files = report["files"]
     if files:
-        t = Table(title=f"本次处理的文件（填报日期 {report['as_of']}）", show_lines=False)
-        kind_label = {k.name: k.label for k in KINDS}
-        t.add_column("文件", overflow="fold")
-        for col in ("单位", "类型", "结果", "行数", "错误", "问题", "提示"):
-            t.add_column(col)
+        t = Table(title=f"本次处理的文件（填报日期 {report['as_of']}）", show_lines=False, expand=False)
+        t.add_column("文件", overflow="fold", ratio=1, min_width=16)
+        for col in ("类型", "结果", "数量"):
+            t.add_column(col, no_wrap=True)
+        t.add_column("错误/问题/提示", no_wrap=True, justify="center")
         for f in files:
             counts = {s: sum(1 for i in f["issues"] if i["severity"] == s) for s in ("error", "finding", "warning")}
-            t.add_row(f["path"], f.get("unit") or "", kind_label.get(f.get("kind"), f.get("kind") or ""), STATUS_LABEL.get(f["status"], f["status"]),
-                      str(f["rows"]), _n(counts["error"], "red"), _n(counts["finding"], "yellow"), _n(counts["warning"], "dim"))
+            kind = f.get("kind")
+            t.add_row(escape(_shown_path(f)), SHORT_KIND.get(kind, kind or ""), STATUS_LABEL.get(f["status"], f["status"]),
+                      count_words(kind, f["rows"]) if f["status"] == "accepted" else "",
+                      "/".join((_n(counts["error"], "red"), _n(counts["finding"], "yellow"), _n(counts["warning"], "dim"))))
         console.print(t)
         for f in files:
             if f["status"] == "skipped" and f.get("reason"):
-                console.print(f"  [dim]{f['path']}：{f['reason']}[/]")
+                console.print(f"  [dim]{escape(f['path'])}：{escape(f['reason'])}[/]")
     else:
         console.print("收件箱中没有新文件。")
     if report.get("items"):
@@ -62,7 +64,7 @@ def print_report(report: dict, console: Console | None = None) -> None:
             t.add_row(k, "待补充" if v is None else str(v))
         console.print(t)
     labels = {k.name: k.label for k in KINDS}
-    master = "，".join(f"{labels.get(k, k)} {v} 行" for k, v in report["master"].items()) or "（空）"
+    master = "，".join(f"{labels.get(k, k)} {count_words(k, v)}" for k, v in report["master"].items()) or "（空）"
     console.print(f"汇总数据：{master}")
     outputs = report.get("outputs", {})
     for key, label in (("master", "汇总表"), ("filing", "备案表"), ("disclosure", "公开文档")):
@@ -101,6 +103,24 @@ def print_items(report: dict, console: Console) -> None:
         console.print(f"未报送二级学生会组织材料的院系：{'、'.join(report['units_missing'])}")
 
 
+# short kind names for an 80-column table, and what one record of each kind is called
+SHORT_KIND = {"roster": "名单", "unit_roster": "院系名单", "candidate": "推荐表", "score": "评分表",
+              "institution": "机构信息", "document": "制度文件"}
+COUNT_UNIT = {"roster": "人", "unit_roster": "人", "candidate": "人", "score": "条评分", "institution": "项",
+              "document": "份"}
+
+
+def count_words(kind: str | None, n: int) -> str:
+    """`12 人`, `3 条评分`: a number in the words people use for that kind."""
+    return f"{n} {COUNT_UNIT.get(kind or '', '条')}"
+
+
+def _shown_path(f: dict) -> str:
+    """The path as the sender knows it; `系/文件` already says the unit, else the unit is put in front."""
+    path, unit = f["path"], f.get("unit")
+    return path if not unit or path.startswith(f"{unit}/") else f"{path}（{unit}）"
+
+
 def _header_value(v) -> str:
     if isinstance(v, bool):
         return "是" if v else "否"
@@ -109,3 +129,34 @@ def _header_value(v) -> str:
 
 def _n(n: int, style: str) -> str:
     return f"[{style}]{n}[/]" if n else "0"
+
+
+PLAIN_STATUS = {"accepted": "已接收", "rejected": "退回（未接收）", "duplicate": "重复（未重复计入）",
+                "skipped": "跳过", "arriving": "尚未写完，稍后再处理"}
+
+
+def file_lines(report: dict) -> list[str]:
+    """One Chinese line per file for a log (`sureform serve`): what happened to it and where its marks are.
+    `石油工程系/工作人员名单.xlsx：已接收，12 人；退回标注：outbox/退回/…`"""
+    feedback = report.get("outputs", {}).get("feedback", [])
+    lines = []
+    for f in report.get("files", []):
+        parts = [PLAIN_STATUS.get(f["status"], f["status"])]
+        if f["status"] == "accepted":
+            parts[0] += f"，{count_words(f.get('kind'), f.get('rows', 0))}"
+        counts = [(label, sum(1 for i in f.get("issues", []) if i["severity"] == sev))
+                  for sev, label in (("error", "错误"), ("finding", "问题"), ("warning", "提示"))]
+        said = "、".join(f"{label} {n} 处" for label, n in counts if n and not (label == "提示" and f["status"] == "duplicate"))
+        if said:
+            parts.append(said)
+        if f["status"] == "skipped" and f.get("reason"):
+            parts.append(f["reason"])
+        name = f["path"].rsplit("/", 1)[-1]
+        folder = f.get("unit") or (f["path"].split("/", 1)[0] if "/" in f["path"] else "")
+        marks = [p for p in feedback if f"/{folder}/{name}_错误标注" in p] or \
+                [p for p in feedback if not folder and f"/{name}_错误标注" in p]
+        line = f"{f['path']}：{'，'.join(parts)}"
+        if marks:
+            line += f"；退回标注：{marks[0]}"
+        lines.append(line)
+    return lines

@@ -1,6 +1,8 @@
 """`汇总.xlsx`: the current master dataset for the league office, a sheet per kind plus open findings."""
 from __future__ import annotations
 
+from dataclasses import replace
+from datetime import date, datetime
 from pathlib import Path
 
 from sureform.outputs.cells import clean, save_workbook
@@ -13,19 +15,66 @@ from sureform.store import Store
 
 SUMMARY_NAME = "汇总.xlsx"
 
-SUBMISSION_COLUMNS = [("unit", "单位"), ("kind_label", "材料类型"), ("original_name", "文件名"), ("received_at", "接收时间"),
-                      ("rows", "行数"), ("sha256", "内容指纹")]
+SUBMISSION_COLUMNS = [("unit", "单位"), ("kind_label", "材料类型"), ("original_name", "文件名"), ("state", "状态"),
+                      ("received_at", "接收时间"), ("rows", "行数"), ("problems", "问题"), ("rel_path", "收件位置")]
+VERDICT_FILLS = {"达标": "FFC6EFCE", "是": "FFC6EFCE", "未达标": "FFFFC7CE", "否": "FFFFC7CE", "待补充": "FFFFEB9C"}
+SEVERITY_FILLS = {"错误": "FFFFC7CE", "问题": "FFFFEB9C", "提示": "FFDDEBF7"}
+DATE_KEYS = {"date", "review_date", "publicity_start", "publicity_end"}
+PERCENT_KEYS = {"rank_ratio"}
+
+
+def submission_rows(store: Store, labels: dict) -> list[dict]:
+    """Every submission, newest first: accepted (current or superseded) and rejected, in Chinese, times to the
+    minute; problems counted from its issues."""
+    current = {r["id"] for r in store.current_submissions()}
+    rows = []
+    for r in store.all_submissions():
+        issues = store.submission_issues(r["id"])
+        if r["status"] == "rejected":
+            state = "退回"
+        elif r["id"] in current:
+            state = "已接收（现行）"
+        else:
+            state = "已被新文件替换"
+        counts = {lab: sum(1 for i in issues if SEVERITY_LABEL[i.severity] == lab) for lab in ("错误", "问题", "提示")}
+        rows.append(dict(r) | {"kind_label": labels.get(r["kind"], r["kind"] or "未识别"), "state": state,
+                               "received_at": short_time(r["received_at"]),
+                               "problems": "、".join(f"{k} {n}" for k, n in counts.items() if n) or "无"})
+    return rows
+
+
+def short_time(text) -> str:
+    """`2026-11-24T18:46:35+08:00` → `2026-11-24 18:46`."""
+    return str(text or "")[:16].replace("T", " ")
+
+
+def open_issues(store: Store, findings: list[tuple[str | None, Issue]]) -> list[tuple[str | None, Issue]]:
+    """待整改问题: the master's re-checked findings, then every other issue (hints too) the current files carry."""
+    from sureform.checks.roster import RECHECKED_CODES
+
+    out = list(findings)
+    seen = {(i.code, i.file, i.cell) for _, i in findings}
+    for sub in store.current_submissions():
+        for i in store.submission_issues(sub["id"]):
+            if i.code in RECHECKED_CODES or i.code == "file-duplicate":
+                continue
+            i = replace(i, file=sub["rel_path"])
+            if (i.code, i.file, i.cell) not in seen:
+                seen.add((i.code, i.file, i.cell))
+                out.append((sub["unit"], i))
+    return out
 
 
 def write_summary_workbook(store: Store, consolidation: Consolidation, catalogue: Catalogue, outbox: Path) -> Path:
     """`outbox/汇总.xlsx` from the current master: its sheets, the submissions, open findings, the verdicts."""
     labels = {k.name: k.label for k in KINDS}
     sheets = master_sheets(store, catalogue)
-    submissions = [dict(r) | {"kind_label": labels.get(r["kind"], r["kind"])} for r in store.current_submissions()]
+    submissions = submission_rows(store, labels)
     texts = {(it.table, it.id): (f"{it.group} " if it.group else "") + it.text for it in catalogue.items}
     verdicts = [dict(v, text=texts.get((v.get("table") or "校级", v["id"]), ""), unit=v.get("unit") or "",
                      table=v.get("table") or "校级", mark=v.get("mark") or "") for v in consolidation.items] or None
-    return write_master_workbook(Path(outbox) / SUMMARY_NAME, sheets, consolidation.findings, submissions, verdicts)
+    return write_master_workbook(Path(outbox) / SUMMARY_NAME, sheets, open_issues(store, consolidation.findings),
+                                 submissions, verdicts)
 
 
 def write_master_workbook(dest: Path, sheets: list[tuple[str, list[tuple[str, str]], list[dict]]],
@@ -46,13 +95,22 @@ def write_master_workbook(dest: Path, sheets: list[tuple[str, list[tuple[str, st
         for c in ws[1]:
             c.font, c.fill = Font(bold=True), head_fill
         for r in rows:
-            ws.append([_cell(r.get(k)) for k, _ in columns])
-        for i, (_, label) in enumerate(columns, 1):
-            width = max([len(str(label)) * 2 + 2] + [len(str(_cell(r.get(k)) or "")) + 2 for r in rows[:200] for k, _ in [columns[i - 1]]])
-            ws.column_dimensions[get_column_letter(i)].width = min(max(width, 8), 60)
+            ws.append([_typed(k, r.get(k)) for k, _ in columns])
+        wrap = Alignment(wrap_text=True, vertical="top")
+        for i, (key, label) in enumerate(columns, 1):
+            width = max([_width(label) + 2] + [_width(_cell(r.get(key)) or "") + 2 for r in rows[:200]])
+            ws.column_dimensions[get_column_letter(i)].width = min(max(width, 8), 40)
+            for row in ws.iter_rows(min_row=2, min_col=i, max_col=i):
+                c = row[0]
+                c.alignment = wrap
+                if key in DATE_KEYS and isinstance(c.value, (date, datetime)):
+                    c.number_format = "yyyy-mm-dd"
+                elif key in PERCENT_KEYS and isinstance(c.value, (int, float)):
+                    c.number_format = "0.0%"
         ws.freeze_panes = "A2"
         if rows:
             ws.auto_filter.ref = ws.dimensions
+        for_print(ws)
         return ws
 
     if verdicts is not None:
@@ -64,14 +122,60 @@ def write_master_workbook(dest: Path, sheets: list[tuple[str, list[tuple[str, st
         for row in ws.iter_rows(min_row=2):
             for c in (row[4], row[7], row[8]):
                 c.alignment = Alignment(wrap_text=True, vertical="top")
-        ws.column_dimensions["E"].width, ws.column_dimensions["I"].width = 40, 80
+        ws.column_dimensions["E"].width, ws.column_dimensions["I"].width = 40, 60
+        colour_column(ws, 6, VERDICT_FILLS)
     for title, columns, records in sheets:
         table(title, columns, records)
-    table("待整改问题", [("unit", "单位"), ("severity", "类别"), ("item", "涉及项目"), ("file", "文件"), ("sheet", "工作表"),
+    issues_ws = table("待整改问题", [("unit", "单位"), ("severity", "类别"), ("item", "涉及项目"), ("file", "文件"), ("sheet", "工作表"),
                      ("cell", "单元格"), ("column", "列"), ("value", "内容"), ("message", "说明"), ("code", "代码")],
           [dict(i.to_dict(with_file=True), unit=unit, severity=SEVERITY_LABEL[i.severity]) for unit, i in findings])
+    colour_column(issues_ws, 2, SEVERITY_FILLS)
+    issues_ws.column_dimensions["I"].width = 60
+    issues_ws.column_dimensions["J"].width = 12
     table("提交记录", SUBMISSION_COLUMNS, submissions)
     return save_workbook(wb, dest)  # no live formula, whatever the master holds
+
+
+def for_print(ws) -> None:
+    """Landscape A4, one page wide, the header row repeated on every page."""
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_title_rows = "1:1"
+    ws.print_options.gridLines = True
+
+
+def colour_column(ws, col: int, fills: dict) -> None:
+    """Fill each cell of a column by its text (结论, 类别)."""
+    from openpyxl.styles import PatternFill
+
+    for row in ws.iter_rows(min_row=2, min_col=col, max_col=col):
+        c = row[0]
+        fill = next((v for k, v in sorted(fills.items(), key=lambda kv: -len(kv[0])) if str(c.value or "").startswith(k)), None)
+        if fill:
+            c.fill = PatternFill("solid", fgColor=fill)
+
+
+def _width(text) -> int:
+    """Display width: a Chinese character counts two."""
+    return sum(2 if ord(ch) > 0x2E80 else 1 for ch in str(text))
+
+
+def _typed(key: str, v):
+    """Real dates and numbers where the master keeps them as text."""
+    if key in DATE_KEYS and isinstance(v, str):
+        try:
+            return date.fromisoformat(v[:10])
+        except ValueError:
+            return _cell(v)
+    if key in PERCENT_KEYS and isinstance(v, str):
+        try:
+            return float(v)
+        except ValueError:
+            return _cell(v)
+    return _cell(v)
 
 
 def _evidence_line(e: dict) -> str:

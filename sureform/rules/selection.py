@@ -124,7 +124,7 @@ def _congress_since(view: MasterView, item: CatalogueItem, since: date):
             return pending(item.id, "机构信息（学代会记录）")
         out = Outcome(item.id)
         out.breach(finding("congress-missing"))
-        return out.result(note=empty)
+        return out.result(note=f"{empty}（机构信息中没有学代会记录）")
     dated = [(d, r) for r in records if (d := _congress_date(r)) is not None and d <= view.as_of]
     out = Outcome(item.id)
     if not dated:
@@ -137,7 +137,7 @@ def _congress_since(view: MasterView, item: CatalogueItem, since: date):
         return out.result(actual=chinese_date(day), note=label.format(date=chinese_date(day)))
     day, rec = max(dated, key=lambda x: x[0])
     out.breach(finding("congress-too-old", rec, "date", "召开日期", day.isoformat(), since=since.isoformat()))
-    return out.result(note=empty)
+    return out.result(note=f"{label.format(date=chinese_date(day))}（{since.year}年{since.month}月以来未召开）")
 
 
 def delegates_recommended_and_elected(view: MasterView, item: CatalogueItem):

@@ -34,6 +34,16 @@ class FileRead:
         return any(i.severity == "error" for i in self.issues)
 
 
+FEEDBACK_LIST_SHEET = "问题清单"  # the first sheet of the feedback workbook sureform writes (outputs.feedback)
+
+
+def without_feedback_sheets(grids: list) -> list:
+    """A feedback workbook dropped back in: its 问题清单 sheet(s) are sureform's own, not the sender's data."""
+    own = [g for g in grids if g.name == FEEDBACK_LIST_SHEET
+           or (g.name.startswith(FEEDBACK_LIST_SHEET) and g.name[len(FEEDBACK_LIST_SHEET):].isdigit())]
+    return [g for g in grids if g not in own] if len(own) < len(grids) else grids
+
+
 Parser = Callable[[object], tuple[object, str | None]]
 
 

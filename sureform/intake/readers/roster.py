@@ -100,23 +100,68 @@ def read_roster(grids: list[Grid], rel: str, catalogue: Catalogue) -> tuple[list
                                          rank=rank, size=size))
             rec["_cols"].update({k: header.letter(k) for k in ("rank", "major_size") if k in header.columns})
             rec["_id_typed_as_number"] = typed_as_number
+            if (split := _split_post(rec, catalogue.posts)) is not None:
+                issues.append(make_issue("post-department-split", record_location(rel, rec, "post", LABELS["post"]),
+                                         split, department=rec["department"], post=rec["post"]))
             records.append(rec)
-    issues += _short_numeric_ids(records, rel)
+    issues += _unusual_ids(records, rel)
     for rec in records:
         del rec["_id_typed_as_number"]
     return records, issues
 
 
-def _short_numeric_ids(records: list[dict], rel: str) -> list[Issue]:
-    """A 学号 typed as a number and shorter than the file's usual length has probably lost leading zeros."""
-    lengths = Counter(len(r["student_id"]) for r in records if r.get("student_id"))
+# what a department's name ends with: 宣传部, 主席团, 青年志愿者服务中心, 办公室 …
+DEPARTMENT_ENDINGS = ("部", "主席团", "中心", "办公室", "室", "处", "团", "队", "会")
+
+
+def _split_post(rec: dict, posts) -> str | None:
+    """`宣传部部长` in 职务: 职务 部长, 所在部门 宣传部 (when 所在部门 is empty or says the same); returns the
+    original cell when it split it."""
+    post, dept = rec.get("post"), rec.get("department")
+    if not post or post in posts:
+        return None
+    for allowed in sorted(posts, key=len, reverse=True):
+        prefix = post[: -len(allowed)] if post.endswith(allowed) else ""
+        if prefix and prefix.endswith(DEPARTMENT_ENDINGS) and (not dept or dept == prefix):
+            rec["post"], rec["department"] = allowed, prefix
+            return post
+    return None
+
+
+def usual_length(ids) -> int | None:
+    """The length most 学号 have, when at least two share it and they are the majority."""
+    lengths = Counter(len(i) for i in ids if i)
     if not lengths:
+        return None
+    usual, n = lengths.most_common(1)[0]
+    return usual if n >= 2 and n * 2 > sum(lengths.values()) else None
+
+
+def length_guess(length: int, usual: int) -> str:
+    """What was probably lost or added, in words."""
+    if length < usual:
+        return f"少了 {usual - length} 位，可能漏输了数字或开头的 0 已丢失"
+    return f"多了 {length - usual} 位，可能多输了数字"
+
+
+def _unusual_ids(records: list[dict], rel: str) -> list[Issue]:
+    """A 学号 whose length differs from the file's usual length: typed as a number and shorter, leading zeros
+    were probably lost; otherwise a digit was probably left out or added."""
+    usual = usual_length(r.get("student_id") for r in records)
+    if usual is None:
         return []
-    usual = lengths.most_common(1)[0][0]
-    return [make_issue("student-id-leading-zero-lost", record_location(rel, r, "student_id", LABELS["student_id"]),
-                       r["student_id"], usual=usual)
-            for r in records
-            if r["_id_typed_as_number"] and r.get("student_id") and len(r["student_id"]) < usual]
+    out = []
+    for r in records:
+        sid = r.get("student_id")
+        if not sid or len(sid) == usual:
+            continue
+        loc = record_location(rel, r, "student_id", LABELS["student_id"])
+        if r["_id_typed_as_number"] and len(sid) < usual:
+            out.append(make_issue("student-id-leading-zero-lost", loc, sid, usual=usual, missing=usual - len(sid)))
+        else:
+            out.append(make_issue("student-id-length-unusual", loc, sid, length=len(sid), usual=usual,
+                                  guess=length_guess(len(sid), usual)))
+    return out
 
 
 def _rank_text(rank_raw, size_raw) -> str | None:

@@ -22,7 +22,7 @@ def new_composer(doc) -> Composer:
 def append_document(composer: Composer, path: Path | None, what: str) -> None:
     """Append a .docx whole, with its formatting, pictures and numbering; a placeholder when none was given."""
     if path is None:
-        log.info("no %s document given; the disclosure says it is to be supplied", what)
+        log.debug("no %s document given; the disclosure says it is to be supplied", what)
         style.add_body(composer.doc, MISSING_FILE.format(what=what))
         return
     path = Path(path)

@@ -61,7 +61,7 @@ def add_staff_table(doc, inputs: DocumentInputs) -> None:
         style.write_cell(table.cell(0, column), key, font=style.TABLE_HEADER_FONT, size=style.SIZE_5, align=center)
         value = inputs.disclosure.get(key)
         if value is None or str(value).strip() == "":
-            log.info("section 四 figure %s is missing; shown as %s", key, MISSING_FIGURE)
+            log.debug("section 四 figure %s is missing; shown as %s", key, MISSING_FIGURE)
             value = MISSING_FIGURE
         style.write_cell(table.cell(1, column), str(value), size=style.SIZE_S4, align=center)
     style.repeat_header_and_keep_rows(table)

@@ -185,6 +185,11 @@ def add_item_table(doc, table_def: EditionTable, items, verdicts: dict[str, Item
             verdict = verdicts[item.id]
             style.write_cell(row.cells[2], conclusion_lines(verdict.verdict, labels), align=center)
             style.write_cell(row.cells[3], note_for(item, verdict))
+        if len(members) > 1:  # a merged group (item 3's sub-rows) never splits across pages: keep with the next row
+            for row in rows[:-1]:
+                for cell in row.cells:
+                    for para in cell.paragraphs:
+                        para.paragraph_format.keep_with_next = True
         row_index += len(members)
     style.repeat_header_and_keep_rows(table)
     return table

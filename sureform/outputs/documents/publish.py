@@ -183,7 +183,7 @@ def publish_documents(outbox: Path, docs: dict, now: datetime | None = None,
             if target.exists():
                 history = history or _new_history_dir(outbox, now)
                 kept = _keep_previous(target, history)
-                log.info("previous %s kept as %s", name, kept)
+                log.debug("previous %s kept as %s", name, kept)
             os.replace(temp, target)
         except BaseException:
             temp.unlink(missing_ok=True)

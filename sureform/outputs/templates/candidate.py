@@ -5,7 +5,7 @@ from pathlib import Path
 
 from sureform.editions import load_catalogue
 from sureform.intake.readers.candidate import STEPS, TITLE
-from sureform.outputs.templates.sheets import date_cells, dropdown, label_cell, notes_sheet, title
+from sureform.outputs.templates.sheets import for_print, date_cells, dropdown, label_cell, notes_sheet, title
 
 # (label, value cell, label, value cell) per row; the values sit right of their labels
 IDENTITY_ROWS = [
@@ -77,5 +77,6 @@ def write_candidate_template(path: Path, edition: str = "2020") -> Path:
         "6. 把填好的文件放入共享文件夹 inbox 下候选人所在系的子文件夹（如 inbox/石油工程系/）。"
         "再次提交同一学号的推荐表会替换之前的版本。",
     ])
+    for_print(wb)
     wb.save(path)
     return path

@@ -8,7 +8,7 @@ from openpyxl.utils import get_column_letter
 
 from sureform.editions import load_catalogue
 from sureform.intake.readers.institution import BASIC_ITEMS, BASIC_SHEET, TABLES
-from sureform.outputs.templates.sheets import date_cells, dropdown, label_cell, notes_sheet
+from sureform.outputs.templates.sheets import for_print, date_cells, dropdown, label_cell, notes_sheet
 
 ROWS = 60
 BASIC_NOTES = {
@@ -73,5 +73,6 @@ def write_institution_template(path: Path, edition: str = "2020") -> Path:
         "8. 指导责任人：类别填写“分管学生会组织的校团委责任人”或“秘书长”，并注明是否为专职团干。",
         "9. 学代会代表名单、评奖评优提名为可选工作表；日期写成 2020-10-15 或 2020/10/15。",
     ])
+    for_print(wb)
     wb.save(path)
     return path

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from sureform.outputs.templates.sheets import for_print
 from sureform.editions import load_catalogue
 from sureform.intake.readers.roster import FIELDS
 
@@ -81,5 +82,6 @@ def write_roster_template(path: Path, edition: str = "2020") -> Path:
     for f in FIELDS:
         notes.append([f"{f.label}：{COLUMN_NOTES.get(f.key, '')}"])
     notes.column_dimensions["A"].width = 110
+    for_print(wb)
     wb.save(path)
     return path

@@ -7,7 +7,7 @@ from openpyxl.utils import get_column_letter
 
 from sureform.editions import load_catalogue
 from sureform.intake.readers.score import LABELS, score_names
-from sureform.outputs.templates.sheets import date_cells, dropdown, label_cell, notes_sheet, score_cells, title
+from sureform.outputs.templates.sheets import for_print, date_cells, dropdown, label_cell, notes_sheet, score_cells, title
 
 HEADER_ROW = 4
 ROWS = 120
@@ -54,5 +54,6 @@ def write_score_template(path: Path, edition: str = "2020") -> Path:
         "7. 述职评议结果 = 0.5 × 日常考评平均分 + 0.5 × 集中考评平均分（按评议人平均），由系统计算。",
         "8. 由校团委统一放入共享文件夹 inbox（无需放入系名子文件夹）；同一学期再次提交会替换之前的评分表。",
     ])
+    for_print(wb)
     wb.save(path)
     return path

@@ -1,6 +1,8 @@
 """Small openpyxl helpers shared by the templates: header styling, drop-downs, the 填写说明 sheet."""
 from __future__ import annotations
 
+import re
+
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.worksheet.datavalidation import DataValidation
 
@@ -58,3 +60,21 @@ def notes_sheet(wb, heading: str, lines: list[str]):
         ws.append([line])
     ws.column_dimensions["A"].width = 110
     return ws
+
+
+def for_print(wb) -> None:
+    """Every sheet prints landscape on A4, one page wide, its title row tall enough to be read whole, and a
+    table's header rows repeated on each page."""
+    for ws in wb.worksheets:
+        ws.page_setup.orientation = "landscape"
+        ws.page_setup.paperSize = ws.PAPERSIZE_A4
+        ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+        ws.sheet_properties.pageSetUpPr.fitToPage = True
+        ws.page_margins.left = ws.page_margins.right = 0.4
+        first = ws.cell(1, 1)
+        if first.font is not None and first.font.sz and first.font.sz >= 13:
+            ws.row_dimensions[1].height = max(ws.row_dimensions[1].height or 0, first.font.sz * 2)
+        if ws.freeze_panes and ws.freeze_panes != "A1":
+            header_end = int(re.sub(r"^[A-Z]+", "", ws.freeze_panes)) - 1
+            if header_end >= 1:
+                ws.print_title_rows = f"1:{header_end}"

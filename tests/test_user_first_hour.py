@@ -1,0 +1,217 @@
+"""Issue 11: what a secretary and the league office meet in their first hour, each tried as they would."""
+import shutil
+
+from openpyxl import load_workbook
+
+from conftest import codes, file_report, issue, person, settle, write_xlsx
+
+REL = "石油工程系/名单.xlsx"
+FEEDBACK = "退回/石油工程系/名单.xlsx_错误标注.xlsx"
+
+
+def run_rows(env, rows, unit="石油工程系"):
+    env.roster(unit, rows)
+    return file_report(env.run(), f"{unit}/名单.xlsx")
+
+
+# ---- 1. every issue reaches the sender -------------------------------------------------------------
+def test_a_hint_alone_gets_a_feedback_file_and_reaches_the_summary(env):
+    f = run_rows(env, [person(sid="0190401101"), person(sid=190401103.0, name="李四"),
+                       person(sid="0190401104", name="王五")])
+    assert f["status"] == "accepted"
+    assert issue(f, "student-id-leading-zero-lost")["severity"] == "finding"
+    wb = load_workbook(env.outbox / FEEDBACK)
+    assert wb.sheetnames[0] == "问题清单"
+    assert wb["Sheet1"]["B3"].comment is not None
+    ws = load_workbook(env.outbox / "汇总.xlsx")["待整改问题"]
+    assert "student-id-leading-zero-lost" in [c.value for c in ws["J"]]
+
+
+def test_a_text_id_of_another_length_is_a_finding(env):
+    f = run_rows(env, [person(sid="0190401101"), person(sid="019040110", name="李四"),
+                       person(sid="0190401104", name="王五")])
+    i = issue(f, "student-id-length-unusual")
+    assert (i["severity"], i["cell"]) == ("finding", "B3")
+    assert "少了 1 位" in i["message"]
+
+
+def test_hints_only_are_listed_in_the_summary(env):
+    rows = [person(), person(sid="2024010102", name="李四")]
+    rows[1][2] = "化学工程系"  # 院系 differs from the folder: a hint
+    f = run_rows(env, rows)
+    assert f["status"] == "accepted" and issue(f, "unit-mismatch")["severity"] == "warning"
+    assert (env.outbox / FEEDBACK).exists()
+    ws = load_workbook(env.outbox / "汇总.xlsx")["待整改问题"]
+    assert "提示" in [c.value for c in ws["B"]]
+
+
+def test_one_units_id_pattern_against_the_master(env):
+    run_rows(env, [person(sid=f"20240101{n:02d}", name=f"甲{n}") for n in range(1, 4)], unit="化学工程系")
+    f = run_rows(env, [person(sid=f"240101{n:02d}", name=f"乙{n}") for n in range(1, 4)])
+    assert issue(f, "student-id-pattern-unusual")["severity"] == "finding"
+
+
+# ---- 2. a feedback workbook dropped back in ------------------------------------------------------
+def test_feedback_file_dropped_back_replaces_the_old_one(env):
+    run_rows(env, [person(political="群众"), person(sid="2024010102", name="李四")])
+    fb = env.outbox / FEEDBACK
+    assert fb.exists()
+    # the secretary fixes the red cell in the feedback file and drops it back
+    wb = load_workbook(fb)
+    wb["Sheet1"]["E2"] = "共青团员"
+    back = env.inbox / "石油工程系" / fb.name
+    wb.save(back)
+    settle(back)
+    report = env.run()
+    f = file_report(report, f"石油工程系/{fb.name}")
+    assert f["status"] == "accepted" and codes(f) == []
+    assert f["rows"] == 2
+    assert not fb.exists()  # nothing left to fix: the old marks leave 退回/
+    assert not list((env.outbox / "退回").rglob("*_错误标注_错误标注*"))
+    assert list((env.outbox / "历史").rglob(fb.name))
+
+
+def test_feedback_resent_with_a_remaining_problem_keeps_one_list_and_fresh_marks(env):
+    run_rows(env, [person(political="群众"), person(sid="2024010102", name="李四", post="秘书长")])
+    fb = env.outbox / FEEDBACK
+    wb = load_workbook(fb)
+    wb["Sheet1"]["E2"] = "共青团员"  # fixed; F3 (秘书长) not
+    back = env.inbox / "石油工程系" / fb.name
+    wb.save(back)
+    settle(back)
+    env.run()
+    assert fb.exists() and not list((env.outbox / "退回").rglob("*_错误标注_错误标注*"))
+    wb = load_workbook(fb)
+    assert [s for s in wb.sheetnames if s.startswith("问题清单")] == ["问题清单"]
+    sheet = wb["Sheet1"]
+    assert sheet["E2"].comment is None and sheet["E2"].fill.fill_type is None
+    assert sheet["F3"].comment is not None
+
+
+# ---- 3. the same bytes again ------------------------------------------------------------------
+def test_a_copy_that_keeps_the_mtime_is_a_duplicate(env, tmp_path):
+    path = env.roster("石油工程系", [person()])
+    keep = tmp_path / "keep.xlsx"
+    shutil.copy2(path, keep)
+    env.run()
+    shutil.copy2(keep, path)  # as Explorer or cp -p does: same bytes, same mtime
+    f = file_report(env.run(), REL)
+    assert f["status"] == "duplicate"
+    assert "已收到" in issue(f, "file-duplicate")["message"]
+
+
+# ---- 4. post and department in one cell ---------------------------------------------------------
+def test_post_and_department_in_one_cell_are_split(env):
+    f = run_rows(env, [person(post="宣传部部长", dept="")])
+    assert f["status"] == "accepted"
+    assert "post-not-allowed" not in codes(f)
+    i = issue(f, "post-department-split")
+    assert (i["severity"], i["cell"]) == ("warning", "F2")
+    ws = load_workbook(env.outbox / "汇总.xlsx")["工作人员名单"]
+    row = [c.value for c in ws[2]]
+    assert "部长" in row and "宣传部" in row
+
+
+def test_a_post_outside_the_vocabulary_is_a_finding_that_does_not_say_remove(env):
+    f = run_rows(env, [person(post="秘书长")])
+    i = issue(f, "post-not-allowed")
+    assert i["severity"] == "finding" and "移出" not in i["message"]
+
+
+# ---- 6. 汇总.xlsx for people ------------------------------------------------------------------
+def test_submission_log_lists_rejections_in_chinese_with_short_times(env):
+    env.roster("石油工程系", [person(sid="12-34")])
+    env.run()
+    env.roster("化学工程系", [person()])
+    env.run()
+    wb = load_workbook(env.outbox / "汇总.xlsx")
+    ws = wb["提交记录"]
+    header = [c.value for c in ws[1]]
+    assert "内容指纹" not in header
+    rows = [dict(zip(header, (c.value for c in r))) for r in ws.iter_rows(min_row=2)]
+    assert {r["状态"] for r in rows} == {"退回", "已接收（现行）"}
+    assert all(len(r["接收时间"]) == 16 and "T" not in r["接收时间"] for r in rows)
+    assert {r["单位"] for r in rows} == {"石油工程系", "化学工程系"}
+    for ws in wb.worksheets:
+        assert ws.page_setup.orientation == "landscape" and ws.page_setup.fitToWidth == 1
+        assert ws.print_title_rows
+
+
+def test_rank_ratio_is_a_percentage_and_verdicts_are_coloured(env):
+    run_rows(env, [person(rank="3/45")])
+    wb = load_workbook(env.outbox / "汇总.xlsx")
+    ws = wb["工作人员名单"]
+    col = [c.value for c in ws[1]].index("排名比例") + 1
+    cell = ws.cell(2, col)
+    assert isinstance(cell.value, float) and "%" in cell.number_format
+    verdicts = wb["评估结论"]
+    col = [c.value for c in verdicts[1]].index("结论") + 1
+    assert any(verdicts.cell(r, col).fill.fill_type == "solid" for r in range(2, verdicts.max_row + 1))
+
+
+def test_feedback_issue_list_is_wrapped_coloured_and_prints_landscape(env):
+    run_rows(env, [person(political="群众")])
+    ws = load_workbook(env.outbox / FEEDBACK)["问题清单"]
+    assert [c.value for c in ws[2]][-1] == "代码"
+    assert ws["G3"].alignment.wrap_text and ws["B3"].fill.fill_type == "solid"
+    assert ws.page_setup.orientation == "landscape"
+
+
+# ---- 5. every 未达标 says why in one line: see test_verdicts_structure (item 1), test_verdicts_selection (item 9)
+
+
+# ---- 8. terminal and serve ------------------------------------------------------------------------
+def test_terminal_summary_fits_80_columns_and_counts_in_words(env):
+    from io import StringIO
+
+    from rich.console import Console
+
+    from sureform.outputs.terminal import print_report
+
+    env.roster("石油工程系", [person(), person(sid="2024010102", name="李四")], name="二〇二〇年秋季学期工作人员名单（修订）.xlsx")
+    report = env.run()
+    out = StringIO()
+    print_report(report, Console(file=out, width=80, color_system=None))
+    text = out.getvalue()
+    table = text[: text.index("汇总数据")]
+    assert "2 人" in text and " 行" not in text
+    assert "名单" in table and "已接收" in table
+    assert not any(line.strip() in ("学", "名", "工") for line in table.splitlines())
+
+
+def test_serve_log_line_per_file_says_what_happened(env):
+    from sureform.outputs.terminal import file_lines
+
+    env.roster("石油工程系", [person(), person(sid="2024010102", name="李四")])
+    env.roster("化学工程系", [person(sid="12-34")])
+    lines = file_lines(env.run())
+    assert "石油工程系/名单.xlsx：已接收，2 人" in lines
+    bad = next(line for line in lines if line.startswith("化学工程系/名单.xlsx"))
+    assert "退回" in bad and "错误 1 处" in bad and "退回标注：" in bad and "_错误标注.xlsx" in bad
+
+
+def test_developer_messages_are_debug_only(env, caplog):
+    import logging
+
+    env.roster("石油工程系", [person()])
+    with caplog.at_level(logging.INFO, logger="sureform"):
+        env.run()
+    assert not [r for r in caplog.records if r.levelno >= logging.INFO and "document given" in r.getMessage()]
+
+
+# ---- 9. templates print on one landscape page wide, title visible ------------------------------------
+def test_templates_print_landscape_one_page_wide_with_title(tmp_path):
+    from sureform.outputs.templates.catalog import write_templates
+
+    for path in write_templates(tmp_path / "模板"):
+        if path.suffix != ".xlsx":
+            continue
+        wb = load_workbook(path)
+        for ws in wb.worksheets:
+            assert ws.page_setup.orientation == "landscape", (path.name, ws.title)
+            assert ws.page_setup.fitToWidth == 1 and ws.sheet_properties.pageSetUpPr.fitToPage
+        first = wb.worksheets[0]
+        if first["A1"].font.sz and first["A1"].font.sz >= 13:
+            assert (first.row_dimensions[1].height or 0) >= first["A1"].font.sz * 1.5
+    roster = load_workbook(next((tmp_path / "模板").rglob("*名单*.xlsx")))
+    assert roster.worksheets[0].print_title_rows
