@@ -1,13 +1,13 @@
 """Batch validation of rosters: one pandera call for every roster row of a run, failures mapped to cells."""
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from datetime import date
 
 from sureform.editions import Catalogue
 from sureform.issues import Issue, make_issue
 from sureform.intake.readers.base import record_location
-from sureform.intake.readers.roster import LABELS, length_guess, usual_length
+from sureform.intake.readers.roster import LABELS, length_guess
 from sureform.intake.values import academic_year_start
 from sureform.checks.roster_schema import CHECK_COLUMNS, RosterSchema, using_catalogue
 from sureform.checks.failures import failed_checks
@@ -108,15 +108,27 @@ def cross_unit_duplicates(new: list[tuple[str, str, dict]], others: list[tuple[s
     return out
 
 
+def _usual(lengths: Counter) -> int | None:
+    """`usual_length` over counted lengths: the length most 学号 have, when at least two share it and they are
+    the majority."""
+    if not lengths:
+        return None
+    usual, n = lengths.most_common(1)[0]
+    return usual if n >= 2 and n * 2 > sum(lengths.values()) else None
+
+
 def unit_id_patterns(new: list[tuple[str, str, dict]], others: list[tuple[str, str, dict]]) -> dict[int, Issue]:
     """One unit whose 学号 are mostly of another length than the rest of the master's: a finding on the first
     such 学号 of its new rows (the whole column is probably typed wrong, e.g. as numbers that lost their 0)."""
-    everyone = [*others, *new]
     units = {unit for unit, _, _ in new if unit}
     out: dict[int, Issue] = {}
+    lengths: dict = defaultdict(Counter)  # each unit's 学号 lengths, counted once (not once for every unit)
+    for u, _, rec in [*others, *new]:
+        if sid := rec.get("student_id"):
+            lengths[u][len(sid)] += 1
+    everyone = sum(lengths.values(), Counter())
     for unit in units:
-        own = usual_length(rec.get("student_id") for u, _, rec in everyone if u == unit)
-        rest = usual_length(rec.get("student_id") for u, _, rec in everyone if u != unit)
+        own, rest = _usual(lengths[unit]), _usual(everyone - lengths[unit])
         if own is None or rest is None or own == rest:
             continue
         for pos, (u, file, rec) in enumerate(new):
