@@ -5,7 +5,8 @@ from dataclasses import replace
 from datetime import date, datetime
 from pathlib import Path
 
-from sureform.outputs.cells import clean, save_workbook
+from sureform.atomic import atomic_path
+from sureform.outputs.cells import FORMULA_START, clean
 from sureform.editions import Catalogue
 from sureform.intake.kinds import KINDS
 from sureform.issues import SEVERITY_LABEL, Issue
@@ -80,82 +81,97 @@ def write_summary_workbook(store: Store, consolidation: Consolidation, catalogue
 def write_master_workbook(dest: Path, sheets: list[tuple[str, list[tuple[str, str]], list[dict]]],
                           findings: list[tuple[str | None, Issue]], submissions: list[dict],
                           verdicts: list[dict] | None = None) -> Path:
-    """`sheets` is [(sheet title, [(key, column label)], records)]; findings are (unit, issue) pairs."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font, PatternFill
-    from openpyxl.utils import get_column_letter
+    """`sheets` is [(sheet title, [(key, column label)], records)]; findings are (unit, issue) pairs.
 
-    wb = Workbook()
-    wb.remove(wb.active)
-    head_fill = PatternFill("solid", fgColor="FFDDEBF7")
+    Written row by row with xlsxwriter in constant-memory mode (a 60,000-row master costs seconds and little
+    memory, where openpyxl held every styled cell); every text is written as text, never as a formula or a
+    link, and text that begins like a formula carries Excel's quote prefix."""
+    import xlsxwriter  # only the runs that write 汇总.xlsx pay for it
 
-    def table(title: str, columns: list[tuple[str, str]], rows: list[dict]):
-        ws = wb.create_sheet(title[:31])
-        ws.append([clean(label) for _, label in columns])
-        for c in ws[1]:
-            c.font, c.fill = Font(bold=True), head_fill
-        for r in rows:
-            ws.append([_typed(k, r.get(k)) for k, _ in columns])
-        wrap = Alignment(wrap_text=True, vertical="top")
-        for i, (key, label) in enumerate(columns, 1):
-            width = max([_width(label) + 2] + [_width(_cell(r.get(key)) or "") + 2 for r in rows[:200]])
-            ws.column_dimensions[get_column_letter(i)].width = min(max(width, 8), 40)
-            for row in ws.iter_rows(min_row=2, min_col=i, max_col=i):
-                c = row[0]
-                c.alignment = wrap
-                if key in DATE_KEYS and isinstance(c.value, (date, datetime)):
-                    c.number_format = "yyyy-mm-dd"
-                elif key in PERCENT_KEYS and isinstance(c.value, (int, float)):
-                    c.number_format = "0.0%"
-        ws.freeze_panes = "A2"
-        if rows:
-            ws.auto_filter.ref = ws.dimensions
-        for_print(ws)
-        return ws
+    with atomic_path(dest) as tmp:
+        wb = xlsxwriter.Workbook(str(tmp), {"constant_memory": True, "strings_to_formulas": False,
+                                            "strings_to_urls": False, "strings_to_numbers": False})
+        formats = _Formats(wb)
+        if verdicts is not None:
+            # the edition's tables (校级, then 二级 per 院系), its numbering, marks and verdict words
+            _table(wb, formats, "评估结论", [("table", "表"), ("unit", "院系"), ("mark", "标注"), ("id", "项目"),
+                                            ("text", "要求"), ("verdict", "结论"), ("actual", "实有"), ("note", "备注"),
+                                            ("evidence_text", "依据")],
+                   [dict(v, evidence_text="\n".join(_evidence_line(e) for e in v.get("evidence", []))) for v in verdicts],
+                   widths={"text": 40, "evidence_text": 60}, fills={"verdict": VERDICT_FILLS})
+        for title, columns, records in sheets:
+            _table(wb, formats, title, columns, records)
+        _table(wb, formats, "待整改问题", [("unit", "单位"), ("severity", "类别"), ("item", "涉及项目"), ("file", "文件"),
+                                          ("sheet", "工作表"), ("cell", "单元格"), ("column", "列"), ("value", "内容"),
+                                          ("message", "说明"), ("code", "代码")],
+               [dict(i.to_dict(with_file=True), unit=unit, severity=SEVERITY_LABEL[i.severity]) for unit, i in findings],
+               widths={"message": 60, "code": 12}, fills={"severity": SEVERITY_FILLS})
+        _table(wb, formats, "提交记录", SUBMISSION_COLUMNS, submissions)
+        wb.close()
+    return dest
 
-    if verdicts is not None:
-        # the edition's tables (校级, then 二级 per 院系), its numbering, marks and verdict words
-        ws = table("评估结论", [("table", "表"), ("unit", "院系"), ("mark", "标注"), ("id", "项目"), ("text", "要求"),
-                              ("verdict", "结论"), ("actual", "实有"), ("note", "备注"), ("evidence_text", "依据")],
-                   [dict(v, evidence_text="\n".join(_evidence_line(e) for e in v.get("evidence", [])))
-                    for v in verdicts])
-        for row in ws.iter_rows(min_row=2):
-            for c in (row[4], row[7], row[8]):
-                c.alignment = Alignment(wrap_text=True, vertical="top")
-        ws.column_dimensions["E"].width, ws.column_dimensions["I"].width = 40, 60
-        colour_column(ws, 6, VERDICT_FILLS)
-    for title, columns, records in sheets:
-        table(title, columns, records)
-    issues_ws = table("待整改问题", [("unit", "单位"), ("severity", "类别"), ("item", "涉及项目"), ("file", "文件"), ("sheet", "工作表"),
-                     ("cell", "单元格"), ("column", "列"), ("value", "内容"), ("message", "说明"), ("code", "代码")],
-          [dict(i.to_dict(with_file=True), unit=unit, severity=SEVERITY_LABEL[i.severity]) for unit, i in findings])
-    colour_column(issues_ws, 2, SEVERITY_FILLS)
-    issues_ws.column_dimensions["I"].width = 60
-    issues_ws.column_dimensions["J"].width = 12
-    table("提交记录", SUBMISSION_COLUMNS, submissions)
-    return save_workbook(wb, dest)  # no live formula, whatever the master holds
+
+class _Formats:
+    """xlsxwriter formats, made once per workbook and shared (one per look, not one per cell)."""
+
+    def __init__(self, wb):
+        self.wb = wb
+        self.cache: dict[tuple, object] = {}
+        self.head = wb.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1})
+
+    def get(self, num: str | None = None, fill: str | None = None, quote: bool = False):
+        key = (num, fill, quote)
+        if key not in self.cache:
+            props: dict = {"text_wrap": True, "valign": "top"}
+            if num:
+                props["num_format"] = num
+            if fill:
+                props.update(pattern=1, bg_color=f"#{fill[-6:]}")
+            if quote:
+                props["quote_prefix"] = True
+            self.cache[key] = self.wb.add_format(props)
+        return self.cache[key]
+
+
+def _table(wb, formats: _Formats, title: str, columns: list[tuple[str, str]], rows: list[dict],
+           widths: dict[str, int] | None = None, fills: dict[str, dict] | None = None) -> None:
+    ws = wb.add_worksheet(clean(title)[:31])
+    for i, (key, label) in enumerate(columns):
+        width = max([_width(label) + 2] + [_width(_cell(r.get(key)) or "") + 2 for r in rows[:200]])
+        ws.set_column(i, i, (widths or {}).get(key) or min(max(width, 8), 40))
+    for i, (_, label) in enumerate(columns):
+        ws.write_string(0, i, str(clean(label)), formats.head)
+    for n, r in enumerate(rows, 1):
+        for i, (key, _) in enumerate(columns):
+            value = _typed(key, r.get(key))
+            fill_map = (fills or {}).get(key)
+            fill = next((v for k, v in sorted(fill_map.items(), key=lambda kv: -len(kv[0]))
+                         if str(value or "").startswith(k)), None) if fill_map else None
+            if value is None or value == "":
+                if fill:
+                    ws.write_blank(n, i, None, formats.get(fill=fill))
+                continue
+            if isinstance(value, (date, datetime)):
+                ws.write_datetime(n, i, datetime.combine(value, datetime.min.time()) if type(value) is date else value,
+                                  formats.get("yyyy-mm-dd", fill))
+            elif isinstance(value, (int, float)):
+                ws.write_number(n, i, value, formats.get("0.0%" if key in PERCENT_KEYS else None, fill))
+            else:
+                text = str(value)
+                ws.write_string(n, i, text, formats.get(None, fill, text.startswith(FORMULA_START)))
+    ws.freeze_panes(1, 0)
+    if rows:
+        ws.autofilter(0, 0, len(rows), len(columns) - 1)
+    for_print(ws)
 
 
 def for_print(ws) -> None:
-    """Landscape A4, one page wide, the header row repeated on every page."""
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.print_title_rows = "1:1"
-    ws.print_options.gridLines = True
-
-
-def colour_column(ws, col: int, fills: dict) -> None:
-    """Fill each cell of a column by its text (结论, 类别)."""
-    from openpyxl.styles import PatternFill
-
-    for row in ws.iter_rows(min_row=2, min_col=col, max_col=col):
-        c = row[0]
-        fill = next((v for k, v in sorted(fills.items(), key=lambda kv: -len(kv[0])) if str(c.value or "").startswith(k)), None)
-        if fill:
-            c.fill = PatternFill("solid", fgColor=fill)
+    """Landscape A4, one page wide, the header row repeated on every page, grid lines printed."""
+    ws.set_landscape()
+    ws.set_paper(9)  # A4
+    ws.fit_to_pages(1, 0)
+    ws.repeat_rows(0)
+    ws.hide_gridlines(0)
 
 
 def _width(text) -> int:
