@@ -56,19 +56,6 @@ def _port(raw: Any) -> int:
     return value
 
 
-def _days(raw: Any) -> int:
-    message = "应为 1–3650 的整数（天）"
-    if isinstance(raw, bool) or (isinstance(raw, float) and not raw.is_integer()):
-        raise ValueError(message)
-    try:
-        value = int(raw) if isinstance(raw, float) else int(str(raw).strip())
-    except ValueError:
-        raise ValueError(message) from None
-    if not 1 <= value <= 3650:
-        raise ValueError(message)
-    return value
-
-
 def _whole(low: int, high: int, unit: str) -> Callable[[Any], int]:
     """A parser of whole numbers from `low` to `high` (`unit` names what is counted, for the message)."""
     def parse(raw: Any) -> int:
@@ -212,8 +199,8 @@ KEYS: tuple[Key, ...] = (
     Key("term_starts", "09-01,02-01", parse_term_starts, "学期开始日期（月-日，逗号分隔），用于统计本学期未报送的单位", "MM-DD,…"),
     Key("lock_wait", 600.0, lambda v: _number(v, minimum=0, maximum=86400),
         "另一次处理正在进行时最多等待的秒数，超时则本次跳过", "SECONDS"),
-    Key("history_days", 30, _days, "outbox/历史/ 中保留最近多少天的全部旧版文档，更早的每个文档每月只留最新的一份", "DAYS"),
-    Key("prefect_history_days", 30, _days, "Prefect 中的运行记录（日志、任务、摘要）保留多少天，由夜间汇总清理", "DAYS"),
+    Key("history_days", 30, _whole(1, 3650, "天"), "outbox/历史/ 中保留最近多少天的全部旧版文档，更早的每个文档每月只留最新的一份", "DAYS"),
+    Key("prefect_history_days", 30, _whole(1, 3650, "天"), "Prefect 中的运行记录（日志、任务、摘要）保留多少天，由夜间汇总清理", "DAYS"),
     Key("max_rows", 20000, _whole(100, 1048576, "行"), "一个工作表最多读取的行数，更长的表格不予接收", "ROWS"),
     Key("max_columns", 200, _whole(20, 16384, "列"), "一个工作表最多读取的列数，更宽的表格不予接收", "COLUMNS"),
     Key("read_memory_mb", 1024, _whole(64, 65536, "MB"), "读取一个文件时最多可用的内存（MB），超过则该文件不予接收", "MB"),

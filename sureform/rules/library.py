@@ -188,18 +188,17 @@ def load_edition(edition: str) -> Catalogue:
 
 
 # ---- deciding -------------------------------------------------------------------------------------------
+def codes_of(kind: RuleKind, item: CatalogueItem) -> list[str]:
+    """The issue codes an item's rule can emit: declared by its kind, plus those given as its parameters."""
+    return [*kind.codes, *(c for p in kind.params if p.type == "codes" for c in item.params.get(p.name, []))]
+
+
 def item_of_code(catalogue: Catalogue) -> dict[str, str]:
     """Issue code → the first item whose rule can emit it (declared by the kind or given as a parameter)."""
     out: dict[str, str] = {}
     for it in catalogue.items:
         kind = RULE_KINDS.get(it.rule or "")
-        if kind is None:
-            continue
-        codes = list(kind.codes)
-        for p in kind.params:
-            if p.type == "codes":
-                codes += it.params.get(p.name, [])
-        for code in codes:
+        for code in codes_of(kind, it) if kind else ():
             out.setdefault(code, it.id)
     return out
 
@@ -210,7 +209,9 @@ def tag_issues(issues: Iterable[Issue], catalogue: Catalogue) -> list[Issue]:
     return [i if i.item == items.get(i.code) else replace(i, item=items.get(i.code)) for i in issues]
 
 
-def decide_item(item: CatalogueItem, view: MasterView) -> ItemVerdict:
+def decide_item(item: CatalogueItem, view: MasterView, items: dict[str, str] | None = None) -> ItemVerdict:
+    """One item's verdict; evidence issues carry this item, or the item their code bears on (`items`: the
+    edition's `item_of_code`, computed here when not given)."""
     kind = RULE_KINDS.get(item.rule or "")
     if kind is None:
         return labelled(decided_by_hand(item, view), item, view.catalogue)
@@ -219,8 +220,8 @@ def decide_item(item: CatalogueItem, view: MasterView) -> ItemVerdict:
     except Exception as exc:  # one item's bug must not take the others down
         log.exception("verdict of item %s (%s) failed", item.id, kind.name)
         verdict = pending(item.id, f"评估时出错（{type(exc).__name__}），请联系维护人员")
-    own = set(kind.codes) | {c for p in kind.params if p.type == "codes" for c in item.params.get(p.name, [])}
-    items = item_of_code(view.catalogue)
+    own = set(codes_of(kind, item))
+    items = item_of_code(view.catalogue) if items is None else items
     for ev in verdict.evidence:
         if ev.get("code") and ev.get("item") is None:
             ev["item"] = item.id if ev["code"] in own else items.get(ev["code"])
@@ -259,4 +260,5 @@ def decided_by_hand(item: CatalogueItem, view: MasterView) -> ItemVerdict:
 def decide_items(view: MasterView, table: str = "校级", unit: str | None = None) -> list[ItemVerdict]:
     """Every item of one table of the view's edition (the school's by default), in the edition's order; `unit`
     names the 二级 organisation the view is of."""
-    return [replace(decide_item(it, view), unit=unit) for it in view.catalogue.items_of(table)]
+    items = item_of_code(view.catalogue)
+    return [replace(decide_item(it, view, items), unit=unit) for it in view.catalogue.items_of(table)]
