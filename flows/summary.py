@@ -20,7 +20,7 @@ from sureform.store import Store
 log = logging.getLogger("sureform.serve")
 
 VERDICTS_FILE = "last_verdicts.json"
-STATUS_LABEL = {"accepted": "已接收", "rejected": "退回", "duplicate": "重复（未重复计入）", "skipped": "暂缓"}
+STATUS_LABEL = {"accepted": "已接收", "rejected": "退回", "duplicate": "重复（未重复计入）", "reinstated": "重新生效", "skipped": "暂缓"}
 
 
 # ---- units that have sent nothing this term ------------------------------------------------------------

@@ -149,6 +149,7 @@ register("recommendation-missing", FINDING, "未填写“{missing}”。工作�
 register("person-on-two-rosters", FINDING, "学号 {value}（{name}）同时出现在“{other_unit}”的名单中（{other_file}）。同一人只能由一个系报送，请与该系核对后删除其中一行。")
 # intake
 register("file-duplicate", WARNING, "与 {received} 已收到的文件内容完全相同，未重复计入。")
+register("file-reinstated", WARNING, "与 {received} 已收到的文件内容完全相同。该版本曾被 {newer_received} 收到的“{newer_name}”取代；以最后收到的为准，现重新作为现行版本。")
 register("file-unsupported", WARNING, "不支持的文件类型“{value}”，已忽略。请提交 .xlsx、.xls、.xlsm 或 .csv 文件。")
 register("document-role-unknown", ERROR, "无法判断这份 Word 文件是哪一种材料。标题中应含“章程”“候选人产生办法/选举办法”或“述职评议办法”。")
 # candidate forms, score sheets, institution facts

@@ -177,6 +177,7 @@ def _mark_duplicate(fr: FileRead, kind, unit, received_at, store, submission_id)
     if store is not None and submission_id is not None:
         fr.issues.extend(store.submission_issues(submission_id))
         fr.stored_path = store.stored_path(submission_id)
+        fr.submission_id = submission_id
 
 
 def _still_arriving(fr: FileRead, mtime: float) -> bool:
@@ -334,7 +335,7 @@ def _judge_twin(fr: FileRead, first: FileRead) -> None:
         fr.status, fr.issues = "arriving", [arriving_issue(fr.rel)]
         return
     fr.kind, fr.unit = first.kind, fr.unit or first.unit
-    if first.status in ("accepted", "duplicate"):
+    if first.status in ("accepted", "duplicate", "reinstated"):
         fr.status = "duplicate"
         fr.issues = [make_issue("file-duplicate", Location(fr.rel), received=f"本批次的“{first.rel}”")]
         fr.issues += [replace(i, file=fr.rel) for i in first.issues if i.code != "file-duplicate"]
@@ -360,25 +361,49 @@ def commit_batch(reads: list[FileRead], opts: RunOptions) -> list[FileRead]:
     for fr in reads:
         if fr.status == "duplicate" and fr.twin_of is not None:
             fr.stored_path = fr.twin_of.stored_path  # its bytes are kept once, as its first copy's
-    todo = [fr for fr in reads if fr.status in ("accepted", "rejected")]
+    todo = [fr for fr in reads if fr.status in ("accepted", "rejected", "duplicate")]
     crash_point("copy")  # copies kept, master not yet committed
     with Store(opts.db_path) as store, store.transaction():
         run_id = store.start_run(datetime.now(TZ).isoformat(timespec="seconds"), opts.as_of.isoformat())
-        for fr in todo:
+        for fr in todo:  # in arrival order: of two versions in force for the same thing, the later one wins
+            if fr.status == "duplicate":
+                _record_arrival(fr, store, run_id)
+                continue
             if fr.status == "accepted" and (prior := store.accepted_by_hash(fr.sha256)) is not None:
+                fr.submission_id = prior["id"]
                 if (prior["rel_path"], prior["received_at"]) != (fr.rel, fr.received_at):  # else resumed: recorded
                     fr.status = "duplicate"  # committed by a run that died before releasing the file
                 continue
             if fr.status == "rejected" and store.rejected_already(fr.sha256, fr.rel):
                 continue  # the same bytes at the same place were rejected already (e.g. by a run killed before release)
             key = _supersede_key(fr, kind_named) if fr.status == "accepted" and fr.kind else None
-            store.add_submission(run_id, Submission(
+            fr.submission_id = store.add_submission(run_id, Submission(
                 sha256=fr.sha256, original_name=fr.path.name, rel_path=fr.rel, unit=fr.unit, kind=fr.kind,
                 supersede_key=key, status=fr.status, received_at=fr.received_at,
                 stored_path=str(fr.stored_path), records=fr.records if fr.status == "accepted" else [],
                 issues=fr.issues))
         store.finish_run(run_id, {"files": len(todo)})
     return reads
+
+
+def _record_arrival(fr: FileRead, store: Store, run_id: int) -> None:
+    """A re-sent file is recorded (提交记录 lists it); if the version it repeats had been replaced meanwhile, it
+    is in force again and the sender is told so. The file a killed run left behind is not a new arrival."""
+    sid = fr.submission_id if fr.twin_of is None else fr.twin_of.submission_id
+    if sid is None or store.arrival_pending(fr.sha256, fr.rel):
+        return
+    newer = store.replaced_by(sid)
+    if store.add_arrival(run_id, sid, fr.sha256, fr.path.name, fr.rel, fr.unit, fr.received_at) and newer:
+        fr.status = "reinstated"
+        first = store.submission(sid)
+        note = make_issue("file-reinstated", Location(fr.rel), received=_minute(first["received_at"]),
+                          newer_received=_minute(newer["received_at"]), newer_name=newer["original_name"])
+        fr.issues = [note if i.code == "file-duplicate" else i for i in fr.issues]
+
+
+def _minute(iso: str) -> str:
+    """`2026-11-24T18:46:35+08:00` → `2026-11-24 18:46`, as a person reads a time."""
+    return str(iso or "")[:16].replace("T", " ")
 
 
 def _supersede_key(fr: FileRead, kind_named) -> str:
@@ -410,7 +435,7 @@ def write_feedback_files(reads: list[FileRead], opts: RunOptions) -> list[Path]:
         if fr.stored_path is None:
             continue
         dest = feedback_path(opts.outbox, fr.unit or _sender_label(fr), fr.path.name)
-        if fr.status in ("accepted", "rejected"):
+        if fr.status in ("accepted", "rejected", "reinstated"):
             retire_feedback(dest, opts.outbox)  # an earlier version's marks no longer apply: kept in 历史/
         if not needs_feedback(fr.issues):
             continue
@@ -441,7 +466,8 @@ def release_batch(reads: list[FileRead], opts: RunOptions) -> None:
     that changed since it was read, or that a process holds open for writing, stays for the next run."""
     released = []
     for fr in reads:
-        if fr.status in ("accepted", "rejected", "duplicate") and fr.stored_path and Path(fr.stored_path).exists():
+        if fr.status in ("accepted", "rejected", "duplicate", "reinstated") and fr.stored_path \
+                and Path(fr.stored_path).exists():
             if not release(fr.path, fr.sha256, opts.state, fr.size, fr.mtime_ns or None, fr.rel):
                 log.info("%s 在处理后有变化或仍在写入，留在收件文件夹中，下次再处理", fr.rel)
             else:

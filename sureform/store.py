@@ -2,7 +2,9 @@
 
 Every accepted file is a submission (content hash, original name, unit, kind, received time). A
 submission's `supersede_key` says what it replaces: a unit's latest accepted roster supersedes its
-earlier ones; history is kept, nothing is deleted. The same bytes accepted twice are one submission.
+earlier ones; history is kept, nothing is deleted. The same bytes accepted twice are one submission; each later
+arrival of them is an `arrivals` row (重复), and when those bytes had been superseded meanwhile the arrival makes
+them current again: the latest arrival wins. `current` holds, per supersede key, the submission in force.
 """
 from __future__ import annotations
 
@@ -57,10 +59,30 @@ CREATE TABLE IF NOT EXISTS releases (
     released_at TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS releases_sha ON releases(sha256, rel_path);
-CREATE VIEW IF NOT EXISTS current_submissions AS
-    SELECT s.* FROM submissions s
-    WHERE s.status = 'accepted'
-      AND s.id = (SELECT max(t.id) FROM submissions t WHERE t.status = 'accepted' AND t.supersede_key = s.supersede_key);
+CREATE TABLE IF NOT EXISTS arrivals (
+    id INTEGER PRIMARY KEY,
+    run_id INTEGER REFERENCES runs(id),
+    submission_id INTEGER NOT NULL REFERENCES submissions(id),
+    sha256 TEXT NOT NULL,
+    original_name TEXT NOT NULL,
+    rel_path TEXT NOT NULL,
+    unit TEXT,
+    received_at TEXT NOT NULL,
+    reinstated INTEGER NOT NULL DEFAULT 0,
+    released INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX IF NOT EXISTS arrivals_sha ON arrivals(sha256, rel_path);
+CREATE TABLE IF NOT EXISTS current (
+    supersede_key TEXT PRIMARY KEY,
+    submission_id INTEGER NOT NULL REFERENCES submissions(id)
+);
+-- a master from before `current`: its latest accepted submission per key is the one in force
+INSERT OR IGNORE INTO current (supersede_key, submission_id)
+    SELECT supersede_key, max(id) FROM submissions
+    WHERE status = 'accepted' AND supersede_key IS NOT NULL GROUP BY supersede_key;
+DROP VIEW IF EXISTS current_submissions;
+CREATE VIEW current_submissions AS
+    SELECT s.* FROM submissions s JOIN current c ON c.submission_id = s.id;
 """
 
 
@@ -202,6 +224,7 @@ class Store:
     def mark_released(self, sha256: str, rel_path: str, released_at: str) -> None:
         self.conn.execute("INSERT INTO releases (sha256, rel_path, released_at) VALUES (?, ?, ?)",
                           (sha256, rel_path, released_at))
+        self.conn.execute("UPDATE arrivals SET released = 1 WHERE sha256 = ? AND rel_path = ?", (sha256, rel_path))
 
     def all_submissions(self) -> list[sqlite3.Row]:
         """Every submission (accepted, superseded or not, and rejected), newest first."""
@@ -215,9 +238,35 @@ class Store:
         them), so their latest id and count say whether anything changed; and the supplied documents' copies,
         which the documents include, must still be there."""
         last, count = self.conn.execute("SELECT max(id), count(*) FROM submissions").fetchone()
+        arrived = self.conn.execute("SELECT max(id) FROM arrivals").fetchone()[0]
         kept = [[p, Path(p).exists()] for (p,) in self.conn.execute(
             "SELECT stored_path FROM current_submissions WHERE kind = 'document' ORDER BY id") if p]
-        return [last, count, kept]
+        return [last, count, arrived, kept]
+
+    def submission(self, submission_id: int) -> sqlite3.Row | None:
+        return self.conn.execute("SELECT * FROM submissions WHERE id = ?", (submission_id,)).fetchone()
+
+    def is_current(self, submission_id: int) -> bool:
+        return self.conn.execute("SELECT 1 FROM current WHERE submission_id = ?", (submission_id,)).fetchone() is not None
+
+    def replaced_by(self, submission_id: int) -> sqlite3.Row | None:
+        """The submission in force in place of this one (None: it is itself in force, or replaces nothing)."""
+        return self.conn.execute(
+            """SELECT t.* FROM submissions s JOIN current c ON c.supersede_key = s.supersede_key
+               JOIN submissions t ON t.id = c.submission_id WHERE s.id = ? AND t.id != s.id""",
+            (submission_id,)).fetchone()
+
+    def arrival_pending(self, sha256: str, rel_path: str) -> bool:
+        """An arrival of these bytes at this place is recorded and the file has not left the inbox since (a run
+        killed before its release): the file still there is that arrival, not another one."""
+        return self.conn.execute("SELECT 1 FROM arrivals WHERE sha256 = ? AND rel_path = ? AND released = 0",
+                                 (sha256, rel_path)).fetchone() is not None
+
+    def all_arrivals(self) -> list[sqlite3.Row]:
+        """Every later arrival of bytes already accepted, newest first, with the first submission's details."""
+        return self.conn.execute(
+            """SELECT a.*, s.kind, s.received_at AS first_received_at, s.rows FROM arrivals a
+               JOIN submissions s ON s.id = a.submission_id ORDER BY a.id DESC""").fetchall()
 
     # --- writes (inside `transaction`) ---------------------------------------------------------
     def start_run(self, started_at: str, as_of: str) -> int:
@@ -246,7 +295,28 @@ class Store:
                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
             [(sid, i.code, i.severity, i.sheet, i.row, i.column, i.cell, i.value, i.message, i.item) for i in sub.issues],
         )
+        if sub.status == "accepted" and sub.supersede_key is not None:
+            self._make_current(sub.supersede_key, sid)
         return sid
+
+    def add_arrival(self, run_id: int, submission_id: int, sha256: str, original_name: str, rel_path: str,
+                    unit: str | None, received_at: str) -> bool:
+        """Bytes already accepted arrived again. If they had been superseded meanwhile, they are in force again
+        (the latest arrival wins); returns whether that happened."""
+        row = self.conn.execute("SELECT supersede_key FROM submissions WHERE id = ? AND status = 'accepted'",
+                                (submission_id,)).fetchone()
+        reinstate = row is not None and row[0] is not None and not self.is_current(submission_id)
+        self.conn.execute(
+            """INSERT INTO arrivals (run_id, submission_id, sha256, original_name, rel_path, unit, received_at,
+                                     reinstated) VALUES (?, ?, ?, ?, ?, ?, ?, ?)""",
+            (run_id, submission_id, sha256, original_name, rel_path, unit, received_at, int(reinstate)))
+        if reinstate:
+            self._make_current(row[0], submission_id)
+        return reinstate
+
+    def _make_current(self, supersede_key: str, submission_id: int) -> None:
+        self.conn.execute("INSERT OR REPLACE INTO current (supersede_key, submission_id) VALUES (?, ?)",
+                          (supersede_key, submission_id))
 
 
 def _public(rec: dict) -> dict:

@@ -100,6 +100,59 @@ def test_a_copy_that_keeps_the_mtime_is_a_duplicate(env, tmp_path):
     assert "已收到" in issue(f, "file-duplicate")["message"]
 
 
+def test_an_older_version_sent_again_is_current_again(env, tmp_path):
+    path = env.roster("石油工程系", [person(name="张三"), person(name="李四", sid="2024010102")])
+    old = tmp_path / "old.xlsx"
+    shutil.copy2(path, old)
+    env.run()
+    newer = tmp_path / "newer.xlsx"
+    shutil.copy2(env.roster("石油工程系", [person(name="王五", sid="2024010103")]), newer)
+    assert file_report(env.run(), REL)["status"] == "accepted"
+    shutil.copy2(old, path)  # the older version, sent again: the latest arrival wins
+    report = env.run()
+    f = file_report(report, REL)
+    assert f["status"] == "reinstated"
+    assert "现重新作为现行版本" in issue(f, "file-reinstated")["message"]
+    assert report["master"]["roster"] == 2
+    ws = load_workbook(env.outbox / "汇总.xlsx")["工作人员名单"]
+    col = [c.value for c in ws[1]].index("姓名")
+    names = [r[col] for r in ws.iter_rows(min_row=2, values_only=True)]
+    assert sorted(names) == ["张三", "李四"]
+    shutil.copy2(newer, path)  # and the newer one again: it wins back
+    report = env.run()
+    assert file_report(report, REL)["status"] == "reinstated" and report["master"]["roster"] == 1
+
+
+def test_submission_log_lists_duplicates_and_reinstatements(env, tmp_path):
+    path = env.roster("石油工程系", [person()])
+    keep = tmp_path / "keep.xlsx"
+    shutil.copy2(path, keep)
+    env.run()
+    shutil.copy2(keep, path)
+    assert file_report(env.run(), REL)["status"] == "duplicate"
+    ws = load_workbook(env.outbox / "汇总.xlsx")["提交记录"]
+    header = [c.value for c in ws[1]]
+    states = [dict(zip(header, (c.value for c in r)))["状态"] for r in ws.iter_rows(min_row=2)]
+    assert len(states) == 2 and states[0].startswith("重复（同 ") and states[1] == "已接收（现行）"
+
+
+def test_a_duplicate_left_by_a_killed_run_is_recorded_once(env, tmp_path):
+    from sureform.pipeline import commit_batch, read_batch, scan, validate_batch
+    from sureform.store import Store
+
+    path = env.roster("石油工程系", [person()])
+    keep = tmp_path / "keep.xlsx"
+    shutil.copy2(path, keep)
+    env.run()
+    shutil.copy2(keep, path)
+    opts = env.options()  # a run killed after its commit, before its release: the file is still in the inbox
+    commit_batch(validate_batch(read_batch(scan(opts).files, opts), opts), opts)
+    f = file_report(env.run(), REL)
+    assert f["status"] == "duplicate" and not path.exists()
+    with Store(env.state / "master.sqlite") as store:
+        assert len(store.all_arrivals()) == 1
+
+
 # ---- 4. post and department in one cell ---------------------------------------------------------
 def test_post_and_department_in_one_cell_are_split(env):
     f = run_rows(env, [person(post="宣传部部长", dept="")])

@@ -47,13 +47,14 @@ def original_of(name: str) -> str:
 
 def needs_feedback(issues: list[Issue]) -> bool:
     """Every issue of every severity reaches the sender; a duplicate's own note is said in the run's report."""
-    return any(i.code != "file-duplicate" for i in issues)
+    return any(i.code not in ("file-duplicate", "file-reinstated") for i in issues)
 
 
 VERDICTS = {"rejected": "有错误，整个文件未被接收，请修改标红的单元格后重新提交",
             "accepted": "已接收，但有不符合改革要求的情况，请核实标注的单元格",
             "hints": "已接收；以下提示供参考，不影响接收，请核实",
-            "duplicate": "与已接收的文件相同，未重复计入；以下为该文件的检查结果"}
+            "duplicate": "与已接收的文件相同，未重复计入；以下为该文件的检查结果",
+            "reinstated": "与之前接收的文件相同，以最后收到的为准，现重新作为现行版本；以下为该文件的检查结果"}
 
 
 def verdict_for(status: str, issues: list[Issue]) -> str:

@@ -11,7 +11,7 @@ from rich.table import Table
 
 from sureform.intake.kinds import KINDS
 
-STATUS_LABEL = {"accepted": "[green]已接收[/]", "rejected": "[red]退回[/]", "duplicate": "[yellow]重复[/]",
+STATUS_LABEL = {"accepted": "[green]已接收[/]", "rejected": "[red]退回[/]", "duplicate": "[yellow]重复[/]", "reinstated": "[green]重新生效[/]",
                 "skipped": "[dim]暂缓[/]"}
 VERDICT_STYLE = {True: "green", False: "red", None: "yellow"}  # by `passed`; a ▲ not yet binding: dim
 HEADER_LABEL = {"units": "二级学生会组织数量", "reviewed": "是否已由省级团委、学联核查（复评）", "link": "自评公开链接"}
@@ -132,7 +132,7 @@ def _n(n: int, style: str) -> str:
 
 
 PLAIN_STATUS = {"accepted": "已接收", "rejected": "退回（未接收）", "duplicate": "重复（未重复计入）",
-                "skipped": "跳过", "arriving": "尚未写完，稍后再处理"}
+                "reinstated": "重新生效（以最后收到的为准）",                 "skipped": "跳过", "arriving": "尚未写完，稍后再处理"}
 
 
 def file_lines(report: dict) -> list[str]:
@@ -146,7 +146,7 @@ def file_lines(report: dict) -> list[str]:
             parts[0] += f"，{count_words(f.get('kind'), f.get('rows', 0))}"
         counts = [(label, sum(1 for i in f.get("issues", []) if i["severity"] == sev))
                   for sev, label in (("error", "错误"), ("finding", "问题"), ("warning", "提示"))]
-        said = "、".join(f"{label} {n} 处" for label, n in counts if n and not (label == "提示" and f["status"] == "duplicate"))
+        said = "、".join(f"{label} {n} 处" for label, n in counts if n and not (label == "提示" and f["status"] in ("duplicate", "reinstated")))
         if said:
             parts.append(said)
         if f["status"] == "skipped" and f.get("reason"):

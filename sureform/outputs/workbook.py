@@ -25,10 +25,17 @@ PERCENT_KEYS = {"rank_ratio"}
 
 
 def submission_rows(store: Store, labels: dict) -> list[dict]:
-    """Every submission, newest first: accepted (current or superseded) and rejected, in Chinese, times to the
-    minute; problems counted from its issues."""
+    """Every submission, newest first: accepted (current or superseded), rejected, and each later arrival of
+    bytes already accepted (重复, or 重新生效 when it put an older version back in force), in Chinese, times to
+    the minute; problems counted from its issues."""
     current = {r["id"] for r in store.current_submissions()}
     rows = []
+    for a in store.all_arrivals():
+        first = short_time(a["first_received_at"])
+        state = f"重新提交旧版本，已恢复为现行（同 {first} 的文件）" if a["reinstated"] else f"重复（同 {first} 的文件，未重复计入）"
+        rows.append({"unit": a["unit"], "kind_label": labels.get(a["kind"], a["kind"] or "未识别"),
+                     "original_name": a["original_name"], "state": state, "received_at": short_time(a["received_at"]),
+                     "rows": a["rows"], "problems": "", "rel_path": a["rel_path"], "_order": a["received_at"]})
     for r in store.all_submissions():
         issues = store.submission_issues(r["id"])
         if r["status"] == "rejected":
@@ -40,7 +47,9 @@ def submission_rows(store: Store, labels: dict) -> list[dict]:
         counts = {lab: sum(1 for i in issues if SEVERITY_LABEL[i.severity] == lab) for lab in ("错误", "问题", "提示")}
         rows.append(dict(r) | {"kind_label": labels.get(r["kind"], r["kind"] or "未识别"), "state": state,
                                "received_at": short_time(r["received_at"]),
-                               "problems": "、".join(f"{k} {n}" for k, n in counts.items() if n) or "无"})
+                               "problems": "、".join(f"{k} {n}" for k, n in counts.items() if n) or "无",
+                               "_order": r["received_at"]})
+    rows.sort(key=lambda row: row.pop("_order"), reverse=True)  # stable: a batch keeps its order
     return rows
 
 
@@ -57,7 +66,7 @@ def open_issues(store: Store, findings: list[tuple[str | None, Issue]]) -> list[
     seen = {(i.code, i.file, i.cell) for _, i in findings}
     for sub in store.current_submissions():
         for i in store.submission_issues(sub["id"]):
-            if i.code in RECHECKED_CODES or i.code == "file-duplicate":
+            if i.code in RECHECKED_CODES or i.code in ("file-duplicate", "file-reinstated"):
                 continue
             i = replace(i, file=sub["rel_path"])
             if (i.code, i.file, i.cell) not in seen:

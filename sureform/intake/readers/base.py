@@ -22,12 +22,13 @@ class FileRead:
     issues: list[Issue] = field(default_factory=list)
     sha256: str = ""
     size: int = 0
-    status: str = "pending"  # accepted | rejected | duplicate | arriving (left in the inbox for later)
+    status: str = "pending"  # accepted | rejected | duplicate | reinstated | arriving (left in the inbox for later)
     received_at: str = ""
     stored_path: Path | None = None
     feedback: Path | None = None
     mtime_ns: int = 0  # as seen when it was scanned: the file is released only if it is still so
     twin_of: "FileRead | None" = None  # an earlier file of the same batch with the same bytes
+    submission_id: int | None = None  # the master's submission of these bytes (a duplicate: the first one's)
 
     @property
     def rejected(self) -> bool:
