@@ -57,6 +57,7 @@ class Consolidation:
     units: list[str] = field(default_factory=list)  # the 二级 organisations decided (each 院系 union with data)
     units_missing: list[str] = field(default_factory=list)  # 院系 known to the master that sent no 二级 data
     header: dict = field(default_factory=dict)  # the edition's header fields: {"units": 3, "reviewed": …, "link": …}
+    master_parts: dict[str, int] = field(default_factory=dict)  # 机构信息 records per table (`departments`: 6 …)
 
 
 @dataclass

@@ -610,6 +610,7 @@ def build_report(run: Run) -> RunReport:
         report.master, report.items, report.disclosure = shown["master"], shown["items"], shown["disclosure"]
         report.open_findings, report.header = shown["open_findings"], shown["header"]
         report.units_missing = shown["units_missing"]
+        report.master_parts = shown.get("master_parts", {})
     return report
 
 
@@ -754,7 +755,8 @@ def _record_outputs(opts: RunOptions, made_from: dict, consolidation: Consolidat
               "outputs": paths, "files": {p: _file_stamp(Path(p)) for p in paths.values()},
               "report": {"master": consolidation.master, "items": consolidation.items,
                          "disclosure": consolidation.disclosure, "open_findings": len(consolidation.findings),
-                         "header": consolidation.header, "units_missing": consolidation.units_missing}}
+                         "header": consolidation.header, "units_missing": consolidation.units_missing,
+                         "master_parts": consolidation.master_parts}}
     dest = opts.state / OUTPUTS_RECORD
     data = json.dumps(record, ensure_ascii=False, indent=1, default=str).encode()
     os.replace(write_temp(dest, data), dest)

@@ -28,13 +28,26 @@ class FileOutcome:
     rows: int = 0
     issues: list[Issue] = field(default_factory=list)
     reason: str | None = None  # why a skipped file waits
+    parts: dict[str, int] = field(default_factory=dict)  # 机构信息: records per table (`departments`: 6 …)
 
     def to_dict(self) -> dict:
         d = {"path": self.path, "status": self.status, "kind": self.kind, "unit": self.unit, "rows": self.rows,
              "issues": [i.to_dict() for i in self.issues]}
         if self.reason is not None:
             d["reason"] = self.reason
+        if self.parts:
+            d["parts"] = self.parts
         return d
+
+
+def _parts(fr: FileRead) -> dict[str, int]:
+    """A 机构信息 file's records per table, in the order they were read."""
+    parts: dict[str, int] = {}
+    for rec in fr.records:
+        table = rec.get("_table")
+        if table:
+            parts[table] = parts.get(table, 0) + 1
+    return parts
 
 
 @dataclass
@@ -48,19 +61,22 @@ class RunReport:
     open_findings: int = 0  # findings open on the whole master (listed in 汇总.xlsx; the nightly summary counts them)
     header: dict = field(default_factory=dict)  # the edition's header fields (2021 on)
     units_missing: list[str] = field(default_factory=list)  # 院系 that sent no 二级 data (editions with a 二级 table)
+    master_parts: dict[str, int] = field(default_factory=dict)  # the master's 机构信息 records per table
 
     @classmethod
     def from_run(cls, as_of: date, reads: Iterable[FileRead], skipped: Iterable[SkippedFile],
                  consolidation: Consolidation | None, outputs: dict) -> "RunReport":
         reads = list(reads)
-        files = [FileOutcome(fr.rel, fr.status, fr.kind, fr.unit, len(fr.records), list(fr.issues))
+        files = [FileOutcome(fr.rel, fr.status, fr.kind, fr.unit, len(fr.records), list(fr.issues),
+                             parts=_parts(fr) if fr.kind == "institution" else {})
                  for fr in reads if fr.status != "arriving"]
         files += [FileOutcome(fr.rel, "skipped", None, fr.unit, 0, [],
                               fr.issues[0].message if fr.issues else STILL_CHANGING)
                   for fr in reads if fr.status == "arriving"]
         files += [FileOutcome(s.rel, "skipped", reason=s.reason) for s in skipped]
         c = consolidation or Consolidation(master={}, findings=[])
-        return cls(as_of, files, c.master, c.items, c.disclosure, outputs, len(c.findings), c.header, c.units_missing)
+        return cls(as_of, files, c.master, c.items, c.disclosure, outputs, len(c.findings), c.header, c.units_missing,
+                   c.master_parts)
 
     def to_dict(self) -> dict:
         d = {"as_of": self.as_of.isoformat(), "files": [f.to_dict() for f in self.files], "master": self.master,
@@ -71,6 +87,8 @@ class RunReport:
             d["header"] = self.header
         if self.units_missing:
             d["units_missing"] = self.units_missing
+        if self.master_parts:
+            d["master_parts"] = self.master_parts
         return d
 
     def to_json(self) -> str:

@@ -194,6 +194,14 @@ class Store:
         ).fetchall()
         return {r["kind"]: r["n"] for r in rows}
 
+    def institution_parts(self) -> dict[str, int]:
+        """The current 机构信息 records per table (`departments`, `council` …): what the terminal counts in words."""
+        rows = self.conn.execute(
+            """SELECT json_extract(r.data, '$._table') AS t, count(*) AS n FROM current_submissions s
+               JOIN records r ON r.submission_id = s.id WHERE s.kind = 'institution' GROUP BY t ORDER BY min(r.rowid)"""
+        ).fetchall()
+        return {r["t"]: r["n"] for r in rows if r["t"]}
+
     def rejected_already(self, sha256: str, rel_path: str) -> bool:
         """The same bytes at the same place were rejected before (e.g. by a run killed before its release)."""
         return self.conn.execute("SELECT 1 FROM submissions WHERE sha256 = ? AND rel_path = ? AND status = 'rejected'",

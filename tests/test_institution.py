@@ -213,3 +213,28 @@ def test_template_round_trip(tmp_path, fill):
             responsible=2, delegates=1, nominations=1)
     else:
         assert records == []
+
+
+def test_counts_in_words_per_sheet_in_the_terminal_and_the_serve_log(env):
+    """Issue 11: "机构信息 149 项" meant nothing; each sheet is counted in its own words."""
+    from io import StringIO
+
+    from rich.console import Console
+
+    from sureform.outputs.terminal import file_lines, print_report
+
+    write_book(env.inbox / "机构信息.xlsx", SHEETS)
+    report = env.run(as_of=date(2020, 11, 24))
+    f = file_report(report, "机构信息.xlsx")
+    assert f["parts"]["departments"] == 2 and f["parts"]["council"] == 2 and f["parts"]["basic"] == 4
+    assert report["master_parts"] == f["parts"]
+    line = next(line for line in file_lines(report) if line.startswith("机构信息.xlsx"))
+    assert "部门设置 2 个、学代会 1 次、评议会成员 2 人" in line
+    out = StringIO()
+    print_report(report, Console(file=out, width=80, color_system=None))
+    text = out.getvalue()
+    assert "评议会成员 2 人" in text and "部门设置 2 个" in text.split("汇总数据")[1]
+    assert all(len(line) <= 80 for line in text.splitlines())
+    # an unchanged run shows the master's words from the recorded consolidation
+    again = env.run(as_of=date(2020, 11, 24))
+    assert again["master_parts"] == f["parts"]

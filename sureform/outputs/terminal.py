@@ -37,16 +37,17 @@ def print_report(report: dict, console: Console | None = None) -> None:
     console = console or Console()
     files = report["files"]
     if files:
-        t = Table(title=f"本次处理的文件（填报日期 {report['as_of']}）", show_lines=False, expand=False)
+        t = Table(title=f"本次处理的文件（填报日期 {report['as_of']}）", show_lines=False, expand=False,
+                  caption="错/问/提：错误、问题、提示各几处")
         t.add_column("文件", overflow="fold", ratio=1, min_width=16)
-        for col in ("类型", "结果", "数量"):
+        for col in ("类型", "结果", "数量"):  # 数量 of a 机构信息 file: one line per sheet
             t.add_column(col, no_wrap=True)
-        t.add_column("错误/问题/提示", no_wrap=True, justify="center")
+        t.add_column("错/问/提", no_wrap=True, justify="center")
         for f in files:
             counts = {s: sum(1 for i in f["issues"] if i["severity"] == s) for s in ("error", "finding", "warning")}
             kind = f.get("kind")
             t.add_row(escape(_shown_path(f)), SHORT_KIND.get(kind, kind or ""), STATUS_LABEL.get(f["status"], f["status"]),
-                      count_words(kind, f["rows"]) if f["status"] == "accepted" else "",
+                      count_words(kind, f["rows"], f.get("parts"), sep="\n") if f["status"] == "accepted" else "",
                       "/".join((_n(counts["error"], "red"), _n(counts["finding"], "yellow"), _n(counts["warning"], "dim"))))
         console.print(t)
         for f in files:
@@ -64,7 +65,8 @@ def print_report(report: dict, console: Console | None = None) -> None:
             t.add_row(k, "待补充" if v is None else str(v))
         console.print(t)
     labels = {k.name: k.label for k in KINDS}
-    master = "，".join(f"{labels.get(k, k)} {count_words(k, v)}" for k, v in report["master"].items()) or "（空）"
+    master = "，".join(count_words(k, v, report.get("master_parts")) if k == "institution"
+                      else f"{labels.get(k, k)} {count_words(k, v)}" for k, v in report["master"].items()) or "（空）"
     console.print(f"汇总数据：{master}")
     outputs = report.get("outputs", {})
     for key, label in (("master", "汇总表"), ("filing", "备案表"), ("disclosure", "公开文档")):
@@ -110,8 +112,19 @@ COUNT_UNIT = {"roster": "人", "unit_roster": "人", "candidate": "人", "score"
               "document": "份"}
 
 
-def count_words(kind: str | None, n: int) -> str:
-    """`12 人`, `3 条评分`: a number in the words people use for that kind."""
+# a 机构信息 workbook counted by what its sheets hold: `部门设置 6 个、评议会成员 11 人`
+PART_WORDS = {"basic": ("基本信息", "项"), "departments": ("部门设置", "个"), "congress": ("学代会", "次"),
+              "council": ("评议会成员", "人"), "party_reports": ("党委听取汇报", "次"), "party_plan": ("党建规划", "项"),
+              "study_measures": ("学习贯彻举措", "项"), "responsible": ("指导责任人", "人"),
+              "delegates": ("学代会代表", "人"), "nominations": ("评奖评优提名", "人"),
+              "unit_facts": ("二级组织信息", "项"), "self_assessment": ("自评补充", "项")}
+
+
+def count_words(kind: str | None, n: int, parts: dict[str, int] | None = None, sep: str = "、") -> str:
+    """`12 人`, `3 条评分`, `部门设置 6 个、评议会成员 11 人`: a number in the words people use for that kind."""
+    if parts:
+        return sep.join(f"{PART_WORDS.get(t, (t, '项'))[0]} {k} {PART_WORDS.get(t, (t, '项'))[1]}"
+                        for t, k in parts.items())
     return f"{n} {COUNT_UNIT.get(kind or '', '条')}"
 
 
@@ -143,7 +156,7 @@ def file_lines(report: dict) -> list[str]:
     for f in report.get("files", []):
         parts = [PLAIN_STATUS.get(f["status"], f["status"])]
         if f["status"] == "accepted":
-            parts[0] += f"，{count_words(f.get('kind'), f.get('rows', 0))}"
+            parts[0] += f"，{count_words(f.get('kind'), f.get('rows', 0), f.get('parts'))}"
         counts = [(label, sum(1 for i in f.get("issues", []) if i["severity"] == sev))
                   for sev, label in (("error", "错误"), ("finding", "问题"), ("warning", "提示"))]
         said = "、".join(f"{label} {n} 处" for label, n in counts if n and not (label == "提示" and f["status"] in ("duplicate", "reinstated")))
