@@ -97,13 +97,19 @@ def test_section_one_is_the_filing_form(disclosure):
     assert tables[0].rows[1].cells[2].text == "□达标\n☑未达标"
 
 
-def test_composed_charter_keeps_its_formatting(disclosure):
+def test_composed_charter_is_restyled_to_the_body_and_keeps_its_emphasis(disclosure):
+    """Issue 11: the composed files were 14 pt and unindented beside our 16 pt indented text."""
     part = section(disclosure, 2)
     heading = next(b for b in part if isinstance(b, Paragraph) and b.text == CHARTER_HEADING)
-    # the charter's own heading style, not ours (黑体 16 pt, not bold): 14 pt bold, an outline level
-    assert heading.style.font.bold is True and heading.style.font.size == Pt(14)
-    assert heading.style.element.pPr.find(qn("w:outlineLvl")) is not None
-    bold = next(r for b in part if isinstance(b, Paragraph) for r in b.runs if r.text == CHARTER_BOLD)
+    # the charter's own heading style stays (bold, an outline level), drawn in our measures and kept with the next
+    assert heading.style.font.bold is True and heading.style.element.pPr.find(qn("w:outlineLvl")) is not None
+    assert all(r.font.size == Pt(16) for r in heading.runs) and heading.paragraph_format.keep_with_next
+    body = next(b for b in part if isinstance(b, Paragraph) and CHARTER_BOLD in b.text)
+    assert body.style.name == "公文正文" and body.style.paragraph_format.first_line_indent == Pt(32)
+    assert body.paragraph_format.first_line_indent is None and body.paragraph_format.line_spacing is None
+    for run in body.runs:
+        assert run.font.size == Pt(16) and run._element.rPr.rFonts.get(qn("w:eastAsia")) == "仿宋_GB2312"
+    bold = next(r for r in body.runs if r.text == CHARTER_BOLD)
     assert bold.bold is True
 
 
@@ -111,7 +117,7 @@ def test_composed_charter_keeps_its_formatting(disclosure):
 def test_composed_methods(disclosure, number, text):
     part = section(disclosure, number)
     run = next(r for b in part if isinstance(b, Paragraph) for r in b.runs if r.text == text)
-    assert run.bold is True
+    assert run.bold is True and run.font.size == Pt(16)
     assert any(isinstance(b, Paragraph) and b.style.font.bold and b.text for b in part)
 
 
@@ -237,3 +243,49 @@ def test_charter_fixture_is_plain_python_docx(tmp_path):
     path = write_charter(tmp_path / "c.docx")
     doc = docx.Document(str(path))
     assert doc.paragraphs[0].style.name == "Heading 1"
+
+
+@pytest.mark.parametrize("title, content, expected", [
+    # the seed's data: the content tells the meeting, the name goes in its place, said once
+    ("“不忘初心 牢记使命 砥砺前行 不负韶华”学生会专题调研座谈会", "院党委分管学生工作院长助理主持召开学生会专题调研座谈会，提出三点要求",
+     "2020年10月15日，院党委分管学生工作院长助理主持召开“不忘初心 牢记使命 砥砺前行 不负韶华”学生会专题调研座谈会，提出三点要求。"),
+    # a bare name and what was done: the party committee is the subject
+    ("学生会专题调研座谈会", "听取学生会工作汇报", "2020年10月15日，学校党委召开学生会专题调研座谈会，听取学生会工作汇报。"),
+    ("党委常委会", "", "2020年10月15日，学校党委召开党委常委会，听取学生会组织工作汇报。"),
+    # a name that is already a clause opens the sentence
+    (MEETING_TITLE, MEETING_CONTENT, f"2020年10月15日，{MEETING_TITLE}。{MEETING_CONTENT}"),
+    ("研究生会工作座谈会", "听取汇报", "2020年10月15日，学校党委召开研究生会工作座谈会，听取汇报。"),
+])
+def test_a_meeting_is_told_in_whole_sentences(title, content, expected):
+    from sureform.outputs.documents.wording import meeting_sentence
+
+    assert meeting_sentence("2020年10月15日", title, content) == expected
+
+
+def test_a_composed_files_own_headings_stay_with_their_text(tmp_path):
+    """Headings of a college's file (bold, numbered `4.6.1学生会干部选拔标准`, a centred title) are kept with the
+    paragraph that follows them; its body lines are not; a centred title keeps its alignment without indent."""
+    from docx import Document
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+
+    from sureform.outputs.documents import style
+    from sureform.outputs.documents.compose import append_document, new_composer
+
+    source = Document()
+    title = source.add_paragraph()
+    title.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    title.add_run("学生会章程").font.size = Pt(22)
+    source.add_paragraph().add_run("1 范围").bold = True
+    source.add_paragraph("本章程规定了学院学生会的性质、宗旨、基本任务。")
+    source.add_paragraph("4.6.1学生会干部选拔标准")
+    source.add_paragraph("4.6.1.1 有明确、坚定的政治方向，热爱中国共产党，热爱社会主义祖国，积极要求进步。")
+    source.save(tmp_path / "章程.docx")
+    doc = style.new_document()
+    append_document(new_composer(doc), tmp_path / "章程.docx", "章程")
+    doc = _save_and_open(doc, tmp_path / "out.docx")
+    by_text = {p.text: p for p in doc.paragraphs}
+    kept = {t for t, p in by_text.items() if p.paragraph_format.keep_with_next}
+    assert kept == {"学生会章程", "1 范围", "4.6.1学生会干部选拔标准"}
+    assert by_text["学生会章程"].alignment == WD_ALIGN_PARAGRAPH.CENTER
+    assert by_text["学生会章程"].paragraph_format.first_line_indent == Pt(0)
+    assert by_text["学生会章程"].runs[0].font.size == Pt(16)

@@ -159,3 +159,15 @@ def test_item3c_falls_back_to_roster_departments_without_presidium():
 
 def test_item3c_pending_without_anything():
     assert verdict_of("3c", view()).verdict == "待补充"
+
+
+def test_many_breaches_make_one_short_note_that_counts_them_and_says_where_the_rest_is():
+    from sureform.rules.outcome import NOTE_LIMIT, one_line
+
+    reasons = [f"“{name}”未在部门设置中" for name in ("网络部", "外联部", "实践部", "心理部", "女生部")]
+    note = one_line(reasons)
+    assert note.startswith("“网络部”未在部门设置中；“外联部”未在部门设置中") and "女生部" not in note
+    assert note.endswith("；另有2项（见汇总“评估结论”）") and len(note) <= NOTE_LIMIT + 15
+    assert one_line(reasons[:1]) == reasons[0]  # one reason: as it is
+    long = "生活纪安部职责含卫生检查、保卫、安保等行政职能（见汇总“评估结论”）"
+    assert one_line([long, "“网络部”未在部门设置中"]) == "生活纪安部职责含卫生检查、保卫、安保等行政职能；另有1项（见汇总“评估结论”）"

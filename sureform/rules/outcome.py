@@ -44,8 +44,26 @@ class Outcome:
         if verdict == VERDICT_PENDING:
             note = "待补充：" + "；".join(self.missing)
         elif verdict == VERDICT_FAIL and self.reasons:
-            note = "；".join(x for x in (note, *self.reasons) if x)
+            note = one_line([x for x in (note, *self.reasons) if x])
         return ItemVerdict(self.item_id, verdict, actual, note, self.evidence)
+
+
+NOTE_LIMIT = 40  # characters of a 未达标 备注: about four lines of the form's narrow 备注 column
+SEE_SUMMARY = "（见汇总“评估结论”）"
+
+
+def one_line(reasons: list[str], limit: int = NOTE_LIMIT) -> str:
+    """The 备注 of 未达标 in one short line: the first reasons while they fit, then how many more there are and
+    where they are (汇总.xlsx's 评估结论 sheet lists every breach with its cell)."""
+    shown: list[str] = []
+    for reason in reasons:
+        if shown and len("；".join([*shown, reason])) > limit:
+            break
+        shown.append(reason)
+    text = "；".join(shown)
+    if len(shown) < len(reasons):
+        text = text.replace(SEE_SUMMARY, "") + f"；另有{len(reasons) - len(shown)}项{SEE_SUMMARY}"
+    return text
 
 
 def pending(item_id: str, what: str, evidence: list[dict] | None = None, actual=None) -> ItemVerdict:

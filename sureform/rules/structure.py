@@ -5,11 +5,12 @@ import re
 
 from sureform.intake.values import parse_yes_no
 from sureform.rules.evidence import fact, fact_of, finding, source
-from sureform.rules.outcome import Outcome, pending
+from sureform.rules.outcome import SEE_SUMMARY, Outcome, pending
 from sureform.rules.people import presidium, staff, work_departments
 from sureform.editions import CatalogueItem
 from sureform.rules.view import MasterView
 
+NOTE_KEYWORDS = 3  # administrative words named in the form's 备注
 _CLAUSE_END = re.compile(r"(?<=[。；;\n])")
 _NUMBERING = re.compile(r"^\s*(?:\d+(?:\.\d+)*[.、．]?|[（(]\s*\d+\s*[)）]|[①-⑳])\s*")
 
@@ -23,6 +24,15 @@ def duty_clauses(duties: str, keywords: list[str]) -> list[tuple[str, list[str]]
         if found:
             out.append((clause, found))
     return out
+
+
+def _note_words(found: list[str], keywords: list[str]) -> list[str]:
+    """The words the form's 备注 names: in the vocabulary's order, none inside another, NOTE_KEYWORDS at most."""
+    shown: list[str] = []
+    for word in sorted(found, key=keywords.index):
+        if not any(word in other or other in word for other in shown):
+            shown.append(word)
+    return shown[:NOTE_KEYWORDS]
 
 
 def declared_departments(view: MasterView) -> list[dict]:
@@ -49,7 +59,8 @@ def no_administrative_functions(view: MasterView, item: CatalogueItem):
             out.show(fact_of(rec, "duties", "部门职责", f"{name}：{duties}"))
             continue
         quoted = "".join(c for c, _ in clauses)
-        words = "、".join(dict.fromkeys(w for _, found in clauses for w in found))
+        found_words = list(dict.fromkeys(w for _, found in clauses for w in found))
+        words = "、".join(found_words)
         out.show(fact_of(rec, "duties", "部门职责", f"{name}：{quoted}"))
         note = str(rec.get("review_note") or "").strip()
         if note:
@@ -58,7 +69,8 @@ def no_administrative_functions(view: MasterView, item: CatalogueItem):
             reviewed.append(f"{name}复核说明：{note}")
         else:
             out.breach(finding("duty-administrative", rec, "duties", "职责", quoted, department=name, keywords=words),
-                       f"{name}职责含{words}等行政职能（见汇总“评估结论”）")  # the quote goes to the evidence
+                       f"{name}职责含{'、'.join(_note_words(found_words, keywords))}等行政职能{SEE_SUMMARY}")
+            # one line on the form: the first words only; every word and the quote go to the evidence
     return out.result(note="；".join(reviewed))
 
 

@@ -2,9 +2,14 @@
 from __future__ import annotations
 
 import logging
+import re
 from pathlib import Path
 
 from docx import Document
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
+from docx.oxml.ns import qn
+from docx.shared import Pt, RGBColor
+from docx.text.paragraph import Paragraph
 from docxcompose.composer import Composer
 
 from sureform.intake.supplied import docx_problem
@@ -34,4 +39,80 @@ def append_document(composer: Composer, path: Path | None, what: str) -> None:
         log.warning("%s document %s not included: %s", what, path, problem)
         style.add_body(composer.doc, MISSING_FILE.format(what=what))
         return
+    body = composer.doc.element.body
+    before = sum(1 for el in body if el.tag != qn("w:sectPr"))  # the file's blocks go after these
     composer.append(Document(str(path)))
+    for el in [el for el in body if el.tag != qn("w:sectPr")][before:]:
+        if el.tag == qn("w:p"):
+            restyle_paragraph(Paragraph(el, composer.doc._body))
+
+
+HEADING_MAX = 30  # a short line all in bold, or numbered without a full stop, is one of the file's own headings
+NUMBERED_HEADING = re.compile(r"^(\d+(\.\d+)+\s*(?![\d.])|\d+\s|第[一二三四五六七八九十百零〇\d]+[章节]|[一二三四五六七八九十]+、|（[一二三四五六七八九十]+）)")
+_CENTRED = {WD_ALIGN_PARAGRAPH.CENTER, WD_ALIGN_PARAGRAPH.RIGHT}
+
+
+def restyle_paragraph(para: Paragraph) -> None:
+    """One paragraph of a college's file in the disclosure's body style: 16 pt 仿宋, exact 28 pt lines, first
+    line indented two characters. Centred and right-aligned lines (titles, signatures) and pictures keep their
+    alignment without indent; a short all-bold line (the file's own heading) stays bold and with the next
+    paragraph. Tables keep their own style; bold, italics and underlines are kept."""
+    alignment = _alignment(para)
+    text = para.text.strip()
+    runs = [r for r in para.runs if r.text.strip()]
+    outline = _outline_style(para)
+    short = bool(runs) and len(text) <= HEADING_MAX
+    heading = outline or (short and all(r.bold for r in runs)) or (
+        short and NUMBERED_HEADING.match(text) is not None and not text.endswith(("。", "；", "，", "：", ";", ",", ":")))
+    picture = para._p.find(".//" + qn("w:drawing")) is not None or para._p.find(".//" + qn("w:pict")) is not None
+    ppr = para._p.get_or_add_pPr()
+    for tag in ("w:ind", "w:spacing", "w:jc") + (() if outline else ("w:pStyle",)):
+        for el in ppr.findall(qn(tag)):
+            ppr.remove(el)
+    fmt = para.paragraph_format
+    if outline:  # the file's own heading style stays (bold, outline level: Word's navigation pane), in our measures
+        fmt.line_spacing_rule = WD_LINE_SPACING.EXACTLY
+        fmt.line_spacing = style.BODY_LINE_SPACING
+        fmt.first_line_indent = Pt(32)
+        fmt.space_before = fmt.space_after = Pt(0)
+        fmt.alignment = alignment
+    else:
+        para.style = para.part.document.styles[style.BODY_STYLE]
+    if alignment in _CENTRED or picture:
+        fmt.alignment = alignment if alignment in _CENTRED else WD_ALIGN_PARAGRAPH.CENTER
+        fmt.first_line_indent = Pt(0)
+        if picture:
+            fmt.line_spacing_rule = WD_LINE_SPACING.SINGLE  # an exact line height would cut the picture
+    if heading or (alignment in _CENTRED and text):
+        fmt.keep_with_next = True
+    for run in para.runs:
+        rpr = run._element.get_or_add_rPr()
+        for tag in ("w:sz", "w:szCs", "w:rFonts", "w:color", "w:highlight", "w:spacing", "w:w", "w:kern"):
+            for el in rpr.findall(qn(tag)):
+                rpr.remove(el)
+        style.set_run_font(run, style.BODY_FONT, style.SIZE_3)
+        if outline:  # Word's default heading styles are blue: a published page is black
+            run.font.color.rgb = RGBColor(0, 0, 0)
+
+
+def _outline_style(para: Paragraph) -> bool:
+    """The paragraph's style is a heading style (an outline level, through the styles it is based on)."""
+    s = para.style
+    while s is not None:
+        ppr = s.element.pPr
+        if ppr is not None and ppr.find(qn("w:outlineLvl")) is not None:
+            return True
+        s = s.base_style
+    return False
+
+
+def _alignment(para: Paragraph):
+    """The paragraph's own alignment, else its style's (through the styles it is based on)."""
+    if para.alignment is not None:
+        return para.alignment
+    s = para.style
+    while s is not None:
+        if s.paragraph_format.alignment is not None:
+            return s.paragraph_format.alignment
+        s = s.base_style
+    return None

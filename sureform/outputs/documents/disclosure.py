@@ -22,6 +22,7 @@ from sureform.outputs.documents.wording import (
     SECTIONS,
     STAFF_COLUMNS,
     chinese_date,
+    meeting_sentence,
     yes_no,
 )
 
@@ -70,8 +71,7 @@ def add_staff_table(doc, inputs: DocumentInputs) -> None:
 def add_party_guidance(doc, inputs: DocumentInputs) -> None:
     style.add_body(doc, inputs.party_guidance or MISSING_PARTY_GUIDANCE)
     for meeting in sorted(inputs.party_meetings, key=lambda m: m.date):
-        title = meeting.title.rstrip("。")
-        style.add_body(doc, f"{chinese_date(meeting.date)}，{title}。{meeting.content}".rstrip())
+        style.add_body(doc, meeting_sentence(chinese_date(meeting.date), meeting.title, meeting.content))
 
 
 def add_responsible_table(doc, inputs: DocumentInputs) -> None:

@@ -230,9 +230,28 @@ def add_title(doc, text: str, size=SIZE_2):
     return para
 
 
+LINE_CHARS = int(TEXT_WIDTH / SIZE_3)  # 27 characters of 三号 on a line of the type area
+
+
+def text_width(text: str) -> float:
+    """Width in characters of 三号: a Chinese character is one, a Latin letter or digit half."""
+    return sum(0.5 if ord(c) < 0x2E80 else 1 for c in text)
+
+
 def add_heading(doc, text: str):
+    """A heading on one line: no indent when the indent would make it wrap; a heading longer than a line breaks
+    before its parenthesis (`…述职评议办法` / `（或其他有关制度文件）`), never leaving `件）` alone."""
     para = doc.add_paragraph(style=HEADING_STYLE)
-    set_run_font(para.add_run(text), HEADING_FONT, SIZE_3, bold=False)
+    width = text_width(text)
+    if width + 2 > LINE_CHARS:
+        para.paragraph_format.first_line_indent = Pt(0)
+    cut = text.find("（")
+    if width > LINE_CHARS and cut > 0:
+        run = set_run_font(para.add_run(text[:cut]), HEADING_FONT, SIZE_3, bold=False)
+        run.add_break()
+        set_run_font(para.add_run(text[cut:]), HEADING_FONT, SIZE_3, bold=False)
+    else:
+        set_run_font(para.add_run(text), HEADING_FONT, SIZE_3, bold=False)
     return para
 
 
@@ -287,7 +306,8 @@ def write_cell(cell, lines, font: str = TABLE_FONT, size=SIZE_S4, bold: bool = F
         para.alignment = align
         para.paragraph_format.first_line_indent = Pt(0)
         para.paragraph_format.line_spacing_rule = WD_LINE_SPACING.SINGLE
-        para.paragraph_format.space_before = Pt(2)
-        para.paragraph_format.space_after = Pt(2)
+        # space above the first line and below the last, none between the lines of one cell (☑达标 / □未达标)
+        para.paragraph_format.space_before = Pt(2) if index == 0 else Pt(0)
+        para.paragraph_format.space_after = Pt(2) if index == len(lines) - 1 else Pt(0)
         set_run_font(para.add_run(line), font, size, bold=bold)
     return cell

@@ -1,6 +1,7 @@
 """The fixed Chinese wording of the two documents, as in the seed disclosure (item texts live in the catalogue)."""
 from __future__ import annotations
 
+import re
 from datetime import date
 
 from sureform.intake.values import chinese_date  # noqa: F401  (the documents' date format)
@@ -63,3 +64,35 @@ def yes_no(value: bool | None) -> str:
     return "" if value is None else ("是" if value else "否")
 
 
+
+
+_CLAUSE = re.compile(r"召开|主持|听取|举行|举办")  # a meeting name that already says who did what
+_QUOTED = re.compile(r"[“\"「『][^”\"」』]*[”\"」』]")
+_QUOTED_PREFIX = re.compile(r"^\s*[“\"「『][^”\"」』]*[”\"」』]\s*")
+
+
+def meeting_sentence(when: str, title: str, content: str, party: str = "学校党委") -> str:
+    """One meeting of the party committee as whole sentences, its name said once:
+    content that already tells the meeting (`…主持召开学生会专题调研座谈会，…`) gets the full name in place;
+    otherwise `{date}，学校党委召开{name}，{content}。`"""
+    title = title.strip().rstrip("。")
+    content = content.strip()
+    if not title:
+        return _full_stop(f"{when}，{content}" if content else f"{when}，{party}听取学生会组织工作汇报")
+    core = _QUOTED_PREFIX.sub("", title) or title
+    if _CLAUSE.search(_QUOTED.sub("", title)):
+        # the name is itself a clause (`院党委…主持召开“…”座谈会`): it opens the sentence
+        sentence = f"{when}，{title}。{content}".rstrip()
+    elif title in content:
+        sentence = f"{when}，{content}"
+    elif core in content:
+        sentence = f"{when}，{content.replace(core, title, 1)}"
+    elif content:
+        sentence = f"{when}，{party}召开{title}，{content.lstrip('，,。')}"
+    else:
+        sentence = f"{when}，{party}召开{title}，听取学生会组织工作汇报"
+    return _full_stop(sentence)
+
+
+def _full_stop(sentence: str) -> str:
+    return sentence if sentence.endswith(("。", "！", "？", "”", "）")) else sentence + "。"
