@@ -204,6 +204,21 @@ def test_rank_ratio_is_a_percentage_and_verdicts_are_coloured(env):
     assert any(verdicts.cell(r, col).fill.fill_type == "solid" for r in range(2, verdicts.max_row + 1))
 
 
+def test_summary_rows_are_as_tall_as_their_wrapped_text(env):
+    """LibreOffice and WPS do not grow a row for wrapped text themselves: 汇总.xlsx says each row's height."""
+    run_rows(env, [person(rank="3/45")])
+    ws = load_workbook(env.outbox / "汇总.xlsx")["评估结论"]
+    col = [c.value for c in ws[1]].index("要求") + 1  # 40 characters wide: an item's text of 60 Chinese takes 3 lines
+    tall = [r for r in range(2, ws.max_row + 1) if len(str(ws.cell(r, col).value or "")) > 60]
+    assert tall
+    for r in tall:
+        assert ws.row_dimensions[r].height and ws.row_dimensions[r].height >= 16 * 3
+    assert len({ws.row_dimensions[r].height for r in range(2, ws.max_row + 1)}) > 1  # each row its own height
+    col = [c.value for c in ws[1]].index("依据") + 1
+    assert not any("True" in str(ws.cell(r, col).value) or "False" in str(ws.cell(r, col).value)
+                   for r in range(2, ws.max_row + 1))
+
+
 def test_feedback_issue_list_is_wrapped_coloured_and_prints_landscape(env):
     run_rows(env, [person(political="群众")])
     ws = load_workbook(env.outbox / FEEDBACK)["问题清单"]

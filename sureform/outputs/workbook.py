@@ -145,12 +145,17 @@ class _Formats:
 def _table(wb, formats: _Formats, title: str, columns: list[tuple[str, str]], rows: list[dict],
            widths: dict[str, int] | None = None, fills: dict[str, dict] | None = None) -> None:
     ws = wb.add_worksheet(clean(title)[:31])
+    column_widths = []
     for i, (key, label) in enumerate(columns):
         width = max([_width(label) + 2] + [_width(_cell(r.get(key)) or "") + 2 for r in rows[:200]])
-        ws.set_column(i, i, (widths or {}).get(key) or min(max(width, 8), 40))
+        column_widths.append((widths or {}).get(key) or min(max(width, 8), 40))
+        ws.set_column(i, i, column_widths[-1])
     for i, (_, label) in enumerate(columns):
         ws.write_string(0, i, str(clean(label)), formats.head)
     for n, r in enumerate(rows, 1):
+        lines = max(_lines(r.get(key), column_widths[i]) for i, (key, _) in enumerate(columns))
+        if lines > 1:  # wrapped text: the height said, since LibreOffice and WPS do not grow the row themselves
+            ws.set_row(n, min(LINE_HEIGHT * lines, MAX_ROW_HEIGHT))
         for i, (key, _) in enumerate(columns):
             value = _typed(key, r.get(key))
             fill_map = (fills or {}).get(key)
@@ -183,6 +188,18 @@ def for_print(ws) -> None:
     ws.hide_gridlines(0)
 
 
+LINE_HEIGHT = 16  # points per line of the default 11-point font (a Chinese line is a little taller)
+MAX_ROW_HEIGHT = 409  # Excel's largest row height
+
+
+def _lines(value, width: float) -> int:
+    """Lines a wrapped text takes in a column `width` characters wide."""
+    if not isinstance(value, str) or not value:
+        return 1
+    usable = max(width * 0.9 - 1, 1)  # a Chinese character is a little wider than two Latin ones
+    return sum(max(1, -(-_width(part) // usable)) for part in value.split("\n"))
+
+
 def _width(text) -> int:
     """Display width: a Chinese character counts two."""
     return sum(2 if ord(ch) > 0x2E80 else 1 for ch in str(text))
@@ -209,7 +226,8 @@ def _evidence_line(e: dict) -> str:
         where = " ".join(str(x) for x in (e.get("file"), e.get("sheet"), e.get("cell")) if x)
         return f"{where}：{e['message']}" if where else e["message"]
     if "fact" in e:
-        line = f"{e['fact']}：{e.get('value', '')}"
+        value = e.get("value", "")
+        line = f"{e['fact']}：{'是' if value is True else '否' if value is False else value}"
         return f"{line}（{e['source']}）" if e.get("source") else line
     return "；".join(f"{k}：{v}" for k, v in e.items() if v not in (None, ""))
 
