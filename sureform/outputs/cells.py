@@ -8,19 +8,19 @@ sender's own workbook keeps its formatting; its formulas come back as the values
 """
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from sureform.atomic import atomic_path
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+ILLEGAL_CHARACTERS = re.compile(r"[\000-\010\013\014\016-\037]")  # as openpyxl's ILLEGAL_CHARACTERS_RE
 
 
 def clean(value):
     """A value a workbook can hold: text without the control characters XML refuses; anything else as it is."""
     if isinstance(value, str):
-        from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-
-        return ILLEGAL_CHARACTERS_RE.sub("", value)
+        return ILLEGAL_CHARACTERS.sub("", value)
     return value
 
 

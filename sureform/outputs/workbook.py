@@ -152,24 +152,28 @@ def _table(wb, formats: _Formats, title: str, columns: list[tuple[str, str]], ro
         ws.set_column(i, i, column_widths[-1])
     for i, (_, label) in enumerate(columns):
         ws.write_string(0, i, str(clean(label)), formats.head)
+    keys = [key for key, _ in columns]
+    # per column, once: the fills by prefix (longest first), whether its text is turned into dates or percentages
+    fill_maps = [sorted((fills or {}).get(key, {}).items(), key=lambda kv: -len(kv[0])) for key in keys]
+    typed = [key in DATE_KEYS or key in PERCENT_KEYS for key in keys]
     for n, r in enumerate(rows, 1):
-        lines = max(_lines(r.get(key), column_widths[i]) for i, (key, _) in enumerate(columns))
+        values = [_typed(key, r.get(key)) if typed[i] else _cell(r.get(key)) for i, key in enumerate(keys)]
+        lines = max(_lines(v, column_widths[i]) for i, v in enumerate(values))
         if lines > 1:  # wrapped text: the height said, since LibreOffice and WPS do not grow the row themselves
             ws.set_row(n, min(LINE_HEIGHT * lines, MAX_ROW_HEIGHT))
-        for i, (key, _) in enumerate(columns):
-            value = _typed(key, r.get(key))
-            fill_map = (fills or {}).get(key)
-            fill = next((v for k, v in sorted(fill_map.items(), key=lambda kv: -len(kv[0]))
-                         if str(value or "").startswith(k)), None) if fill_map else None
+        for i, value in enumerate(values):
+            fill = next((v for k, v in fill_maps[i] if str(value or "").startswith(k)), None) if fill_maps[i] else None
             if value is None or value == "":
                 if fill:
                     ws.write_blank(n, i, None, formats.get(fill=fill))
                 continue
-            if isinstance(value, (date, datetime)):
+            if isinstance(value, str):
+                ws.write_string(n, i, value, formats.get(None, fill, value.startswith(FORMULA_START)))
+            elif isinstance(value, (date, datetime)):
                 ws.write_datetime(n, i, datetime.combine(value, datetime.min.time()) if type(value) is date else value,
                                   formats.get("yyyy-mm-dd", fill))
             elif isinstance(value, (int, float)):
-                ws.write_number(n, i, value, formats.get("0.0%" if key in PERCENT_KEYS else None, fill))
+                ws.write_number(n, i, value, formats.get("0.0%" if keys[i] in PERCENT_KEYS else None, fill))
             else:
                 text = str(value)
                 ws.write_string(n, i, text, formats.get(None, fill, text.startswith(FORMULA_START)))
@@ -197,6 +201,8 @@ def _lines(value, width: float) -> int:
     if not isinstance(value, str) or not value:
         return 1
     usable = max(width * 0.9 - 1, 1)  # a Chinese character is a little wider than two Latin ones
+    if 2 * len(value) <= usable and "\n" not in value:  # fits on one line whatever its characters are
+        return 1
     return sum(max(1, -(-_width(part) // usable)) for part in value.split("\n"))
 
 
