@@ -18,6 +18,7 @@ import io
 import re
 import zipfile
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".csv", ".ods"}
@@ -79,8 +80,9 @@ class Grid:
         return width[1]
 
 
+@lru_cache(maxsize=1024)
 def column_letter(col: int) -> str:
-    """1 → A, 27 → AA."""
+    """1 → A, 27 → AA (memoised: every record names the letters of its columns)."""
     s = ""
     while col > 0:
         col, rem = divmod(col - 1, 26)

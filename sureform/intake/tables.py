@@ -158,14 +158,16 @@ def data_rows(grid: Grid, header: Header) -> list[RawRow]:
     for r in range(header.row + 1, grid.height + 1):
         values = {key: grid.value(r, c) for key, c in header.columns.items()}
         filled = [k for k, v in values.items() if not is_blank(v)]
-        blanks = {k for k, c in header.columns.items() if (r, c) in grid.formula_without_value}
+        blanks = ({k for k, c in header.columns.items() if (r, c) in grid.formula_without_value}
+                  if grid.formula_without_value else set())
         if not filled and not blanks:
             continue
         if len(filled) == 1 and _is_note(grid, r):
             continue
         if all(label_key(values[k]) == header_labels[header.columns[k]] for k in filled):
             continue  # a header repeated on a printed page
-        zeros = {k for k, c in header.columns.items() if (r, c) in grid.formula_cached_zero}
+        zeros = ({k for k, c in header.columns.items() if (r, c) in grid.formula_cached_zero}
+                 if grid.formula_cached_zero else set())
         out.append(RawRow(grid.name, r, values, blanks, zeros))
     return out
 

@@ -129,13 +129,14 @@ def _may_have_score_columns(grid: Grid, row: int, firsts: frozenset[str]) -> boo
     above = grid.rows[row - 2] if row > 1 else []
     possible = 0
     for c, here in enumerate(cells):
-        if is_blank(here):
-            continue
-        over = above[c] if c < len(above) else ""
-        if _shows_any(here, firsts) or (not is_blank(over) and over != here and _shows_any(over, firsts)):
+        if _shows_any(here, firsts):  # (a blank cell shows none)
             possible += 1
-            if possible >= MIN_SCORE_COLUMNS:
-                return True
+        else:
+            over = above[c] if c < len(above) else ""
+            if over != here and _shows_any(over, firsts) and not is_blank(here):
+                possible += 1
+        if possible >= MIN_SCORE_COLUMNS:
+            return True
     return False
 
 
