@@ -405,3 +405,20 @@ def test_a_full_or_read_only_disk_is_a_message(env, monkeypatch, capsys, failure
     assert code == 4 and "Traceback" not in err and err.count("\n") == 1
     assert re.search("磁盘空间已满|只读", err)
     assert json.loads(out)["error"]["message"] in err
+
+
+def test_far_cells_are_judged_the_same_with_or_without_their_references(tmp_path):
+    """The quick bound by cell references (issue 12) only ever passes what the full scan passes: an empty cell
+    far away is fine, a value placed by position beyond the column limit is refused all the same."""
+    from sureform.intake.grid import FileTooLarge, check_zip
+
+    limits = ReadLimits(max_columns=20)
+    rows = [["姓名", "学号"], ["张三", "2019010101"]]
+    empty_far = patched_xlsx(tmp_path / "empty.xlsx", rows, lambda d: d.replace(
+        b"</sheetData>", b'<row r="3"><c r="XFD3" s="0"/></row></sheetData>'))
+    check_zip(empty_far, limits)  # a styled empty cell holds nothing
+    cells = b"".join(b"<c><v>1</v></c>" for _ in range(25))
+    positional = patched_xlsx(tmp_path / "positional.xlsx", rows, lambda d: d.replace(
+        b"</sheetData>", b'<row r="3">' + cells + b"</row></sheetData>"))
+    with pytest.raises(FileTooLarge, match="Y3"):
+        check_zip(positional, limits)

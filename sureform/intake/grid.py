@@ -18,6 +18,7 @@ import io
 import re
 import zipfile
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".csv", ".ods"}
@@ -79,8 +80,9 @@ class Grid:
         return width[1]
 
 
+@lru_cache(maxsize=1024)
 def column_letter(col: int) -> str:
-    """1 → A, 27 → AA."""
+    """1 → A, 27 → AA (memoised: every record names the letters of its columns)."""
     s = ""
     while col > 0:
         col, rem = divmod(col - 1, 26)
@@ -226,6 +228,8 @@ def check_zip(path: Path, limits: ReadLimits) -> None:
                 pass  # not an .xlsx (an .ods, or broken): calamine says
             for info in infos:
                 if info.filename in sheets:
+                    if info.file_size <= _ONE_MB and _within_by_references(z, info, limits):
+                        continue  # every cell within the limits by its own reference: nothing to find
                     rows, cols, cells, where = _scan_sheet(z, info, limits)
                     _check_extent(sheets[info.filename], rows, cols, limits, where, cells)
                 else:
@@ -241,6 +245,27 @@ def check_zip(path: Path, limits: ReadLimits) -> None:
 _SCAN_RE = re.compile(rb"<(?:\w+:)?row\b([^>]*?)/?>|<(?:\w+:)?c\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?c>)", re.S)
 _ROW_ATTR = re.compile(rb'\br="(\d+)"')
 _CELL_ATTR = re.compile(rb'\br="([A-Z]{1,3})(\d+)"')
+
+
+_CELL_REF_RE = re.compile(rb'<(?:\w+:)?c\b(?:[^>]*?\br="([A-Z]{1,3})(\d+)")?')
+
+
+def _within_by_references(z: zipfile.ZipFile, info: zipfile.ZipInfo, limits: ReadLimits) -> bool:
+    """A sheet of at most one chunk whose every cell tag names its cell (`r="K32"`, as Excel and WPS write
+    them) lies within the limits when the farthest reference does: the same bound `_scan_sheet` finds, counted
+    over every cell rather than only those that hold a value, in a few C calls. False when some cell has no
+    reference or one lies beyond the limits: `_scan_sheet` then decides, and words the refusal."""
+    with z.open(info) as f:
+        data = f.read(_ONE_MB)  # the whole member (its declared size), checked against its CRC at the end
+    refs = _CELL_REF_RE.findall(data)
+    if not refs:
+        return True
+    letters, rows = map(set, zip(*refs))  # few distinct columns and rows: compared once each
+    if b"" in letters:
+        return False  # a cell placed by its position: only the full scan can tell where
+    farthest_row = max(map(int, rows))
+    farthest_col = max(_col_number(c.decode()) for c in letters)
+    return farthest_row <= limits.max_rows and farthest_col <= limits.max_columns
 
 
 def _scan_sheet(z: zipfile.ZipFile, info: zipfile.ZipInfo, limits: ReadLimits) -> tuple[int, int, int, str | None]:

@@ -49,7 +49,7 @@ SCAN_ROWS = 30
 _INDEXES: dict[tuple[int, ...], dict[str, FieldSpec]] = {}
 
 
-def _index(specs: list[FieldSpec]) -> dict[str, FieldSpec]:
+def field_index(specs: list[FieldSpec]) -> dict[str, FieldSpec]:
     """label key -> field, the first field in `specs` winning; built once per list of fields."""
     ident = tuple(map(id, specs))
     index = _INDEXES.get(ident)
@@ -65,23 +65,42 @@ def _index(specs: list[FieldSpec]) -> dict[str, FieldSpec]:
 def match_field(label, specs: list[FieldSpec]) -> FieldSpec | None:
     if not isinstance(label, str) or not label:  # header labels are text; numbers and dates are data
         return None
-    return _index(specs).get(label_key(label))
+    return field_index(specs).get(label_key(label))
 
 
 def find_header(grid: Grid, specs: list[FieldSpec], min_matches: int = 2) -> Header | None:
     """The row whose labels match most fields, two-row headers allowed: among the first SCAN_ROWS rows, else
     anywhere in the sheet's used range (a header below a long preamble is found too)."""
+    if len(reachable_fields(grid, specs)) < min_matches:
+        return None  # fewer of these fields named anywhere on the sheet than a header needs: no row has them
     best = _best_header(grid, specs, min_matches, 1, SCAN_ROWS)
     if best is None and grid.height > SCAN_ROWS:
         best = _best_header(grid, specs, min_matches, SCAN_ROWS + 1, grid.height)
     return best
 
 
+def reachable_fields(grid: Grid, specs: list[FieldSpec]) -> set[str]:
+    """The keys of the fields among `specs` that some text cell of the sheet names, alone or joined to the label
+    above it: every header `find_header` can find is made of these (a cheap test before searching row by row)."""
+    named = sheet_label_keys(grid)
+    return {spec.key for k, spec in field_index(specs).items() if k in named}
+
+
+def sheet_label_keys(grid: Grid) -> frozenset[str]:
+    """Every label key of the sheet's text cells, alone and joined to the label above: computed once per sheet,
+    so that each kind's detector asks a set rather than scanning every cell."""
+    named = grid.derived.get("sheet_label_keys")
+    if named is None:
+        named = grid.derived["sheet_label_keys"] = frozenset(
+            k for row in label_keys(grid, grid.height) for _, here, joined in row for k in (here, joined) if k)
+    return named
+
+
 def _best_header(grid: Grid, specs: list[FieldSpec], min_matches: int, first: int, last: int) -> Header | None:
-    index = _index(specs)
+    index = field_index(specs)
     best: Header | None = None
     best_score = 0
-    keys = _label_keys(grid, last)
+    keys = label_keys(grid, last)
     for r in range(first, min(last, len(keys)) + 1):
         cells = keys[r - 1]
         columns: dict[str, int] = {}
@@ -101,22 +120,35 @@ def _best_header(grid: Grid, specs: list[FieldSpec], min_matches: int, first: in
     return best
 
 
-def _label_keys(grid: Grid, upto: int = SCAN_ROWS) -> list[list[tuple[int, str, str | None]]]:
+def label_keys(grid: Grid, upto: int = SCAN_ROWS) -> list[list[tuple[int, str, str | None]]]:
     """Per row up to `upto`: (column, label key, key of the label above joined to it) of each text cell.
     Computed once per sheet and row, since every kind's detector looks for its header here."""
     keys = grid.derived.setdefault("label_keys", [])
     if len(keys) < min(grid.height, upto):
+        cleaned: dict[str, str] = {}  # clean_text of each text met: a cell is read again as the label above
         for r in range(len(keys) + 1, min(grid.height, upto) + 1):
             row = []
+            above_row = grid.rows[r - 2] if r > 1 else []
             for c, value in enumerate(grid.rows[r - 1], 1):
                 if not isinstance(value, str) or not value.strip():
                     continue  # an empty or non-text cell is never a header label
-                above = grid.value(r - 1, c) if r > 1 else ""
-                joined = label_key(clean_text(above) + clean_text(value)) if not is_blank(above) else None
+                above = above_row[c - 1] if c <= len(above_row) else ""
+                joined = None
+                if not is_blank(above):
+                    joined = label_key(_cleaned(above, cleaned) + _cleaned(value, cleaned))
                 row.append((c, label_key(value), joined))
             keys.append(row)
         grid.derived["label_keys"] = keys
     return keys
+
+
+def _cleaned(value, memo: dict[str, str]) -> str:
+    if not isinstance(value, str):
+        return clean_text(value)
+    text = memo.get(value)
+    if text is None:
+        text = memo[value] = clean_text(value)
+    return text
 
 
 def data_rows(grid: Grid, header: Header) -> list[RawRow]:
@@ -126,14 +158,16 @@ def data_rows(grid: Grid, header: Header) -> list[RawRow]:
     for r in range(header.row + 1, grid.height + 1):
         values = {key: grid.value(r, c) for key, c in header.columns.items()}
         filled = [k for k, v in values.items() if not is_blank(v)]
-        blanks = {k for k, c in header.columns.items() if (r, c) in grid.formula_without_value}
+        blanks = ({k for k, c in header.columns.items() if (r, c) in grid.formula_without_value}
+                  if grid.formula_without_value else set())
         if not filled and not blanks:
             continue
         if len(filled) == 1 and _is_note(grid, r):
             continue
         if all(label_key(values[k]) == header_labels[header.columns[k]] for k in filled):
             continue  # a header repeated on a printed page
-        zeros = {k for k, c in header.columns.items() if (r, c) in grid.formula_cached_zero}
+        zeros = ({k for k, c in header.columns.items() if (r, c) in grid.formula_cached_zero}
+                 if grid.formula_cached_zero else set())
         out.append(RawRow(grid.name, r, values, blanks, zeros))
     return out
 

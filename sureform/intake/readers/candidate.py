@@ -12,10 +12,10 @@ from functools import partial
 from sureform.editions import Catalogue
 from sureform.intake.grid import Grid
 from sureform.issues import Issue, Location, make_issue
-from sureform.intake.tables import FieldSpec, Header, data_rows, find_header
+from sureform.intake.tables import FieldSpec, Header, data_rows, find_header, reachable_fields
 from sureform.intake.values import (is_blank, parse_date, parse_label, parse_political, parse_rank, parse_student_id,
                       parse_text)
-from sureform.intake.readers.forms import Fact, find_labels, read_form
+from sureform.intake.readers.forms import Fact, find_labels, reachable_labels, read_form
 from sureform.intake.readers.prose import parse_prose
 
 KIND = "candidate"
@@ -72,6 +72,9 @@ _DATE_IN_TEXT = re.compile(r"\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*�
 # ---- recognising -------------------------------------------------------------------------------
 def find_candidate_header(grid: Grid) -> Header | None:
     """A table of candidates: a header row naming the candidate and at least one chain step."""
+    named = reachable_fields(grid, FIELDS)
+    if "name" not in named or not CHAIN_KEYS & named:
+        return None  # no such header can be on the sheet
     header = find_header(grid, FIELDS, min_matches=4)
     if header and "name" in header.columns and CHAIN_KEYS & header.columns.keys():
         return header
@@ -81,6 +84,9 @@ def find_candidate_header(grid: Grid) -> Header | None:
 def _is_form(grid: Grid) -> bool:
     if "说明" in grid.name:
         return False
+    shown = reachable_labels(grid, FIELDS)
+    if "name" not in shown or len(CHAIN_KEYS & shown) < 2:
+        return False  # not labels enough on the sheet: no need to read it as a form
     keys = {lb.key for lb in find_labels(grid, FIELDS)}
     return "name" in keys and len(CHAIN_KEYS & keys) >= 2
 

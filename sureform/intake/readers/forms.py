@@ -11,11 +11,12 @@ just before it in reading order (left to right, top to bottom).
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 
 from sureform.intake.grid import Grid, column_letter
 from sureform.intake.labels import clean_text, label_key
-from sureform.intake.tables import FieldSpec
+from sureform.intake.tables import FieldSpec, field_index, label_keys
 from sureform.intake.values import is_blank
 
 BARE_DATE_LABELS = {"日期", "时间", "签字日期", "盖章日期", "审核日期", "签章日期", "年月日"}
@@ -60,6 +61,29 @@ def _match(text, specs: list[FieldSpec]) -> str | None | bool:
     if k in NOISE_LABELS:
         return NOISE
     return False
+
+
+def reachable_labels(grid: Grid, specs: list[FieldSpec]) -> set[str]:
+    """The keys of the fields among `specs` whose label some cell of the form area shows, alone or before a
+    colon: every label `find_labels` can find names one of these (a cheap test before reading a form)."""
+    shown = _form_label_keys(grid)
+    return {spec.key for k, spec in field_index(specs).items() if k in shown}
+
+
+def _form_label_keys(grid: Grid) -> frozenset[str]:
+    """Label keys of the form area's text cells and of the labels written before a colon inside a cell; once a
+    sheet. Only a cell with a colon, or one that NFKC changes (it might gain a colon), can hold an inline label."""
+    shown = grid.derived.get("form_label_keys")
+    if shown is None:
+        keys = {here for row in label_keys(grid, FORM_ROWS) for c, here, _ in row if c <= FORM_COLS}
+        for row in grid.rows[:FORM_ROWS]:
+            for v in row[:FORM_COLS]:
+                if isinstance(v, str) and (":" in v or "：" in v or not unicodedata.is_normalized("NFKC", v)):
+                    m = _INLINE.match(clean_text(v))
+                    if m:
+                        keys.add(label_key(m.group(1)))
+        shown = grid.derived["form_label_keys"] = frozenset(keys)
+    return shown
 
 
 def find_labels(grid: Grid, specs: list[FieldSpec]) -> list[_Label]:

@@ -15,10 +15,10 @@ from sureform.editions import Catalogue
 from sureform.intake.grid import Grid
 from sureform.issues import Issue, Location, make_issue
 from sureform.intake.labels import label_key
-from sureform.intake.tables import FieldSpec, Header, data_rows, find_header
+from sureform.intake.tables import FieldSpec, Header, data_rows, find_header, reachable_fields
 from sureform.intake.values import parse_count, parse_date, parse_label, parse_student_id, parse_text, parse_yes_no
 from sureform.intake.readers.base import normalise_row
-from sureform.intake.readers.forms import read_form
+from sureform.intake.readers.forms import reachable_labels, read_form
 from sureform.intake.readers.prose import parse_prose
 from sureform.intake.grid import column_letter
 
@@ -129,6 +129,8 @@ SHEETS = {BASIC_SHEET: "basic", **{t.sheet: t.name for t in TABLES}}
 def _is_basic(grid: Grid) -> bool:
     if label_key(grid.name) in {label_key(s) for s in (BASIC_SHEET, *BASIC_SYNONYMS)}:
         return True
+    if not {"学校名称", "组织类型"} <= reachable_labels(grid, list(BASIC_ITEMS)):
+        return False  # neither label on the sheet: no need to read it as a form
     facts, _ = read_form(grid, list(BASIC_ITEMS), {})
     return {"学校名称", "组织类型"} <= facts.keys()
 
@@ -145,6 +147,8 @@ def _table_by_header(grid: Grid) -> tuple[Table, Header] | None:
     """The table whose marker headers a sheet carries, the one matching most columns if several."""
     best = None
     for t in TABLES:
+        if not t.markers <= reachable_fields(grid, list(t.fields)):
+            continue  # a marker header named nowhere on the sheet
         h = find_header(grid, list(t.fields), min_matches=max(2, len(t.markers)))
         if h and t.markers <= h.columns.keys() and (best is None or len(h.columns) > len(best[1].columns)):
             best = (t, h)

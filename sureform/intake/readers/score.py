@@ -8,6 +8,7 @@ columns or written once on the sheet (`学期：2020-2021学年第一学期`).
 from __future__ import annotations
 
 import re
+import unicodedata
 from functools import lru_cache
 
 from sureform.editions import Catalogue
@@ -104,6 +105,41 @@ def _score_columns(grid: Grid, row: int, names: frozenset[str]) -> dict[str, int
     return found
 
 
+@lru_cache(maxsize=16)
+def _first_chars(names: frozenset[str]) -> frozenset[str] | None:
+    """The first characters of the sub-score names, when none of them can be composed by NFKC from others (so a
+    text shows one only if one of its parts does); None otherwise, and rows are not screened."""
+    firsts = frozenset(n[0] for n in names if n)
+    return firsts if all(not unicodedata.decomposition(ch) for ch in firsts) else None
+
+
+def _shows_any(value, chars: frozenset[str]) -> bool:
+    """Whether the text of a cell, as `compact` sees it (NFKC), holds one of `chars`."""
+    text = value if isinstance(value, str) else str(value)
+    if not unicodedata.is_normalized("NFKC", text):
+        text = unicodedata.normalize("NFKC", text)
+    return not chars.isdisjoint(text)
+
+
+def _may_have_score_columns(grid: Grid, row: int, firsts: frozenset[str]) -> bool:
+    """Whether a row has MIN_SCORE_COLUMNS cells that `_score_columns` could read as sub-scores: a name (after
+    its prefix and notes are dropped) starts with a sub-score name's first character, so its text, or the text
+    above it that it is joined to, must show one."""
+    cells = grid.rows[row - 1]
+    above = grid.rows[row - 2] if row > 1 else []
+    possible = 0
+    for c, here in enumerate(cells):
+        if _shows_any(here, firsts):  # (a blank cell shows none)
+            possible += 1
+        else:
+            over = above[c] if c < len(above) else ""
+            if over != here and _shows_any(over, firsts) and not is_blank(here):
+                possible += 1
+        if possible >= MIN_SCORE_COLUMNS:
+            return True
+    return False
+
+
 def find_score_header(grid: Grid, catalogue: Catalogue) -> Header | None:
     memo = ("score_header", catalogue.edition)
     if memo not in grid.derived:
@@ -113,10 +149,13 @@ def find_score_header(grid: Grid, catalogue: Catalogue) -> Header | None:
 
 def _find_score_header(grid: Grid, catalogue: Catalogue) -> Header | None:
     names = frozenset(n for n, _ in score_names(catalogue))
+    firsts = _first_chars(names)
     best: tuple[int, dict] | None = None
     for r in range(1, grid.height + 1):  # the first SCAN_ROWS rows, else the whole used range
         if r > SCAN_ROWS and best is not None:
             break
+        if firsts is not None and not _may_have_score_columns(grid, r, firsts):
+            continue
         cols = _score_columns(grid, r, names)
         if len(cols) >= MIN_SCORE_COLUMNS and (best is None or len(cols) >= len(best[1])):
             best = (r, cols)
