@@ -181,6 +181,7 @@ def _serve(settings: Settings, stop: threading.Event) -> int:
         runner_thread.join(timeout=30)
     end_stale_run(settings.state, ours=True)  # a run that outlived the grace period and the runner
     trigger.close()
+    flush_to_server()
     log.info("sureform serve 已停止")
     return rc
 
@@ -199,6 +200,19 @@ def warm_up() -> None:
             importlib.import_module(name)
         except Exception as exc:  # noqa: BLE001 — the run imports it again and reports a real failure
             log.debug("预先加载 %s 失败：%s", name, exc)
+
+
+def flush_to_server(timeout: float = 10.0) -> None:
+    """Send the logs and events of the runs executed here while the server is still up: at exit, with the
+    embedded server stopped, Prefect's background services would retry a dead server for a minute or more."""
+    from prefect.events.worker import EventsWorker
+    from prefect.logging.handlers import APILogWorker
+
+    for service in (APILogWorker, EventsWorker):
+        try:
+            service.drain_all(timeout=timeout, at_exit=False)
+        except Exception as exc:  # noqa: BLE001 — losing a last log line is no reason to hang or fail
+            log.debug("无法把剩余的日志发送到 Prefect 服务器：%s", exc)
 
 
 class _InRunOnly(logging.Filter):

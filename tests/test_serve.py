@@ -122,6 +122,7 @@ def test_dropped_roster_is_processed_and_recorded(served):
 
 
 def test_polling_mode_is_what_the_log_says(served):
+    wait_for(lambda: "开始监视" in served.text(), 30, "the watcher to start", served.log)
     assert "定时检查" in served.text() and "inotify" not in served.text()
 
 
@@ -130,8 +131,8 @@ def test_an_event_brings_a_drop_to_its_run_without_waiting_for_a_poll(tmp_path):
     which executes inside serve and is recorded on the server like any other."""
     s = Served(tmp_path, args=["--watch", "events", "--poll-interval", "3600", "--stability-window", "3"])
     try:
-        assert "inotify" in s.text()
         wait_for(lambda: "开始监视" in s.text(), 30, "the watcher to start", s.log)
+        assert "inotify" in s.text()
         time.sleep(1.5)  # the events' watches are in place (after the first poll) — not a timing assertion
         path = s.inbox / "石油工程系" / "名单.xlsx"
         write_xlsx(path, [HEADER, person(), person(sid="2024010102", name="李四", political="群众")])
