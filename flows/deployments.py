@@ -1,7 +1,10 @@
 """The two deployments `sureform serve` runs, and the watcher's trigger for the intake one.
 
-- `sureform-intake/intake`: no schedule; the inbox watcher creates a run when files are ready.
-- `sureform-nightly/nightly`: cron schedule (default `0 2 * * *`, Asia/Shanghai).
+- `sureform-intake/intake`: no schedule; the inbox watcher creates a run of it when files are ready and
+  executes it *in the serving process* (`IntakeTrigger`: a worker thread, one run at a time), so a drop costs
+  no process start and no imports. The run is created PENDING, which the runner does not pick up; a run made
+  by hand (UI, API) is SCHEDULED and the runner executes it in a subprocess, as before.
+- `sureform-nightly/nightly`: cron schedule (default `0 2 * * *`, Asia/Shanghai), executed by the runner.
 
 Entrypoints are module paths (`flows.intake.intake_flow`), so the runner's subprocesses find the code
 whatever the working directory; parameters carry absolute folders from the settings.
@@ -9,6 +12,7 @@ whatever the working directory; parameters carry absolute folders from the setti
 from __future__ import annotations
 
 import logging
+import threading
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -21,9 +25,12 @@ NIGHTLY = "nightly"
 TAGS = ["sureform"]
 
 
-def intake_parameters(settings: "Settings") -> dict[str, Any]:
+def intake_parameters(settings: "Settings", stable_seconds: float | None = None) -> dict[str, Any]:
+    """`stable_seconds`: the run's own mtime-age check; serve passes the watcher's quick window on a local disk
+    (the watcher has seen the file quiet and unwritten already), else the configured stability window."""
+    stable = settings.stability_window if stable_seconds is None else stable_seconds
     return {"inbox": str(settings.inbox), "outbox": str(settings.outbox), "state": str(settings.state),
-            "edition": settings.edition, "stable_seconds": settings.stability_window,
+            "edition": settings.edition, "stable_seconds": stable,
             "lock_wait": settings.lock_wait, "timezone": settings.timezone, "history_days": settings.history_days,
             "read_limits": settings.read_limits()}
 
@@ -55,30 +62,76 @@ def build_deployments(settings: "Settings") -> list:
 
 
 class IntakeTrigger:
-    """Creates intake flow runs for the watcher and tells when one is over. Used from one thread."""
+    """Creates intake flow runs for the watcher and executes each in a worker thread of this process.
 
-    def __init__(self, deployment_id):
+    `__call__` (from the watcher's thread) creates the run on the server and starts it; `is_done` tells when it
+    is over (False, then the final state's name). One run at a time: the watcher never triggers while one is
+    in flight, and the run itself takes `<state>/run.lock`."""
+
+    def __init__(self, deployment_id, parameters: dict[str, Any] | None = None):
         from prefect.client.orchestration import get_client
 
         self.deployment_id = deployment_id
+        self.parameters = parameters
         self._client = get_client(sync_client=True)
         self._client.__enter__()
+        self._outcomes: dict[Any, str] = {}
+        self._thread: threading.Thread | None = None
+        self._current = None
 
     @property
     def client(self):
         return self._client
 
     def __call__(self, files: list[str]):
-        run = self._client.create_flow_run_from_deployment(self.deployment_id, tags=[*TAGS, "watch"])
+        from prefect.states import Pending
+
+        if self.busy():
+            raise RuntimeError("上一次收件处理还没有结束")
+        run = self._client.create_flow_run_from_deployment(self.deployment_id, parameters=self.parameters,
+                                                           tags=[*TAGS, "watch"], state=Pending())
         log.info("已启动收件处理 %s（%s）", run.name, run.id)
+        self._current = run.id
+        self._thread = threading.Thread(target=self._execute, args=(run,), name=f"intake-{run.name}", daemon=True)
+        self._thread.start()
         return run.id
+
+    def _execute(self, run) -> None:
+        from prefect.flow_engine import run_flow
+
+        from flows.intake import intake_flow
+
+        outcome = "CRASHED"
+        try:
+            state = run_flow(intake_flow, flow_run=run, parameters=run.parameters, return_type="state")
+            outcome = state.type.value if state is not None else "COMPLETED"
+        except BaseException:  # noqa: BLE001 — the engine records failures itself; this is what it could not
+            log.exception("收件处理 %s 意外中断", run.name)
+        finally:
+            self._outcomes[run.id] = outcome
 
     def is_done(self, flow_run_id) -> bool | str:
         """False while the run goes on; then its final state's name (COMPLETED, CRASHED, FAILED, …)."""
-        state = self._client.read_flow_run(flow_run_id).state
-        if state is None or not state.is_final():
-            return False
-        return state.type.value
+        return self._outcomes.get(flow_run_id, False)
+
+    def busy(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
+
+    def wait(self, timeout: float) -> bool:
+        """Wait up to `timeout` s for a run in flight; True when none is left."""
+        if self._thread is not None:
+            self._thread.join(timeout)
+        return not self.busy()
+
+    def abandon(self, message: str) -> None:
+        """Serve is stopping with a run still going: mark it CRASHED (the next run finishes its work)."""
+        from prefect.states import Crashed
+
+        if self.busy() and self._current is not None:
+            try:
+                self._client.set_flow_run_state(self._current, Crashed(message=message), force=True)
+            except Exception as exc:  # noqa: BLE001 — the next serve marks it anyway
+                log.warning("无法把未结束的收件处理标记为 CRASHED：%s", exc)
 
     def close(self) -> None:
         try:

@@ -1,7 +1,8 @@
 """Nothing outlives `sureform serve`, and a restart finishes what a killed one left, at once.
 
-- `die_with_serve()` runs in each flow-run process the Prefect runner starts: a daemon thread ends the
-  process (SIGKILL, as if it had been killed with serve) as soon as the serve that started it is gone. A run
+- `die_with_serve()` runs in each flow-run process the Prefect runner starts (the nightly run, an intake run
+  made by hand): a daemon thread ends the process (SIGKILL, as if it had been killed with serve) as soon as the
+  serve that started it is gone. The watcher's intake runs execute inside serve and die with it. A run
   killed half-way is safe by construction (see `sureform.pipeline`); the next run finishes its work.
 - `end_orphans()` at serve's start: a flow-run process of a dead serve that had not yet reached its flow
   function (so had no watchdog) is ended too.
@@ -34,6 +35,8 @@ def die_with_serve(check_every: float = CHECK_EVERY) -> threading.Thread | None:
     if not raw.isdigit():
         return None  # not started by serve (a test, `prefect` by hand): nothing to watch
     serve_pid, parent = int(raw), os.getppid()
+    if serve_pid == os.getpid():
+        return None  # the run executes inside serve itself (the watcher's intake runs): it dies with it anyway
 
     def watch() -> None:
         try:

@@ -4,8 +4,11 @@
    waits for it to be healthy; with PREFECT_API_URL it uses that server.
 2. It registers two deployments (`sureform-intake/intake`, `sureform-nightly/nightly` on a cron schedule)
    and runs a Prefect runner for them in a background thread: every run is a flow run on the server, with
-   its logs, task runs and a markdown artifact.
-3. It polls the inbox (`flows.watch`) and creates an intake run when files are ready.
+   its logs, task runs and a markdown artifact. The runner executes the nightly run (and intake runs made
+   by hand) in a subprocess.
+3. It watches the inbox (`flows.watch`: inotify events on a local disk, polling always, and on shares only)
+   and, when files are ready, creates an intake run and executes it in a worker thread of this process
+   (`flows.deployments.IntakeTrigger`): no process start, no imports, no server start per drop.
 4. On SIGTERM/SIGINT it stops watching, gives a run in progress up to SHUTDOWN_GRACE seconds to finish,
    stops the runner and then the server it started.
 
@@ -90,8 +93,8 @@ def _serve(settings: Settings, stop: threading.Event) -> int:
 
     from prefect.runner import Runner
 
-    from flows.deployments import INTAKE, IntakeTrigger, build_deployments
-    from flows.watch import InboxWatcher, WatchLoop
+    from flows.deployments import INTAKE, IntakeTrigger, build_deployments, intake_parameters
+    from flows.watch import QUICK_WINDOW, InboxEvents, InboxWatcher, WatchLoop, watch_mode
 
     deployments = build_deployments(settings)
     started = threading.Event()
@@ -123,14 +126,23 @@ def _serve(settings: Settings, stop: threading.Event) -> int:
     if "error" in box or "runner" not in box:
         return 0 if stop.is_set() else 1
 
-    trigger = IntakeTrigger(box["ids"][INTAKE])
+    mode, fstype = watch_mode(settings.watch, settings.inbox)
+    quick = QUICK_WINDOW if mode == "events" else None  # the adaptive window: local disks only
+    stable = min(QUICK_WINDOW, settings.stability_window) if quick else settings.stability_window
+    trigger = IntakeTrigger(box["ids"][INTAKE], intake_parameters(settings, stable))
+    send_sureform_logs_of_runs()
     try:
         mark_orphaned_runs_crashed(trigger.client, box["ids"].values())
     except Exception as exc:  # noqa: BLE001 — bookkeeping only
         log.warning("无法标记上次留下的未结束运行：%s", exc)
-    watch = WatchLoop(InboxWatcher(settings.inbox, settings.stability_window), settings.poll_interval,
+    watch = WatchLoop(InboxWatcher(settings.inbox, settings.stability_window, quick=quick), settings.poll_interval,
                       trigger, trigger.is_done)
     watch_stop = threading.Event()
+    if mode == "events":
+        InboxEvents(settings.inbox, watch, watch_stop).start()
+    else:
+        log.info("收件文件夹在%s上（watch = %s），定时检查", f"{fstype} 文件系统" if fstype else "未知文件系统",
+                 settings.watch)
     watcher = threading.Thread(target=watch.run, args=(watch_stop,), name="inbox-watch", daemon=True)
     watcher.start()
     try:  # tasks left PENDING/RUNNING by runs that died with a previous serve: CRASHED (retention.py)
@@ -139,6 +151,7 @@ def _serve(settings: Settings, stop: threading.Event) -> int:
         clean_prefect_history(None)
     except Exception as exc:  # noqa: BLE001 — bookkeeping only, never keeps serve from starting
         log.warning("无法清理上次留下的未结束步骤：%s", exc)
+    threading.Thread(target=warm_up, name="warm-up", daemon=True).start()
     log.info("%s：监视 %s，夜间汇总 %s（%s），界面 %s", READY_LINE, settings.inbox, settings.schedule,
              settings.timezone, os.environ["PREFECT_API_URL"].removesuffix("/api"))
 
@@ -149,14 +162,17 @@ def _serve(settings: Settings, stop: threading.Event) -> int:
             rc = 1
             break
 
-    watch_stop.set()
+    watch.stop(watch_stop)
     watcher.join(timeout=30)
     runner = box["runner"]
     deadline = time.monotonic() + SHUTDOWN_GRACE
-    if runner_thread.is_alive() and _runs_in_progress(runner):
+    if trigger.busy() or (runner_thread.is_alive() and _runs_in_progress(runner)):
         log.info("等待正在进行的处理结束（最多 %.0f 秒）…", SHUTDOWN_GRACE)
+    # let a run in progress finish (it would be crash-safe, but finishing is nicer)
+    trigger.wait(max(0.0, deadline - time.monotonic()))
+    trigger.abandon("sureform serve 已停止，未等到这次处理结束（下次运行补完）")
     while runner_thread.is_alive() and _runs_in_progress(runner) and time.monotonic() < deadline:
-        time.sleep(0.25)  # let a run in progress finish (it would be crash-safe, but finishing is nicer)
+        time.sleep(0.25)
     if runner_thread.is_alive():
         try:
             asyncio.run_coroutine_threadsafe(runner.astop(), box["loop"]).result(timeout=30)
@@ -165,8 +181,59 @@ def _serve(settings: Settings, stop: threading.Event) -> int:
         runner_thread.join(timeout=30)
     end_stale_run(settings.state, ours=True)  # a run that outlived the grace period and the runner
     trigger.close()
+    flush_to_server()
     log.info("sureform serve 已停止")
     return rc
+
+
+# what the intake stages import on first use (pandas, pandera, openpyxl, xlsxwriter, python-docx): imported once
+# at start, in the background, so the first drop costs what every later one does
+WARM_MODULES = ("sureform.rules.library", "sureform.checks.batch", "sureform.checks.roster", "sureform.rules.master",
+                "sureform.outputs.feedback", "sureform.outputs.workbook", "sureform.outputs.documents.inputs")
+
+
+def warm_up() -> None:
+    import importlib
+
+    for name in WARM_MODULES:
+        try:
+            importlib.import_module(name)
+        except Exception as exc:  # noqa: BLE001 — the run imports it again and reports a real failure
+            log.debug("预先加载 %s 失败：%s", name, exc)
+
+
+def flush_to_server(timeout: float = 10.0) -> None:
+    """Send the logs and events of the runs executed here while the server is still up: at exit, with the
+    embedded server stopped, Prefect's background services would retry a dead server for a minute or more."""
+    from prefect.events.worker import EventsWorker
+    from prefect.logging.handlers import APILogWorker
+
+    for service in (APILogWorker, EventsWorker):
+        try:
+            service.drain_all(timeout=timeout, at_exit=False)
+        except Exception as exc:  # noqa: BLE001 — losing a last log line is no reason to hang or fail
+            log.debug("无法把剩余的日志发送到 Prefect 服务器：%s", exc)
+
+
+class _InRunOnly(logging.Filter):
+    """Only records logged inside a flow or task run: those belong to a run's logs on the server."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        from prefect.context import FlowRunContext, TaskRunContext
+
+        return FlowRunContext.get() is not None or TaskRunContext.get() is not None
+
+
+def send_sureform_logs_of_runs() -> None:
+    """`sureform` log lines of the intake runs executed in this process reach their run's logs on the server
+    (a subprocess gets that from PREFECT_LOGGING_EXTRA_LOGGERS; here it must be added by hand, once)."""
+    from prefect.logging.handlers import APILogHandler
+
+    logger = logging.getLogger("sureform")
+    if not any(isinstance(h, APILogHandler) for h in logger.handlers):
+        handler = APILogHandler()
+        handler.addFilter(_InRunOnly())
+        logger.addHandler(handler)
 
 
 def _runs_in_progress(runner) -> int:

@@ -109,6 +109,16 @@ def _timezone(raw: Any) -> str:
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 
 
+WATCH_MODES = ("auto", "events", "poll")
+
+
+def _watch_mode(raw: Any) -> str:
+    value = _text(raw).lower()
+    if value not in WATCH_MODES:
+        raise ValueError(f"应为 {'、'.join(WATCH_MODES)} 之一")
+    return value
+
+
 def _log_level(raw: Any) -> str:
     value = _text(raw).upper()
     if value not in LOG_LEVELS:
@@ -191,6 +201,8 @@ KEYS: tuple[Key, ...] = (
         "检查收件文件夹的间隔（秒）", "SECONDS"),
     Key("stability_window", 3.0, lambda v: _number(v, minimum=0, maximum=3600),
         "文件大小和修改时间保持不变多少秒后才视为已写完（秒）", "SECONDS"),
+    Key("watch", "auto", _watch_mode, "怎样发现新文件：auto（本机磁盘用文件变化通知，SMB/NFS 等共享盘定时检查）、"
+        "events（总用通知，同时定时检查）、poll（只定时检查）", "MODE"),
     Key("schedule", "0 2 * * *", _cron, "夜间汇总的时间（cron：分 时 日 月 星期）", "CRON"),
     Key("timezone", "Asia/Shanghai", _timezone, "定时和“今天”所用的时区", "TZ"),
     Key("edition", "2020", _edition, "备案表（评估规则）版本", "EDITION"),
@@ -222,6 +234,7 @@ class Settings:
     state: Path
     poll_interval: float
     stability_window: float
+    watch: str
     schedule: str
     timezone: str
     edition: str

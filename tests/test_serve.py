@@ -54,7 +54,7 @@ def wait_for(predicate, timeout: float, what: str, log: Path | None = None, step
 
 
 class Served:
-    def __init__(self, root: Path, extra_env: dict | None = None, log_name: str = "serve.log"):
+    def __init__(self, root: Path, extra_env: dict | None = None, log_name: str = "serve.log", args=()):
         self.root = root
         self.inbox, self.outbox, self.state = root / "inbox", root / "outbox", root / "state"
         self.inbox.mkdir(parents=True, exist_ok=True)
@@ -65,7 +65,7 @@ class Served:
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "sureform.cli", "serve", "--inbox", str(self.inbox), "--outbox", str(self.outbox),
              "--state", str(self.state), "--server-port", "0", "--poll-interval", "1", "--stability-window", "1",
-             "--log-level", "INFO"],
+             "--log-level", "INFO", *args],
             cwd=root, env=env, stdin=subprocess.DEVNULL, stdout=open(self.log, "wb"), stderr=subprocess.STDOUT)
         wait_for(lambda: "sureform serve 已就绪" in self.text() or self.proc.poll() is not None, STARTUP,
                  "serve to be ready", self.log)
@@ -97,7 +97,7 @@ class Served:
 
 @pytest.fixture(scope="module")
 def served(tmp_path_factory):
-    s = Served(tmp_path_factory.mktemp("serve"))
+    s = Served(tmp_path_factory.mktemp("serve"), args=["--watch", "poll"])  # as on a share: polling only
     yield s
     s.stop()
 
@@ -119,6 +119,31 @@ def test_dropped_roster_is_processed_and_recorded(served):
                                       "sort": "TIMESTAMP_ASC"})), 30, "the run's logs on the server", served.log)
     artifact = wait_for(lambda: served.artifact("sureform-intake"), 20, "the intake artifact", served.log)
     assert "接收 1 个" in artifact["data"] and "石油工程系/名单.xlsx" in artifact["data"]
+
+
+def test_polling_mode_is_what_the_log_says(served):
+    wait_for(lambda: "开始监视" in served.text(), 30, "the watcher to start", served.log)
+    assert "定时检查" in served.text() and "inotify" not in served.text()
+
+
+def test_an_event_brings_a_drop_to_its_run_without_waiting_for_a_poll(tmp_path):
+    """On a local disk (`watch = events`) with a poll once an hour: only the inotify event can start the run,
+    which executes inside serve and is recorded on the server like any other."""
+    s = Served(tmp_path, args=["--watch", "events", "--poll-interval", "3600", "--stability-window", "3"])
+    try:
+        wait_for(lambda: "开始监视" in s.text(), 30, "the watcher to start", s.log)
+        assert "inotify" in s.text()
+        time.sleep(1.5)  # the events' watches are in place (after the first poll) — not a timing assertion
+        path = s.inbox / "石油工程系" / "名单.xlsx"
+        write_xlsx(path, [HEADER, person(), person(sid="2024010102", name="李四", political="群众")])
+        wait_for(lambda: not path.exists() and (s.outbox / "汇总.xlsx").exists(), RUN, "the drop to be processed",
+                 s.log)
+        wait_for(lambda: "石油工程系/名单.xlsx：已接收" in s.text(), 30, "the serve log's one line for the file", s.log)
+        runs = wait_for(lambda: [r for r in s.flow_runs("sureform-intake") if r["state_type"] == "COMPLETED"], 30,
+                        "the intake run to be COMPLETED on the server", s.log)
+        assert len(runs) == 1 and runs[0]["deployment_id"] and "watch" in runs[0]["tags"]
+    finally:
+        assert s.stop() == 0
 
 
 def test_nightly_deployment_is_scheduled_and_runs_once(served):

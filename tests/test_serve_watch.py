@@ -277,3 +277,129 @@ def test_a_file_held_open_for_writing_waits_however_long_it_is_quiet(inbox, cloc
     for _ in range(3):
         clock.advance(loop.step())
     assert runs.triggered == [["材料工程系/名单.xlsx"]]
+
+
+# ---- the adaptive window (a local disk) ------------------------------------------------------------------
+
+def test_a_local_file_nobody_writes_is_ready_after_the_quick_window(inbox, clock):
+    w = InboxWatcher(inbox, 3.0, clock, quick=1.0)
+    drop(inbox / "石油工程系" / "名单.xlsx", age=86400)  # an old mtime does not skip the first observation
+    r = w.poll()
+    assert r.ready == [] and r.next_due == pytest.approx(1.0)
+    clock.advance(0.9)
+    assert w.poll().ready == []
+    clock.advance(0.1)
+    assert w.poll().ready == ["石油工程系/名单.xlsx"]
+
+
+def test_the_adaptive_window_does_not_take_a_file_still_growing_or_held_open(inbox, clock):
+    w = InboxWatcher(inbox, 3.0, clock, quick=1.0)
+    path = inbox / "材料工程系" / "名单.xlsx"
+    path.parent.mkdir()
+    with open(path, "wb") as writer:  # a copy in progress, through one open handle
+        writer.write(b"PK\x03\x04 first part")
+        writer.flush()
+        w.poll()
+        clock.advance(1.0)
+        writer.write(b" second part")  # still growing: the window starts again
+        writer.flush()
+        assert w.poll().ready == []
+        clock.advance(1.5)  # quiet for longer than the quick window, but still held open for writing
+        r = w.poll()
+        assert r.ready == [] and r.waiting == ["材料工程系/名单.xlsx"]
+        clock.advance(5.0)  # however long
+        assert w.poll().ready == []
+    clock.advance(0.5)  # closed, unchanged: the kernel now vouches nobody writes it
+    assert w.poll().ready == ["材料工程系/名单.xlsx"]
+
+
+def test_where_nobody_can_be_vouched_for_the_whole_window_applies(inbox, clock, monkeypatch):
+    """On a share (no leases) a quiet file may still be a stalled copy: the configured window holds."""
+    from sureform.intake import inbox as inbox_mod
+
+    monkeypatch.setattr(inbox_mod, "take_read_lease", lambda fd: False)
+    w = InboxWatcher(inbox, 3.0, clock, quick=1.0)
+    drop(inbox / "名单.xlsx")
+    w.poll()
+    clock.advance(1.5)
+    r = w.poll()
+    assert r.ready == [] and r.next_due == pytest.approx(1.5)
+    clock.advance(1.5)
+    assert w.poll().ready == ["名单.xlsx"]
+
+
+def test_a_quick_window_not_shorter_than_the_window_changes_nothing(inbox, clock):
+    assert InboxWatcher(inbox, 0.5, clock, quick=1.0).quick is None
+
+
+# ---- events or polling -------------------------------------------------------------------------------------
+
+def test_shares_are_polled_local_disks_get_events(tmp_path):
+    from flows.watch import filesystem_type, watch_mode
+
+    mounts = tmp_path / "mounts"
+    mounts.write_text("/dev/vda / ext4 rw 0 0\n"
+                      "//fs/共享 /mnt/团委\\040共享 cifs rw,vers=3.0 0 0\n"
+                      "srv:/export /srv/nfs nfs4 rw 0 0\n"
+                      "tmpfs /srv/nfs/tmp tmpfs rw 0 0\n", encoding="utf-8")
+    assert filesystem_type(Path("/mnt/团委 共享/收件"), str(mounts)) == "cifs"
+    assert watch_mode("auto", Path("/mnt/团委 共享/收件"), str(mounts)) == ("poll", "cifs")
+    assert watch_mode("auto", Path("/srv/nfs/inbox"), str(mounts)) == ("poll", "nfs4")
+    assert watch_mode("auto", Path("/srv/nfs/tmp/inbox"), str(mounts)) == ("events", "tmpfs")
+    assert watch_mode("auto", Path("/srv/sureform/inbox"), str(mounts)) == ("events", "ext4")
+    assert watch_mode("poll", Path("/srv/sureform/inbox"), str(mounts)) == ("poll", "ext4")  # the setting wins
+    assert watch_mode("events", Path("/mnt/团委 共享"), str(mounts)) == ("events", "cifs")
+    assert watch_mode("auto", tmp_path, str(tmp_path / "no-such-file")) == ("poll", None)  # unknown: polled
+
+
+def run_loop_in_thread(loop):
+    import threading
+
+    stop = threading.Event()
+    thread = threading.Thread(target=loop.run, args=(stop,), daemon=True)
+    thread.start()
+    return stop, thread
+
+
+def wait_until(predicate, what: str, timeout: float = 30.0):
+    deadline = time.monotonic() + timeout  # a bound for a hung test only; nothing is asserted about time
+    while not predicate():
+        assert time.monotonic() < deadline, f"gave up waiting for {what}"
+        time.sleep(0.02)
+
+
+def test_an_event_detected_file_is_taken_without_waiting_for_the_poll_interval(inbox):
+    """The loop polls once an hour here: only the inotify event can bring the file to its run."""
+    from flows.watch import InboxEvents
+
+    runs = FakeRuns()
+    loop = WatchLoop(InboxWatcher(inbox, 3.0, quick=0.2), 3600.0, runs.trigger, runs.is_done, check_every=0.05)
+    stop, thread = run_loop_in_thread(loop)
+    events = InboxEvents(inbox, loop, stop).start()
+    try:
+        wait_until(lambda: runs.triggered == [] and loop.next_poll > 0, "the first poll")
+        assert events.listening.wait(30)
+        drop(inbox / "石油工程系" / "名单.xlsx")  # a new folder and a file in it: both watched
+        wait_until(lambda: runs.triggered, "the event-detected file to be handed to a run")
+        assert runs.triggered == [["石油工程系/名单.xlsx"]]
+    finally:
+        loop.stop(stop)
+        thread.join(10)
+        events.thread.join(10)
+    assert not thread.is_alive() and not events.thread.is_alive()
+
+
+def test_polling_alone_still_finds_a_file(inbox):
+    """No events (a share): the poll at `poll_interval` finds it."""
+    runs = FakeRuns()
+    loop = WatchLoop(InboxWatcher(inbox, 0.2), 0.3, runs.trigger, runs.is_done, check_every=0.05)
+    stop, thread = run_loop_in_thread(loop)
+    try:
+        wait_until(lambda: loop.next_poll > 0, "the first poll")
+        drop(inbox / "机电工程系" / "名单.xlsx")
+        wait_until(lambda: runs.triggered, "the polled file to be handed to a run")
+        assert runs.triggered == [["机电工程系/名单.xlsx"]]
+    finally:
+        loop.stop(stop)
+        thread.join(10)
+    assert not thread.is_alive()

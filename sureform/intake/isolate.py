@@ -61,12 +61,28 @@ def _die_with_parent() -> None:
         os._exit(1)
 
 
-def _start_worker(memory_mb: int) -> None:
+def _die_with_owner(owner: int, every: float = 0.5) -> None:
+    """A worker forked by a fork server has the server for its parent, and each worker holds the server's
+    "alive" pipe open, so neither sees the owner go: the worker watches the owner (the process that made the
+    pool: `serve`, a flow run) itself and ends when it is gone; then the fork server ends too."""
+    from sureform.runlock import pid_alive
+
+    def watch() -> None:
+        while pid_alive(owner):
+            time.sleep(every)
+        os.kill(os.getpid(), signal.SIGKILL)
+
+    threading.Thread(target=watch, name="die-with-owner", daemon=True).start()
+
+
+def _start_worker(memory_mb: int, owner: int | None = None) -> None:
     """In each worker: the parent's signal handlers are not ours, no core dumps, a bounded address space, and
-    no life after the parent's."""
+    no life after the parent's (or, forked by a fork server, the owner's)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     _die_with_parent()
+    if owner is not None and owner != os.getppid():
+        _die_with_owner(owner)  # before the address-space limit below: its thread's stack is counted
     faulthandler.disable()  # an abort is expected here and reported by the run, not dumped on its stderr
     try:
         import resource
@@ -118,7 +134,7 @@ class Isolated:
     # ---- the pool ----------------------------------------------------------------------------------------
     def _new_pool(self, workers: int, fn: Callable) -> ProcessPoolExecutor:
         return ProcessPoolExecutor(max_workers=workers, mp_context=_context(getattr(fn, "__module__", None)),
-                                   initializer=_start_worker, initargs=(self.limits.memory_mb,))
+                                   initializer=_start_worker, initargs=(self.limits.memory_mb, os.getpid()))
 
     def _kill(self, pool: ProcessPoolExecutor | None) -> None:
         if pool is None:
