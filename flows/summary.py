@@ -138,7 +138,7 @@ def _master_lines(report: dict) -> list[str]:
         if outputs.get(key):
             lines.append(f"- {label}：`{outputs[key]}`")
     if outputs.get("feedback"):
-        lines.append(f"- 退回标注文件 {len(outputs['feedback'])} 个：" + "、".join(f"`{p}`" for p in outputs["feedback"]))
+        lines.append(f"- 标注文件 {len(outputs['feedback'])} 个（每个有错误、问题或提示的文件一个）：" + "、".join(f"`{p}`" for p in outputs["feedback"]))
     return lines
 
 

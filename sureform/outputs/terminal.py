@@ -73,7 +73,7 @@ def print_report(report: dict, console: Console | None = None) -> None:
         if outputs.get(key):
             console.print(f"{label}：{outputs[key]}")
     if outputs.get("feedback"):
-        console.print(f"退回标注文件（{len(outputs['feedback'])} 个）：")
+        console.print(f"标注文件（{len(outputs['feedback'])} 个，每个有错误、问题或提示的文件一个）：")
         for p in outputs["feedback"]:
             console.print(f"  {p}")
 
@@ -170,6 +170,6 @@ def file_lines(report: dict) -> list[str]:
                 [p for p in feedback if not folder and f"/{name}_错误标注" in p]
         line = f"{f['path']}：{'，'.join(parts)}"
         if marks:
-            line += f"；退回标注：{marks[0]}"
+            line += f"；{'退回标注' if f['status'] == 'rejected' else '标注'}：{marks[0]}"
         lines.append(line)
     return lines
