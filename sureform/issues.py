@@ -148,6 +148,8 @@ register("department-not-declared", FINDING, "所在部门“{value}”不在机
 register("recommendation-missing", FINDING, "未填写“{missing}”。工作部门成员须由院系团组织推荐并经审核，请补填。")
 register("person-on-two-rosters", FINDING, "学号 {value}（{name}）同时出现在“{other_unit}”的名单中（{other_file}）。同一人只能由一个系报送，请与该系核对后删除其中一行。")
 # intake
+# the notes a re-sent file carries: said in the run's report and 提交记录, never a problem of the file itself
+ARRIVAL_CODES = frozenset({"file-duplicate", "file-reinstated"})
 register("file-duplicate", WARNING, "与 {received} 已收到的文件内容完全相同，未重复计入。")
 register("file-reinstated", WARNING, "与 {received} 已收到的文件内容完全相同。该版本曾被 {newer_received} 收到的“{newer_name}”取代；以最后收到的为准，现重新作为现行版本。")
 register("file-unsupported", WARNING, "不支持的文件类型“{value}”，已忽略。请提交 .xlsx、.xls、.xlsm 或 .csv 文件。")

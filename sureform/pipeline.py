@@ -39,6 +39,7 @@ from sureform.intake.inbox import (ARRIVAL_WINDOW, ChangedWhileRead, file_sha256
 from sureform.intake.kinds import detect_kind, kind_named
 from sureform.intake.readers.base import FileRead, record_location, without_feedback_sheets
 from sureform.intake.supplied import read_supplied_document
+from sureform.intake.values import short_time
 from sureform.issues import Issue, Location, has_errors, make_issue
 from sureform.model import Consolidation
 from sureform.report import RunReport
@@ -396,14 +397,9 @@ def _record_arrival(fr: FileRead, store: Store, run_id: int) -> None:
     if store.add_arrival(run_id, sid, fr.sha256, fr.path.name, fr.rel, fr.unit, fr.received_at) and newer:
         fr.status = "reinstated"
         first = store.submission(sid)
-        note = make_issue("file-reinstated", Location(fr.rel), received=_minute(first["received_at"]),
-                          newer_received=_minute(newer["received_at"]), newer_name=newer["original_name"])
+        note = make_issue("file-reinstated", Location(fr.rel), received=short_time(first["received_at"]),
+                          newer_received=short_time(newer["received_at"]), newer_name=newer["original_name"])
         fr.issues = [note if i.code == "file-duplicate" else i for i in fr.issues]
-
-
-def _minute(iso: str) -> str:
-    """`2026-11-24T18:46:35+08:00` → `2026-11-24 18:46`, as a person reads a time."""
-    return str(iso or "")[:16].replace("T", " ")
 
 
 def _supersede_key(fr: FileRead, kind_named) -> str:

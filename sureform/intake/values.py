@@ -252,6 +252,11 @@ def academic_year_start(as_of: date, start_month: int = 9) -> int:
     return as_of.year if as_of.month >= start_month else as_of.year - 1
 
 
+def short_time(text) -> str:
+    """A stored time as people read it: `2026-11-24T18:46:35+08:00` → `2026-11-24 18:46`."""
+    return str(text or "")[:16].replace("T", " ")
+
+
 def chinese_date(day: date) -> str:
     """A date as people here write it: 2020年10月15日 (the one place this format is written)."""
     return f"{day.year}年{day.month}月{day.day}日"

@@ -7,7 +7,7 @@ from collections import defaultdict
 from pathlib import Path
 
 from sureform.atomic import STORED_NAME_MAX, safe_component, safe_join, unit_name_problem
-from sureform.issues import ERROR, FINDING, SEVERITY_LABEL, WARNING, Issue
+from sureform.issues import ARRIVAL_CODES, ERROR, FINDING, SEVERITY_LABEL, WARNING, Issue
 from sureform.intake.grid import UnreadableFile, read_grids
 from sureform.outputs.cells import clean, save_workbook
 
@@ -47,7 +47,7 @@ def original_of(name: str) -> str:
 
 def needs_feedback(issues: list[Issue]) -> bool:
     """Every issue of every severity reaches the sender; a duplicate's own note is said in the run's report."""
-    return any(i.code not in ("file-duplicate", "file-reinstated") for i in issues)
+    return any(i.code not in ARRIVAL_CODES for i in issues)
 
 
 VERDICTS = {"rejected": "有错误，整个文件未被接收，请修改标红的单元格后重新提交",

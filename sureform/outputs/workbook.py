@@ -9,7 +9,8 @@ from sureform.atomic import atomic_path
 from sureform.outputs.cells import FORMULA_START, clean
 from sureform.editions import Catalogue
 from sureform.intake.kinds import KINDS
-from sureform.issues import SEVERITY_LABEL, Issue
+from sureform.intake.values import short_time
+from sureform.issues import ARRIVAL_CODES, SEVERITY_LABEL, Issue
 from sureform.model import Consolidation
 from sureform.outputs.workbook_sheets import master_sheets
 from sureform.store import Store
@@ -53,11 +54,6 @@ def submission_rows(store: Store, labels: dict) -> list[dict]:
     return rows
 
 
-def short_time(text) -> str:
-    """`2026-11-24T18:46:35+08:00` → `2026-11-24 18:46`."""
-    return str(text or "")[:16].replace("T", " ")
-
-
 def open_issues(store: Store, findings: list[tuple[str | None, Issue]]) -> list[tuple[str | None, Issue]]:
     """待整改问题: the master's re-checked findings, then every other issue (hints too) the current files carry."""
     from sureform.checks.roster import RECHECKED_CODES
@@ -66,7 +62,7 @@ def open_issues(store: Store, findings: list[tuple[str | None, Issue]]) -> list[
     seen = {(i.code, i.file, i.cell) for _, i in findings}
     for sub in store.current_submissions():
         for i in store.submission_issues(sub["id"]):
-            if i.code in RECHECKED_CODES or i.code in ("file-duplicate", "file-reinstated"):
+            if i.code in RECHECKED_CODES or i.code in ARRIVAL_CODES:
                 continue
             i = replace(i, file=sub["rel_path"])
             if (i.code, i.file, i.cell) not in seen:
