@@ -107,23 +107,21 @@ def _timezone(raw: Any) -> str:
 
 
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
-
-
 WATCH_MODES = ("auto", "events", "poll")
 
 
-def _watch_mode(raw: Any) -> str:
-    value = _text(raw).lower()
-    if value not in WATCH_MODES:
-        raise ValueError(f"应为 {'、'.join(WATCH_MODES)} 之一")
-    return value
+def _one_of(choices: tuple[str, ...], case: Callable[[str], str]) -> Callable[[Any], str]:
+    """A parser for a setting that is one of `choices`, written in any case (`case` is str.upper or str.lower)."""
+    def parse(raw: Any) -> str:
+        value = case(_text(raw))
+        if value not in choices:
+            raise ValueError(f"应为 {'、'.join(choices)} 之一")
+        return value
+    return parse
 
 
-def _log_level(raw: Any) -> str:
-    value = _text(raw).upper()
-    if value not in LOG_LEVELS:
-        raise ValueError(f"应为 {'、'.join(LOG_LEVELS)} 之一")
-    return value
+_watch_mode = _one_of(WATCH_MODES, str.lower)
+_log_level = _one_of(LOG_LEVELS, str.upper)
 
 
 _CRON_FIELDS = (("分钟", 0, 59, {}), ("小时", 0, 23, {}), ("日", 1, 31, {}),
