@@ -25,6 +25,7 @@ from concurrent.futures.process import BrokenProcessPool
 from typing import Any, Callable, Hashable
 
 from sureform.intake.grid import ReadLimits
+from sureform.runlock import pid_alive
 
 log = logging.getLogger("sureform")
 
@@ -65,8 +66,6 @@ def _die_with_owner(owner: int, every: float = 0.5) -> None:
     """A worker forked by a fork server has the server for its parent, and each worker holds the server's
     "alive" pipe open, so neither sees the owner go: the worker watches the owner (the process that made the
     pool: `serve`, a flow run) itself and ends when it is gone; then the fork server ends too."""
-    from sureform.runlock import pid_alive
-
     def watch() -> None:
         while pid_alive(owner):
             time.sleep(every)
