@@ -6,6 +6,7 @@ flows' summaries read) and to the terminal (`print`).
 from __future__ import annotations
 
 import json
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Iterable
@@ -42,12 +43,7 @@ class FileOutcome:
 
 def _parts(fr: FileRead) -> dict[str, int]:
     """A 机构信息 file's records per table, in the order they were read."""
-    parts: dict[str, int] = {}
-    for rec in fr.records:
-        table = rec.get("_table")
-        if table:
-            parts[table] = parts.get(table, 0) + 1
-    return parts
+    return dict(Counter(rec["_table"] for rec in fr.records if rec.get("_table")))
 
 
 @dataclass

@@ -11,8 +11,8 @@ from rich.table import Table
 
 from sureform.intake.kinds import KINDS
 
-STATUS_LABEL = {"accepted": "[green]已接收[/]", "rejected": "[red]退回[/]", "duplicate": "[yellow]重复[/]", "reinstated": "[green]重新生效[/]",
-                "skipped": "[dim]暂缓[/]"}
+STATUS_LABEL = {"accepted": "[green]已接收[/]", "rejected": "[red]退回[/]", "duplicate": "[yellow]重复[/]",
+                "reinstated": "[green]重新生效[/]", "skipped": "[dim]暂缓[/]"}
 VERDICT_STYLE = {True: "green", False: "red", None: "yellow"}  # by `passed`; a ▲ not yet binding: dim
 HEADER_LABEL = {"units": "二级学生会组织数量", "reviewed": "是否已由省级团委、学联核查（复评）", "link": "自评公开链接"}
 STAGE_LABEL = {"scan": "扫描收件箱", "read": "读取文件", "validate": "校验", "commit": "写入汇总数据",
@@ -123,8 +123,8 @@ PART_WORDS = {"basic": ("基本信息", "项"), "departments": ("部门设置", 
 def count_words(kind: str | None, n: int, parts: dict[str, int] | None = None, sep: str = "、") -> str:
     """`12 人`, `3 条评分`, `部门设置 6 个、评议会成员 11 人`: a number in the words people use for that kind."""
     if parts:
-        return sep.join(f"{PART_WORDS.get(t, (t, '项'))[0]} {k} {PART_WORDS.get(t, (t, '项'))[1]}"
-                        for t, k in parts.items())
+        words = {t: PART_WORDS.get(t, (t, "项")) for t in parts}
+        return sep.join(f"{words[t][0]} {k} {words[t][1]}" for t, k in parts.items())
     return f"{n} {COUNT_UNIT.get(kind or '', '条')}"
 
 
@@ -145,7 +145,7 @@ def _n(n: int, style: str) -> str:
 
 
 PLAIN_STATUS = {"accepted": "已接收", "rejected": "退回（未接收）", "duplicate": "重复（未重复计入）",
-                "reinstated": "重新生效（以最后收到的为准）",                 "skipped": "跳过", "arriving": "尚未写完，稍后再处理"}
+                "reinstated": "重新生效（以最后收到的为准）", "skipped": "跳过", "arriving": "尚未写完，稍后再处理"}
 
 
 def file_lines(report: dict) -> list[str]:

@@ -51,7 +51,8 @@ def consolidate(store: Store, catalogue: Catalogue, as_of: date) -> Consolidatio
     view = build_view(roster, store.current_records("candidate"), store.current_records("score"), institution,
                       as_of=as_of, catalogue=catalogue, findings=findings)
     items = [v.to_dict() for v in decide_items(view)]
-    result = Consolidation(master=store.counts(), master_parts=store.institution_parts(), findings=findings, items=items, disclosure=disclosure_figures(view))
+    result = Consolidation(master=store.counts(), master_parts=store.institution_parts(), findings=findings,
+                           items=items, disclosure=disclosure_figures(view))
     per_unit = [t for t in catalogue.tables if t.per_unit]
     if per_unit:
         units = unit_views(store.current_records("unit_roster"), view, as_of, catalogue)

@@ -95,24 +95,21 @@ def restyle_paragraph(para: Paragraph) -> None:
             run.font.color.rgb = RGBColor(0, 0, 0)
 
 
-def _outline_style(para: Paragraph) -> bool:
-    """The paragraph's style is a heading style (an outline level, through the styles it is based on)."""
+def _styles(para: Paragraph):
+    """The paragraph's style, then the styles it is based on."""
     s = para.style
     while s is not None:
-        ppr = s.element.pPr
-        if ppr is not None and ppr.find(qn("w:outlineLvl")) is not None:
-            return True
+        yield s
         s = s.base_style
-    return False
+
+
+def _outline_style(para: Paragraph) -> bool:
+    """The paragraph's style is a heading style (an outline level, through the styles it is based on)."""
+    return any(s.element.pPr is not None and s.element.pPr.find(qn("w:outlineLvl")) is not None for s in _styles(para))
 
 
 def _alignment(para: Paragraph):
     """The paragraph's own alignment, else its style's (through the styles it is based on)."""
     if para.alignment is not None:
         return para.alignment
-    s = para.style
-    while s is not None:
-        if s.paragraph_format.alignment is not None:
-            return s.paragraph_format.alignment
-        s = s.base_style
-    return None
+    return next((s.paragraph_format.alignment for s in _styles(para) if s.paragraph_format.alignment is not None), None)

@@ -64,8 +64,6 @@ def yes_no(value: bool | None) -> str:
     return "" if value is None else ("是" if value else "否")
 
 
-
-
 _CLAUSE = re.compile(r"召开|主持|听取|举行|举办")  # a meeting name that already says who did what
 _QUOTED = re.compile(r"[“\"「『][^”\"」』]*[”\"」』]")
 _QUOTED_PREFIX = re.compile(r"^\s*[“\"「『][^”\"」』]*[”\"」』]\s*")
