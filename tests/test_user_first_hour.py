@@ -1,5 +1,6 @@
 """Issue 11: what a secretary and the league office meet in their first hour, each tried as they would."""
 import shutil
+from pathlib import Path
 
 from openpyxl import load_workbook
 
@@ -89,12 +90,18 @@ def test_feedback_resent_with_a_remaining_problem_keeps_one_list_and_fresh_marks
 
 
 # ---- 3. the same bytes again ------------------------------------------------------------------
-def test_a_copy_that_keeps_the_mtime_is_a_duplicate(env, tmp_path):
+def _accepted_then_copied_back(env, tmp_path) -> Path:
+    """A roster accepted, then the same bytes copied back into the inbox (mtime kept, as Explorer does)."""
     path = env.roster("石油工程系", [person()])
     keep = tmp_path / "keep.xlsx"
     shutil.copy2(path, keep)
     env.run()
-    shutil.copy2(keep, path)  # as Explorer or cp -p does: same bytes, same mtime
+    shutil.copy2(keep, path)
+    return path
+
+
+def test_a_copy_that_keeps_the_mtime_is_a_duplicate(env, tmp_path):
+    _accepted_then_copied_back(env, tmp_path)  # as Explorer or cp -p does: same bytes, same mtime
     f = file_report(env.run(), REL)
     assert f["status"] == "duplicate"
     assert "已收到" in issue(f, "file-duplicate")["message"]
@@ -124,11 +131,7 @@ def test_an_older_version_sent_again_is_current_again(env, tmp_path):
 
 
 def test_submission_log_lists_duplicates_and_reinstatements(env, tmp_path):
-    path = env.roster("石油工程系", [person()])
-    keep = tmp_path / "keep.xlsx"
-    shutil.copy2(path, keep)
-    env.run()
-    shutil.copy2(keep, path)
+    _accepted_then_copied_back(env, tmp_path)
     assert file_report(env.run(), REL)["status"] == "duplicate"
     ws = load_workbook(env.outbox / "汇总.xlsx")["提交记录"]
     header = [c.value for c in ws[1]]
@@ -140,11 +143,7 @@ def test_a_duplicate_left_by_a_killed_run_is_recorded_once(env, tmp_path):
     from sureform.pipeline import commit_batch, read_batch, scan, validate_batch
     from sureform.store import Store
 
-    path = env.roster("石油工程系", [person()])
-    keep = tmp_path / "keep.xlsx"
-    shutil.copy2(path, keep)
-    env.run()
-    shutil.copy2(keep, path)
+    path = _accepted_then_copied_back(env, tmp_path)
     opts = env.options()  # a run killed after its commit, before its release: the file is still in the inbox
     commit_batch(validate_batch(read_batch(scan(opts).files, opts), opts), opts)
     f = file_report(env.run(), REL)
