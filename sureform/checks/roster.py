@@ -60,13 +60,17 @@ def check_rosters(records: list[tuple[str, dict]], as_of: date, catalogue: Catal
         return out
     with using_catalogue(catalogue):
         failures = failed_checks(RosterSchema, roster_frame(records, as_of, catalogue), CHECK_COLUMNS)
+    first_rows: dict[tuple[str, object], object] = {}  # (file, 学号) → its first row, for "另见第 N 行"
+    if any(code == "student-id-duplicated" for code, _, _ in failures):
+        for file, rec in records:
+            first_rows.setdefault((file, rec.get("student_id")), rec.get("_row"))
     for code, pos, key in failures:
         file, rec = records[pos]
-        out[pos].append(_issue(code, key, file, rec, records, catalogue))
+        out[pos].append(_issue(code, key, file, rec, first_rows, catalogue))
     return out
 
 
-def _issue(code: str, key: str, file: str, rec: dict, records, catalogue: Catalogue) -> Issue:
+def _issue(code: str, key: str, file: str, rec: dict, first_rows: dict, catalogue: Catalogue) -> Issue:
     loc = record_location(file, rec, key, LABELS.get(key, key))
     params: dict = {}
     value = rec.get(key)
@@ -81,7 +85,7 @@ def _issue(code: str, key: str, file: str, rec: dict, records, catalogue: Catalo
         params["year"] = rec.get("year") or "未填写"
         params["limit"] = f"{catalogue.limits['rank_ratio']:.0%}"
     elif code == "student-id-duplicated":
-        params["other_row"] = next(r.get("_row") for f, r in records if f == file and r.get("student_id") == value)
+        params["other_row"] = first_rows[(file, value)]
     return make_issue(code, loc, value, **params)
 
 
@@ -120,19 +124,23 @@ def _usual(lengths: Counter) -> int | None:
 def unit_id_patterns(new: list[tuple[str, str, dict]], others: list[tuple[str, str, dict]]) -> dict[int, Issue]:
     """One unit whose 学号 are mostly of another length than the rest of the master's: a finding on the first
     such 学号 of its new rows (the whole column is probably typed wrong, e.g. as numbers that lost their 0)."""
-    units = {unit for unit, _, _ in new if unit}
+    positions: dict = defaultdict(list)  # each unit's new rows, so that each unit looks only at its own
+    for pos, (unit, _, _) in enumerate(new):
+        if unit:
+            positions[unit].append(pos)
     out: dict[int, Issue] = {}
     lengths: dict = defaultdict(Counter)  # each unit's 学号 lengths, counted once (not once for every unit)
     for u, _, rec in [*others, *new]:
         if sid := rec.get("student_id"):
             lengths[u][len(sid)] += 1
     everyone = sum(lengths.values(), Counter())
-    for unit in units:
+    for unit, mine in positions.items():
         own, rest = _usual(lengths[unit]), _usual(everyone - lengths[unit])
         if own is None or rest is None or own == rest:
             continue
-        for pos, (u, file, rec) in enumerate(new):
-            if u == unit and len(rec.get("student_id") or "") == own:
+        for pos in mine:
+            _, file, rec = new[pos]
+            if len(rec.get("student_id") or "") == own:
                 loc = record_location(file, rec, "student_id", LABELS["student_id"])
                 out[pos] = make_issue("student-id-pattern-unusual", loc, rec.get("student_id"), length=own,
                                       usual=rest, guess=length_guess(own, rest))
