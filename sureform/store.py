@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import zlib
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -80,6 +81,18 @@ CREATE TABLE IF NOT EXISTS current (
 INSERT OR IGNORE INTO current (supersede_key, submission_id)
     SELECT supersede_key, max(id) FROM submissions
     WHERE status = 'accepted' AND supersede_key IS NOT NULL GROUP BY supersede_key;
+-- 汇总.xlsx's rows of one submission on one sheet, rendered once (outputs.sheet_xml) and reused while the sheet's
+-- columns and their widths stay as they were: derived data, dropped when its submission is no longer current
+CREATE TABLE IF NOT EXISTS sheet_rows (
+    submission_id INTEGER NOT NULL REFERENCES submissions(id),
+    sheet TEXT NOT NULL,
+    version TEXT NOT NULL,
+    widths TEXT NOT NULL,
+    layout TEXT NOT NULL,
+    rows INTEGER NOT NULL,
+    xml BLOB NOT NULL,
+    PRIMARY KEY (submission_id, sheet)
+);
 DROP VIEW IF EXISTS current_submissions;
 CREATE VIEW current_submissions AS
     SELECT s.* FROM submissions s JOIN current c ON c.submission_id = s.id;
@@ -152,14 +165,35 @@ class Store:
             args = (kind,)
         return self.conn.execute(sql + " ORDER BY unit, id", args).fetchall()
 
+    def current_units(self, kind: str) -> list[tuple[int, str | None]]:
+        """(submission id, unit) of the current submissions of one kind, in `current_records`' order."""
+        return [(r["id"], r["unit"]) for r in self.conn.execute(
+            "SELECT id, unit FROM current_submissions WHERE kind = ? ORDER BY unit, id", (kind,))]
+
     def current_records(self, kind: str) -> list[dict]:
         """Records of the current submissions of one kind, each with its unit and origin."""
+        return self._records("WHERE r.kind = ?", (kind,))
+
+    def records_of(self, kind: str, submission_ids: list[int]) -> list[dict]:
+        """`current_records` of only these submissions (current or not), in the same order."""
+        out: list[dict] = []
+        ids = sorted(set(submission_ids))
+        for start in range(0, len(ids), 500):  # SQLite's limit on parameters is far above this
+            chunk = ids[start:start + 500]
+            out += self._records(f"WHERE r.kind = ? AND r.submission_id IN ({','.join('?' * len(chunk))})",
+                                 (kind, *chunk), source="submissions")
+        order = {sid: n for n, sid in enumerate(r["id"] for r in self.conn.execute(
+            "SELECT id FROM submissions ORDER BY unit, id"))}
+        out.sort(key=lambda rec: order[rec["_submission"]])  # stable: each submission's rows keep their order
+        return out
+
+    def _records(self, where: str, args: tuple, source: str = "current_submissions") -> list[dict]:
         rows = self.conn.execute(
-            """SELECT r.data, r.sheet, r.row, s.unit, s.rel_path, s.original_name, s.id AS submission_id,
+            f"""SELECT r.data, r.sheet, r.row, s.unit, s.rel_path, s.original_name, s.id AS submission_id,
                       s.received_at
-               FROM records r JOIN current_submissions s ON s.id = r.submission_id
-               WHERE r.kind = ? ORDER BY s.unit, s.id, r.rowid""",
-            (kind,),
+               FROM records r JOIN {source} s ON s.id = r.submission_id
+               {where} ORDER BY s.unit, s.id, r.rowid""",
+            args,
         ).fetchall()
         out = []
         for r in rows:
@@ -275,6 +309,30 @@ class Store:
         return self.conn.execute(
             """SELECT a.*, s.kind, s.received_at AS first_received_at, s.rows FROM arrivals a
                JOIN submissions s ON s.id = a.submission_id ORDER BY a.id DESC""").fetchall()
+
+    # --- 汇总.xlsx's rendered rows (derived: outputs.workbook) ---------------------------------------------
+    def sheet_blocks(self, sheet: str, version: str) -> dict[int, tuple[list, str, int]]:
+        """{submission id: (its widest value per column, the layout its rows were rendered for, rows)} of the
+        blocks kept for `sheet` by this `version` of the renderer."""
+        return {r["submission_id"]: (json.loads(r["widths"]), r["layout"], r["rows"]) for r in self.conn.execute(
+            "SELECT submission_id, widths, layout, rows FROM sheet_rows WHERE sheet = ? AND version = ?",
+            (sheet, version))}
+
+    def sheet_block_xml(self, submission_id: int, sheet: str) -> bytes:
+        row = self.conn.execute("SELECT xml FROM sheet_rows WHERE submission_id = ? AND sheet = ?",
+                                (submission_id, sheet)).fetchone()
+        return zlib.decompress(row["xml"]) if row else b""
+
+    def keep_sheet_block(self, submission_id: int, sheet: str, version: str, widths: list, layout: str, rows: int,
+                         xml: bytes) -> None:
+        self.conn.execute("INSERT OR REPLACE INTO sheet_rows VALUES (?, ?, ?, ?, ?, ?, ?)",
+                          (submission_id, sheet, version, json.dumps(widths), layout, rows, zlib.compress(xml, 1)))
+
+    def drop_sheet_blocks(self, sheet: str, keep: set[int]) -> None:
+        """Forget `sheet`'s blocks of every submission not in `keep` (superseded, or another version's)."""
+        gone = [(sid, sheet) for (sid,) in self.conn.execute(
+            "SELECT submission_id FROM sheet_rows WHERE sheet = ?", (sheet,)) if sid not in keep]
+        self.conn.executemany("DELETE FROM sheet_rows WHERE submission_id = ? AND sheet = ?", gone)
 
     # --- writes (inside `transaction`) ---------------------------------------------------------
     def start_run(self, started_at: str, as_of: str) -> int:

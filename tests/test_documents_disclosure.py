@@ -163,6 +163,16 @@ def test_org_chart_without_a_chinese_font_still_draws(caplog):
     assert image.format == "PNG" and image.width > 1000
 
 
+def test_a_department_name_thousands_of_characters_long_is_cut_in_its_box():
+    from sureform.outputs.documents.orgchart import MAX_NAME_LINES, _fit_departments
+
+    font, size, laid_out = _fit_departments([("宣传部", 6), ("很长的部门名称" * 6000, 3)], 200, None)
+    long_box = laid_out[1]
+    assert len(long_box) == MAX_NAME_LINES + 1 and long_box[-1] == "（3人）"
+    assert long_box[-2].endswith("…") and all(font.getlength(line) <= 200 for line in long_box)
+    assert laid_out[0][0] == "宣传部"
+
+
 def test_section_four_is_one_aggregate_row(disclosure):
     tables = [b for b in section(disclosure, 4) if isinstance(b, Table)]
     assert len(tables) == 1

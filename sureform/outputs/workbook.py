@@ -1,18 +1,23 @@
 """`汇总.xlsx`: the current master dataset for the league office, a sheet per kind plus open findings."""
 from __future__ import annotations
 
-from dataclasses import replace
+import hashlib
+import json
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
 
-from sureform.atomic import atomic_path
+from sureform.atomic import atomic_path, temp_beside
 from sureform.outputs.cells import FORMULA_START, clean
+from sureform.outputs import sheet_xml
+from sureform.outputs.sheet_xml import (CellStyles, Column, SheetRows, column_name, header_row, numbered, render_rows,
+                                        splice, text_width)
 from sureform.editions import Catalogue
 from sureform.intake.kinds import KINDS
 from sureform.intake.values import short_time
 from sureform.issues import ARRIVAL_CODES, SEVERITY_LABEL, Issue
 from sureform.model import Consolidation
-from sureform.outputs.workbook_sheets import master_sheets
+from sureform.outputs.workbook_sheets import Sheet, master_sheets
 from sureform.store import Store
 
 SUMMARY_NAME = "汇总.xlsx"
@@ -23,6 +28,9 @@ VERDICT_FILLS = {"达标": "FFC6EFCE", "是": "FFC6EFCE", "未达标": "FFFFC7CE
 SEVERITY_FILLS = {"错误": "FFFFC7CE", "问题": "FFFFEB9C", "提示": "FFDDEBF7"}
 DATE_KEYS = {"date", "review_date", "publicity_start", "publicity_end"}
 PERCENT_KEYS = {"rank_ratio"}
+TYPED_KEYS = DATE_KEYS | PERCENT_KEYS
+# how a block of rows is rendered: this module and sheet_xml as they are; a changed one renders every block again
+RENDER_VERSION = hashlib.sha256(b"".join(Path(m).read_bytes() for m in (__file__, sheet_xml.__file__))).hexdigest()
 
 
 def submission_rows(store: Store, labels: dict) -> list[dict]:
@@ -74,109 +82,184 @@ def open_issues(store: Store, findings: list[tuple[str | None, Issue]]) -> list[
 def write_summary_workbook(store: Store, consolidation: Consolidation, catalogue: Catalogue, outbox: Path) -> Path:
     """`outbox/汇总.xlsx` from the current master: its sheets, the submissions, open findings, the verdicts."""
     labels = {k.name: k.label for k in KINDS}
-    sheets = master_sheets(store, catalogue)
     submissions = submission_rows(store, labels)
     texts = {(it.table, it.id): (f"{it.group} " if it.group else "") + it.text for it in catalogue.items}
     verdicts = [dict(v, text=texts.get((v.get("table") or "校级", v["id"]), ""), unit=v.get("unit") or "",
                      table=v.get("table") or "校级", mark=v.get("mark") or "") for v in consolidation.items] or None
-    return write_master_workbook(Path(outbox) / SUMMARY_NAME, sheets, open_issues(store, consolidation.findings),
-                                 submissions, verdicts)
+    return write_master_workbook(Path(outbox) / SUMMARY_NAME, master_sheets(store, catalogue),
+                                 open_issues(store, consolidation.findings), submissions, verdicts, store=store)
 
 
-def write_master_workbook(dest: Path, sheets: list[tuple[str, list[tuple[str, str]], list[dict]]],
-                          findings: list[tuple[str | None, Issue]], submissions: list[dict],
-                          verdicts: list[dict] | None = None) -> Path:
-    """`sheets` is [(sheet title, [(key, column label)], records)]; findings are (unit, issue) pairs.
+def write_master_workbook(dest: Path, sheets: list[Sheet], findings: list[tuple[str | None, Issue]],
+                          submissions: list[dict], verdicts: list[dict] | None = None,
+                          store: Store | None = None) -> Path:
+    """The verdicts, `sheets` (a sheet of a `kind` reads the current submissions' records from `store`), the
+    findings as (unit, issue) pairs, the submissions.
 
-    Written row by row with xlsxwriter in constant-memory mode (a 60,000-row master costs seconds and little
-    memory, where openpyxl held every styled cell); every text is written as text, never as a formula or a
-    link, and text that begins like a formula carries Excel's quote prefix."""
+    xlsxwriter writes the workbook around the rows (styles, widths, frozen header, filter, print setup); the rows
+    are rendered by `sheet_xml` and spliced in. A `kind` sheet's rows are rendered once per submission and kept
+    in the store, so a workbook written again after one new file costs that file's rows and the copying of the
+    rest. Every text is written as text, never as a formula or a link; text that begins like a formula carries
+    Excel's quote prefix."""
     import xlsxwriter  # only the runs that write 汇总.xlsx pay for it
 
-    with atomic_path(dest) as tmp:
-        wb = xlsxwriter.Workbook(str(tmp), {"constant_memory": True, "strings_to_formulas": False,
-                                            "strings_to_urls": False, "strings_to_numbers": False})
-        formats = _Formats(wb)
-        if verdicts is not None:
-            # the edition's tables (校级, then 二级 per 院系), its numbering, marks and verdict words
-            _table(wb, formats, "评估结论", [("table", "表"), ("unit", "院系"), ("mark", "标注"), ("id", "项目"),
-                                            ("text", "要求"), ("verdict", "结论"), ("actual", "实有"), ("note", "备注"),
-                                            ("evidence_text", "依据")],
-                   [dict(v, evidence_text="\n".join(_evidence_line(e) for e in v.get("evidence", []))) for v in verdicts],
-                   widths={"text": 40, "evidence_text": 60}, fills={"verdict": VERDICT_FILLS})
-        for title, columns, records in sheets:
-            _table(wb, formats, title, columns, records)
-        _table(wb, formats, "待整改问题", [("unit", "单位"), ("severity", "类别"), ("item", "涉及项目"), ("file", "文件"),
-                                          ("sheet", "工作表"), ("cell", "单元格"), ("column", "列"), ("value", "内容"),
-                                          ("message", "说明"), ("code", "代码")],
-               [dict(i.to_dict(with_file=True), unit=unit, severity=SEVERITY_LABEL[i.severity]) for unit, i in findings],
-               widths={"message": 60, "code": 12}, fills={"severity": SEVERITY_FILLS})
-        _table(wb, formats, "提交记录", SUBMISSION_COLUMNS, submissions)
-        wb.close()
+    sheets = list(sheets)
+    if verdicts is not None:
+        # the edition's tables (校级, then 二级 per 院系), its numbering, marks and verdict words
+        sheets.insert(0, Sheet("评估结论", [("table", "表"), ("unit", "院系"), ("mark", "标注"), ("id", "项目"),
+                                           ("text", "要求"), ("verdict", "结论"), ("actual", "实有"), ("note", "备注"),
+                                           ("evidence_text", "依据")],
+                               [dict(v, evidence_text="\n".join(_evidence_line(e) for e in v.get("evidence", [])))
+                                for v in verdicts],
+                               widths={"text": 40, "evidence_text": 60}, fills={"verdict": VERDICT_FILLS}))
+    sheets.append(Sheet("待整改问题", [("unit", "单位"), ("severity", "类别"), ("item", "涉及项目"), ("file", "文件"),
+                                      ("sheet", "工作表"), ("cell", "单元格"), ("column", "列"), ("value", "内容"),
+                                      ("message", "说明"), ("code", "代码")],
+                        [dict(i.to_dict(with_file=True), unit=unit, severity=SEVERITY_LABEL[i.severity])
+                         for unit, i in findings],
+                        widths={"message": 60, "code": 12}, fills={"severity": SEVERITY_FILLS}))
+    sheets.append(Sheet("提交记录", SUBMISSION_COLUMNS, submissions))
+    skeleton = temp_beside(dest.with_name(f"{dest.stem}-skeleton{dest.suffix}"))
+    kept: list[tuple] = []  # blocks rendered in this run, kept once the workbook is in place
+    try:
+        with atomic_path(dest) as tmp:
+            wb = xlsxwriter.Workbook(str(skeleton), {"strings_to_formulas": False, "strings_to_urls": False,
+                                                     "strings_to_numbers": False})
+            styles = _styles(wb)
+            contents = {}
+            for n, sheet in enumerate(sheets, 1):
+                laid = _lay_out(sheet, styles, store, kept)
+                _worksheet(wb, sheet, laid)
+                contents[n] = laid.rows
+            wb.close()
+            splice(skeleton, tmp, contents)
+    finally:
+        skeleton.unlink(missing_ok=True)
+    if store is not None:
+        with store.transaction():
+            for entry in kept:
+                store.keep_sheet_block(*entry)
+            for sheet in sheets:
+                if sheet.kind:
+                    store.drop_sheet_blocks(sheet.title, {sid for sid, _ in store.current_units(sheet.kind)})
     return dest
 
 
-class _Formats:
-    """xlsxwriter formats, made once per workbook and shared (one per look, not one per cell)."""
+@dataclass
+class Laid:
+    """A sheet ready to write: its columns as written and its rows."""
 
-    def __init__(self, wb):
-        self.wb = wb
-        self.cache: dict[tuple, object] = {}
-        self.head = wb.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1})
-
-    def get(self, num: str | None = None, fill: str | None = None, quote: bool = False):
-        key = (num, fill, quote)
-        if key not in self.cache:
-            props: dict = {"text_wrap": True, "valign": "top"}
-            if num:
-                props["num_format"] = num
-            if fill:
-                props.update(pattern=1, bg_color=f"#{fill[-6:]}")
-            if quote:
-                props["quote_prefix"] = True
-            self.cache[key] = self.wb.add_format(props)
-        return self.cache[key]
+    columns: list[Column]
+    rows: SheetRows
 
 
-def _table(wb, formats: _Formats, title: str, columns: list[tuple[str, str]], rows: list[dict],
-           widths: dict[str, int] | None = None, fills: dict[str, dict] | None = None) -> None:
-    ws = wb.add_worksheet(clean(title)[:31])
-    column_widths = []
-    for i, (key, label) in enumerate(columns):
-        width = max([_width(label) + 2] + [_width(_cell(r.get(key)) or "") + 2 for r in rows[:200]])
-        column_widths.append((widths or {}).get(key) or min(max(width, 8), 40))
-        ws.set_column(i, i, column_widths[-1])
-    for i, (_, label) in enumerate(columns):
-        ws.write_string(0, i, str(clean(label)), formats.head)
-    keys = [key for key, _ in columns]
-    # per column, once: the fills by prefix (longest first), whether its text is turned into dates or percentages
-    fill_maps = [sorted((fills or {}).get(key, {}).items(), key=lambda kv: -len(kv[0])) for key in keys]
-    typed = [key in DATE_KEYS or key in PERCENT_KEYS for key in keys]
-    for n, r in enumerate(rows, 1):
-        values = [_typed(key, r.get(key)) if typed[i] else _cell(r.get(key)) for i, key in enumerate(keys)]
-        lines = max(_lines(v, column_widths[i]) for i, v in enumerate(values))
-        if lines > 1:  # wrapped text: the height said, since LibreOffice and WPS do not grow the row themselves
-            ws.set_row(n, min(LINE_HEIGHT * lines, MAX_ROW_HEIGHT))
-        for i, value in enumerate(values):
-            fill = next((v for k, v in fill_maps[i] if str(value or "").startswith(k)), None) if fill_maps[i] else None
-            if value is None or value == "":
-                if fill:
-                    ws.write_blank(n, i, None, formats.get(fill=fill))
-                continue
-            if isinstance(value, str):
-                ws.write_string(n, i, value, formats.get(None, fill, value.startswith(FORMULA_START)))
-            elif isinstance(value, (date, datetime)):
-                ws.write_datetime(n, i, datetime.combine(value, datetime.min.time()) if type(value) is date else value,
-                                  formats.get("yyyy-mm-dd", fill))
-            elif isinstance(value, (int, float)):
-                ws.write_number(n, i, value, formats.get("0.0%" if keys[i] in PERCENT_KEYS else None, fill))
+def _lay_out(sheet: Sheet, styles: CellStyles, store: Store | None, kept: list) -> Laid:
+    """The sheet's column widths (from the widest value of every row, kept blocks included) and its rows."""
+    keys = [key for key, _ in sheet.columns]
+    label_widths = [text_width(clean(label)) + 2 for _, label in sheet.columns]
+    header = header_row([str(clean(label)) for _, label in sheet.columns], styles)
+    if sheet.kind is None:
+        values = [_values(keys, r) for r in sheet.rows or []]
+        columns = _columns(sheet, _widest([label_widths, _block_widths(values)]))
+        rows = SheetRows(header, numbered([render_rows(values, columns, styles, FORMULA_START)]), len(values) + 1,
+                         len(keys) - 1)
+        return Laid(columns, rows)
+    if store is None:
+        raise ValueError(f"sheet {sheet.title}: its rows are in the store")
+    order = store.current_units(sheet.kind)
+    version = _digest([RENDER_VERSION, sheet.title, sheet.columns, sorted((sheet.fills or {}).items()), repr(styles)])
+    known = store.sheet_blocks(sheet.title, version)
+    fresh = _values_by_submission(store, sheet, keys, [sid for sid, _ in order if sid not in known])
+    block_widths = {sid: _block_widths(v) for sid, v in fresh.items()}
+    block_widths.update({sid: known[sid][0] for sid, _ in order if sid in known})
+    columns = _columns(sheet, _widest([label_widths, *block_widths.values()]))
+    layout = _digest([c.width for c in columns])
+    stale = [sid for sid, _ in order if sid in known and known[sid][1] != layout]
+    fresh.update(_values_by_submission(store, sheet, keys, stale))  # kept, but for other widths: rendered again
+    count = sum(len(fresh[sid]) if sid in fresh else known[sid][2] for sid, _ in order)
+
+    def blocks():
+        for sid, _ in order:
+            if sid in fresh:
+                xml = render_rows(fresh[sid], columns, styles, FORMULA_START)
+                kept.append((sid, sheet.title, version, block_widths[sid], layout, len(fresh[sid]), xml))
+                yield xml
             else:
-                text = str(value)
-                ws.write_string(n, i, text, formats.get(None, fill, text.startswith(FORMULA_START)))
+                yield store.sheet_block_xml(sid, sheet.title)
+
+    return Laid(columns, SheetRows(header, numbered(blocks()), count + 1, len(keys) - 1))
+
+
+def _values_by_submission(store: Store, sheet: Sheet, keys: list[str], ids: list[int]) -> dict[int, list[list]]:
+    out: dict[int, list[list]] = {sid: [] for sid in ids}
+    if ids:
+        for rec in store.records_of(sheet.kind, ids):
+            out[rec["_submission"]].append(_values(keys, sheet.shape(rec) if sheet.shape else rec))
+    return out
+
+
+def _values(keys: list[str], r: dict) -> list:
+    return [_typed(key, r.get(key)) if key in TYPED_KEYS else _cell(r.get(key)) for key in keys]
+
+
+def _block_widths(values: list[list]) -> list[int]:
+    """Per column, the widest value of these rows (display width + 2), as the column's width would need."""
+    if not values:
+        return []
+    return [max(text_width(_shown(v)) for v in column) + 2 for column in zip(*values)]
+
+
+def _shown(v) -> str:
+    if v is None:
+        return ""
+    if isinstance(v, datetime):
+        return v.isoformat(sep=" ")
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    return str(v)
+
+
+def _widest(vectors: list[list[int]]) -> list[int]:
+    width = len(vectors[0])
+    return [max(v[i] for v in vectors if i < len(v)) for i in range(width)]
+
+
+def _columns(sheet: Sheet, natural: list[int]) -> list[Column]:
+    out = []
+    for i, (key, _) in enumerate(sheet.columns):
+        fills = sorted((sheet.fills or {}).get(key, {}).items(), key=lambda kv: -len(kv[0]))
+        out.append(Column(column_name(i), (sheet.widths or {}).get(key) or min(max(natural[i], 8), 40),
+                          percent=key in PERCENT_KEYS, fills=tuple(fills)))
+    return out
+
+
+def _worksheet(wb, sheet: Sheet, laid: Laid) -> None:
+    """The worksheet around the rows: widths, frozen header, filter, print setup."""
+    ws = wb.add_worksheet(clean(sheet.title)[:31])
+    for i, col in enumerate(laid.columns):
+        ws.set_column(i, i, col.width)
     ws.freeze_panes(1, 0)
-    if rows:
-        ws.autofilter(0, 0, len(rows), len(columns) - 1)
+    if laid.rows.last_row > 1:
+        ws.autofilter(0, 0, laid.rows.last_row - 1, len(laid.columns) - 1)
     for_print(ws)
+
+
+def _styles(wb) -> CellStyles:
+    """Every look a cell can take, registered in a fixed order (so their indices are the same in every workbook
+    and kept blocks stay valid): header; then plain, date, percentage and quoted text, each without and with each
+    fill."""
+    head = wb.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1})
+    families: dict[str, dict] = {"plain": {}, "dated": {}, "percent": {}, "quoted": {}}
+    extra = {"plain": {}, "dated": {"num_format": "yyyy-mm-dd"}, "percent": {"num_format": "0.0%"},
+             "quoted": {"quote_prefix": True}}
+    for fill in [None, *sorted(set(VERDICT_FILLS.values()) | set(SEVERITY_FILLS.values()))]:
+        for family, props in extra.items():
+            look = {"text_wrap": True, "valign": "top", **props}
+            if fill:
+                look.update(pattern=1, bg_color=f"#{fill[-6:]}")
+            families[family][fill] = wb.add_format(look)._get_xf_index()  # assigned now, in this order
+    return CellStyles(head._get_xf_index(), families["plain"], families["dated"], families["percent"],
+                      families["quoted"])
 
 
 def for_print(ws) -> None:
@@ -188,23 +271,8 @@ def for_print(ws) -> None:
     ws.hide_gridlines(0)
 
 
-LINE_HEIGHT = 16  # points per line of the default 11-point font (a Chinese line is a little taller)
-MAX_ROW_HEIGHT = 409  # Excel's largest row height
-
-
-def _lines(value, width: float) -> int:
-    """Lines a wrapped text takes in a column `width` characters wide."""
-    if not isinstance(value, str) or not value:
-        return 1
-    usable = max(width * 0.9 - 1, 1)  # a Chinese character is a little wider than two Latin ones
-    if 2 * len(value) <= usable and "\n" not in value:  # fits on one line whatever its characters are
-        return 1
-    return sum(max(1, -(-_width(part) // usable)) for part in value.split("\n"))
-
-
-def _width(text) -> int:
-    """Display width: a Chinese character counts two."""
-    return sum(2 if ord(ch) > 0x2E80 else 1 for ch in str(text))
+def _digest(value) -> str:
+    return hashlib.sha256(json.dumps(value, ensure_ascii=False, default=str).encode()).hexdigest()[:32]
 
 
 def _typed(key: str, v):

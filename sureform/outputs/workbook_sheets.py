@@ -2,6 +2,9 @@
 and the derived 述职评议结果."""
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Callable
+
 from sureform.intake.readers.roster import FIELDS as ROSTER_FIELDS
 from sureform.intake.readers.candidate import LABELS as CANDIDATE_LABELS, RECORD_KEYS as CANDIDATE_KEYS
 from sureform.intake.readers.institution import BASIC_SHEET, TABLES
@@ -44,22 +47,37 @@ INSTITUTION_COLUMNS = [
 ] + ORIGIN
 
 
-def master_sheets(store, catalogue) -> list[tuple[str, list[tuple[str, str]], list[dict]]]:
-    """汇总.xlsx's data sheets, in order: (title, [(key, column label)], rows)."""
+@dataclass
+class Sheet:
+    """One sheet of 汇总.xlsx: its title and (key, column label) pairs, and its rows: given (`rows`), or the
+    current submissions' records of a `kind` (read from the store, each submission's rows rendered once and kept;
+    `shape` turns a record into the row shown). `widths` fixes a column's width, `fills` colours a column's cells
+    by the prefix of their text."""
+
+    title: str
+    columns: list[tuple[str, str]]
+    rows: list[dict] | None = None
+    kind: str | None = None
+    shape: Callable[[dict], dict] | None = None
+    widths: dict[str, int] | None = None
+    fills: dict[str, dict] | None = None
+
+
+def master_sheets(store, catalogue) -> list[Sheet]:
+    """汇总.xlsx's data sheets, in order."""
     return [
-        ("工作人员名单", ROSTER_COLUMNS, store.current_records("roster")),
-        ("院系学生会工作人员名单", UNIT_ROSTER_COLUMNS, store.current_records("unit_roster")),
-        ("主席团候选人", CANDIDATE_COLUMNS, store.current_records("candidate")),
-        ("述职评议评分", score_columns(catalogue), store.current_records("score")),
-        ("机构信息", INSTITUTION_COLUMNS, institution_rows(store)),
-        ("述职评议结果", RESULT_COLUMNS, result_rows(store, catalogue)),
+        Sheet("工作人员名单", ROSTER_COLUMNS, kind="roster"),
+        Sheet("院系学生会工作人员名单", UNIT_ROSTER_COLUMNS, kind="unit_roster"),
+        Sheet("主席团候选人", CANDIDATE_COLUMNS, kind="candidate"),
+        Sheet("述职评议评分", score_columns(catalogue), kind="score"),
+        Sheet("机构信息", INSTITUTION_COLUMNS, kind="institution", shape=institution_row),
+        Sheet("述职评议结果", RESULT_COLUMNS, result_rows(store, catalogue)),
     ]
 
 
-def institution_rows(store) -> list[dict]:
-    """The 机构信息 records, each with its table's Chinese sheet name."""
-    return [dict(r, table_title=TABLE_TITLES.get(r.get("_table"), r.get("_table")))
-            for r in store.current_records("institution")]
+def institution_row(record: dict) -> dict:
+    """A 机构信息 record with its table's Chinese sheet name."""
+    return dict(record, table_title=TABLE_TITLES.get(record.get("_table"), record.get("_table")))
 
 
 def result_rows(store, catalogue) -> list[dict]:

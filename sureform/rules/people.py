@@ -9,10 +9,17 @@ def person_key(student_id, name) -> str:
 
 
 def staff(view: MasterView) -> list[dict]:
-    """Roster rows, one per person (学号, else 姓名): a person on two rosters counts once."""
+    """Roster rows, one per person (学号, else 姓名): a person on two rosters counts once. Computed once a view
+    (a dozen rule kinds ask for it; the view's roster does not change once built)."""
+    if "staff" not in view.derived:
+        view.derived["staff"] = _one_per_person(view.roster)
+    return view.derived["staff"]
+
+
+def _one_per_person(roster: list[dict]) -> list[dict]:
     seen: set[str] = set()
     out = []
-    for rec in view.roster:
+    for rec in roster:
         key = person_key(rec.get("student_id"), rec.get("name"))
         if key not in seen:
             seen.add(key)

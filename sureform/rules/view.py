@@ -22,6 +22,8 @@ class MasterView:
     findings: list[tuple[str | None, Issue]]  # open roster findings as of `as_of`
     as_of: date
     catalogue: Catalogue = field(default_factory=load_catalogue)
+    # what the rules derive from the view more than once (people.staff): computed once, never compared or shown
+    derived: dict = field(default_factory=dict, compare=False, repr=False)
 
     def table(self, name: str) -> list[dict]:
         return self.institution.get(name, [])

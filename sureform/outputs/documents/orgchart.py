@@ -47,13 +47,16 @@ def alt_text(chart: OrgChart) -> str:
     return ORG_CHART_ALT.format(presidium=ORG_CHART_PRESIDIUM + headcount(chart.presidium), departments=departments)
 
 
-def _wrap(text: str, font, width: int) -> list[str]:
-    """Break Chinese text between characters so each line fits `width` pixels, lines of even length."""
+def _wrap(text: str, font, width: int, max_lines: int | None = None) -> list[str]:
+    """Break Chinese text between characters so each line fits `width` pixels, lines of even length. With
+    `max_lines`, stops as soon as the text needs more (a name thousands of characters long costs no more)."""
     lines, line = [], ""
     for char in text:
         if line and font.getlength(line + char) > width:
             lines.append(line)
             line = char
+            if max_lines is not None and len(lines) >= max_lines:
+                return lines + [line]  # more than `max_lines`: the caller only needs to know that
         else:
             line += char
     lines = lines + [line] if line else lines
@@ -67,7 +70,7 @@ def _wrap(text: str, font, width: int) -> list[str]:
 
 def _department_lines(name: str, count: int, font, width: int, max_name_lines: int) -> list[str] | None:
     """`宣传部` over `（8人）`; None when the name needs more lines than allowed at this size."""
-    name_lines = _wrap(name, font, width)
+    name_lines = _wrap(name, font, width, max_name_lines)
     count_text = headcount(count)
     if len(name_lines) > max_name_lines or font.getlength(count_text) > width:
         return None
@@ -83,7 +86,18 @@ def _fit_departments(departments, inner_width: int, font_file: FontFile | None):
             if all(lines is not None for lines in laid_out):
                 return font, size, laid_out
     font = load_font(MIN_FONT, font_file)
-    return font, MIN_FONT, [_wrap(name, font, inner_width) + [headcount(n)] for name, n in departments]
+    return font, MIN_FONT, [_cut(name, font, inner_width) + [headcount(n)] for name, n in departments]
+
+
+def _cut(name: str, font, width: int) -> list[str]:
+    """A name too long for its box even at the smallest size: its first lines, the last ending in …"""
+    lines = _wrap(name, font, width, MAX_NAME_LINES)
+    if len(lines) <= MAX_NAME_LINES:
+        return lines
+    last = lines[MAX_NAME_LINES - 1]
+    while last and font.getlength(last + "…") > width:
+        last = last[:-1]
+    return lines[: MAX_NAME_LINES - 1] + [last + "…"]
 
 
 def _draw_box(draw: ImageDraw.ImageDraw, box: _Box, font, line_height: int, fill) -> None:

@@ -1,0 +1,208 @@
+"""Worksheet rows as SpreadsheetML text, rendered without a library call per cell, and spliced into a workbook.
+
+汇总.xlsx holds every current row of the master (60,000 and more at a large university). A library that writes
+cell by cell costs about 10 µs a cell however little changed; here a block of rows (one submission's) is
+rendered once to the `<row>` elements of the worksheet, kept (`store.sheet_rows`), and only numbered when the
+workbook is written again: the row number is a placeholder byte (NUL, which no cell text can hold: `clean`
+drops it) replaced per row at splice time. Rows are separated by a newline (cell text writes its newlines as
+`&#10;`), so a block splits into rows with one C call.
+
+xlsxwriter still writes everything around the rows (styles, column widths, frozen header, filter, print
+setup): `splice` puts the rows into its worksheets' empty `<sheetData/>` and fixes their `<dimension>`.
+"""
+from __future__ import annotations
+
+import math
+import re
+import zipfile
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import Iterable, Iterator
+
+ROW_MARK = b"\x00"  # the row number's placeholder in a rendered block
+MAX_TEXT = 32767  # Excel's longest cell text
+LINE_HEIGHT = 16  # points per line of the default 11-point font (a Chinese line is a little taller)
+MAX_ROW_HEIGHT = 409  # Excel's largest row height
+EPOCH = date(1899, 12, 30)  # day 0 of Excel's 1900 date system, as a serial number's origin
+
+_ESCAPED_ESCAPE = re.compile(r"(_x[0-9a-fA-F]{4}_)")  # text that looks like Excel's own _xHHHH_ escape
+_TEXT_SPECIAL = re.compile(r"[&<>\n\r\t_\ufffe\uffff]")  # any of these: take the slow path
+
+
+def column_name(index: int) -> str:
+    """0 → A, 25 → Z, 26 → AA."""
+    name = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        name = chr(65 + rest) + name
+    return name
+
+
+@dataclass(frozen=True)
+class CellStyles:
+    """The workbook's style (xf) indices a cell can take: plain wrapped text, a date, a percentage, text marked
+    as text (Excel's quote prefix), each with or without one of the fills; the header's."""
+
+    head: int
+    plain: dict  # fill (or None) → xf index
+    dated: dict
+    percent: dict
+    quoted: dict
+
+
+def text_width(text) -> int:
+    """Display width: a Chinese (or other wide) character counts two, a Latin one one. Counted from the UTF-8
+    length in C: a character of three bytes (CJK, full-width punctuation) counts two, of one byte one."""
+    text = str(text)
+    return (len(text.encode("utf-8", "surrogatepass")) + len(text)) // 2
+
+
+def wrapped_lines(value, width: float) -> int:
+    """Lines a wrapped text takes in a column `width` characters wide."""
+    if not isinstance(value, str) or not value:
+        return 1
+    usable = max(width * 0.9 - 1, 1)  # a Chinese character is a little wider than two Latin ones
+    if 2 * len(value) <= usable and "\n" not in value:  # fits on one line whatever its characters are
+        return 1
+    return sum(max(1, -(-text_width(part) // usable)) for part in value.split("\n"))
+
+
+def row_height(lines: int) -> float:
+    """Points for `lines` lines, at most Excel's largest, in whole pixels (¾ pt) as Excel keeps them."""
+    return round(min(LINE_HEIGHT * lines, MAX_ROW_HEIGHT) * 4 / 3) * 0.75
+
+
+def _text(value: str) -> str:
+    """`value` as the content of a `<t>` element: escaped for XML and for Excel's own `_xHHHH_` convention."""
+    if len(value) > MAX_TEXT:
+        value = value[:MAX_TEXT]
+    if _TEXT_SPECIAL.search(value) is None:
+        return value
+    value = _ESCAPED_ESCAPE.sub(r"_x005F\1", value)
+    value = value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    value = value.replace("\r", "&#13;").replace("\n", "&#10;").replace("\t", "&#9;")
+    return value.replace("\ufffe", "_xFFFE_").replace("\uffff", "_xFFFF_")
+
+
+def _serial(value: date | datetime) -> float | int:
+    if isinstance(value, datetime):
+        delta = value.replace(tzinfo=None) - datetime(1899, 12, 30)
+        return delta.days + delta.seconds / 86400
+    return (value - EPOCH).days
+
+
+@dataclass(frozen=True)
+class Column:
+    """How one column's cells are written: its letter, width (characters), and which style family its values take:
+    `percent` for numbers shown as percentages; `fills` as (prefix, fill) pairs, longest prefix first."""
+
+    letter: str
+    width: float
+    percent: bool = False
+    fills: tuple = ()
+
+
+def render_rows(rows: Iterable[list], columns: list[Column], styles: CellStyles, quote_starts: tuple) -> bytes:
+    """The `<row>` elements of `rows` (lists of cell values: str, int, float, date, datetime or None), one per
+    line, numbered by `ROW_MARK`. A row is as tall as its most wrapped cell (LibreOffice and WPS do not grow a row
+    themselves). Text that begins like a formula is written as text with the quote prefix: it stays text."""
+    out: list[str] = []
+    marks = [f'{c.letter}\x00"' for c in columns]
+    for values in rows:
+        cells = []
+        lines = 1
+        for i, value in enumerate(values):
+            col = columns[i]
+            fill = None
+            if col.fills:
+                shown = "" if value is None else str(value)
+                fill = next((f for prefix, f in col.fills if shown.startswith(prefix)), None)
+            if value is None or value == "":
+                if fill is not None:
+                    cells.append(f'<c r="{marks[i]} s="{styles.plain[fill]}"/>')
+                continue
+            if isinstance(value, str):
+                style = (styles.quoted if value.startswith(quote_starts) else styles.plain)[fill]
+                preserve = ' xml:space="preserve"' if value[0].isspace() or value[-1].isspace() else ""
+                cells.append(f'<c r="{marks[i]} s="{style}" t="inlineStr"><is><t{preserve}>{_text(value)}</t></is></c>')
+                if lines < MAX_ROW_HEIGHT // LINE_HEIGHT + 1:
+                    lines = max(lines, wrapped_lines(value, col.width))
+            elif isinstance(value, (date, datetime)):
+                cells.append(f'<c r="{marks[i]} s="{styles.dated[fill]}"><v>{_serial(value)}</v></c>')
+            elif isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value):
+                style = (styles.percent if col.percent else styles.plain)[fill]
+                cells.append(f'<c r="{marks[i]} s="{style}"><v>{value!r}</v></c>')
+            else:  # anything else (a non-finite number included) as its text
+                text = str(value)
+                style = (styles.quoted if text.startswith(quote_starts) else styles.plain)[fill]
+                cells.append(f'<c r="{marks[i]} s="{style}" t="inlineStr"><is><t>{_text(text)}</t></is></c>')
+        height = f' ht="{row_height(lines)}" customHeight="1"' if lines > 1 else ""
+        out.append(f'<row r="\x00"{height}>{"".join(cells)}</row>')
+    return "\n".join(out).encode("utf-8")
+
+
+def header_row(labels: list[str], styles: CellStyles) -> bytes:
+    """Row 1: the column labels in the header style."""
+    cells = "".join(f'<c r="{column_name(i)}1" s="{styles.head}" t="inlineStr"><is><t>{_text(label)}</t></is></c>'
+                    for i, label in enumerate(labels))
+    return f'<row r="1">{cells}</row>'.encode("utf-8")
+
+
+def numbered(blocks: Iterable[bytes], first: int = 2) -> Iterator[bytes]:
+    """The rows of rendered blocks, numbered from `first` on, in pieces of a block each."""
+    n = first
+    for block in blocks:
+        if not block:
+            continue
+        rows = block.split(b"\n")
+        pieces = []
+        for row in rows:
+            pieces.append(row.replace(ROW_MARK, str(n).encode()))
+            n += 1
+        yield b"".join(pieces)
+
+
+@dataclass
+class SheetRows:
+    """What goes into one worksheet's `<sheetData>`: the header row, then the numbered blocks."""
+
+    header: bytes
+    blocks: Iterable[bytes]
+    last_row: int  # 1 + the number of data rows
+    last_column: int  # 0-based
+
+
+_SHEET_DATA = re.compile(rb"<sheetData\s*/>|<sheetData>\s*</sheetData>")
+_DIMENSION = re.compile(rb'<dimension ref="[^"]*"\s*/>')
+
+
+def splice(skeleton: Path, out: Path, sheets: dict[int, SheetRows], level: int = 1) -> None:
+    """Write to `out` the xlsx at `skeleton` (as xlsxwriter wrote it, every listed worksheet without rows) with
+    each worksheet N's (1-based, in the order they were added) rows put in. Other members are copied as they are;
+    the worksheets are streamed, compressed at `level` (a 60,000-row sheet is tens of MB of XML)."""
+    with zipfile.ZipFile(skeleton) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=level) as dst:
+        for info in src.infolist():
+            data = src.read(info)
+            number = _worksheet_number(info.filename)
+            if number not in sheets:
+                dst.writestr(info, data)
+                continue
+            rows = sheets[number]
+            found = _SHEET_DATA.search(data)
+            if found is None:
+                raise ValueError(f"{info.filename}: no empty <sheetData> to fill")
+            head, tail = data[: found.start()], data[found.end():]
+            ref = f"A1:{column_name(rows.last_column)}{rows.last_row}".encode()
+            head = _DIMENSION.sub(b'<dimension ref="' + ref + b'"/>', head, count=1)
+            with dst.open(info.filename, "w") as member:  # no Zip64: some readers refuse it; sheets stay far below 4 GiB
+                member.write(head + b"<sheetData>" + rows.header)
+                for block in rows.blocks:
+                    member.write(block)
+                member.write(b"</sheetData>" + tail)
+
+
+def _worksheet_number(name: str) -> int | None:
+    m = re.fullmatch(r"xl/worksheets/sheet(\d+)\.xml", name)
+    return int(m.group(1)) if m else None

@@ -1,0 +1,130 @@
+"""汇总.xlsx's rows are rendered once per submission, kept in the store and spliced in (outputs.sheet_xml): a
+workbook written again after a new file holds exactly what a fresh one would, its cells typed and styled as
+before, and any text a sender typed comes back as that text."""
+from __future__ import annotations
+
+import sqlite3
+import zipfile
+import zlib
+from datetime import date
+
+from openpyxl import load_workbook
+from python_calamine import CalamineWorkbook
+
+from conftest import Env, person
+from sureform.outputs.sheet_xml import row_height, text_width, wrapped_lines
+from sureform.outputs.workbook import write_master_workbook
+from sureform.outputs.workbook_sheets import Sheet
+
+SUMMARY = "汇总.xlsx"
+
+
+def _sheet(env: Env, title: str):
+    return load_workbook(env.outbox / SUMMARY)[title]
+
+
+def _cells(path, title: str) -> list[list]:
+    return CalamineWorkbook.from_path(str(path)).get_sheet_by_name(title).to_python()
+
+
+def _blocks(env: Env) -> dict[tuple[int, str], tuple[str, int]]:
+    db = env.options().db_path
+    with sqlite3.connect(db) as conn:
+        return {(sid, sheet): (layout, rows) for sid, sheet, layout, rows in
+                conn.execute("SELECT submission_id, sheet, layout, rows FROM sheet_rows")}
+
+
+def test_rows_written_again_after_a_new_file_are_what_a_fresh_run_writes(tmp_path):
+    first = Env(tmp_path / "kept")
+    first.roster("石油工程系", [person("张三", "2024010101", post="部长"), person("李四", "2024010102")])
+    first.roster("化学工程系", [person("王五", "2024020101", unit="化学工程系", post="部长")])
+    first.run()
+    before = _blocks(first)
+    assert {sheet for _, sheet in before} == {"工作人员名单"}
+    assert sum(rows for _, rows in before.values()) == 3
+
+    # a third 系 arrives, whose text is wider than anything before: every block is rendered for the new widths
+    long_dept = "学生权益服务与社会实践部" * 2
+    first.roster("机械工程系", [person("赵六", "2024030101", unit="机械工程系", post="部长", dept=long_dept)])
+    first.run()
+    after = _blocks(first)
+    assert len(after) == 3
+    assert len({layout for layout, _ in after.values()}) == 1  # one layout: the old blocks were rendered again
+
+    fresh = Env(tmp_path / "fresh")
+    fresh.roster("石油工程系", [person("张三", "2024010101", post="部长"), person("李四", "2024010102")])
+    fresh.roster("化学工程系", [person("王五", "2024020101", unit="化学工程系", post="部长")])
+    fresh.roster("机械工程系", [person("赵六", "2024030101", unit="机械工程系", post="部长", dept=long_dept)])
+    fresh.run()
+    for title in ("工作人员名单", "机构信息", "待整改问题"):
+        kept, made = _cells(first.outbox / SUMMARY, title), _cells(fresh.outbox / SUMMARY, title)
+        if title == "工作人员名单":
+            assert [r[1] for r in kept[1:]] == ["王五", "赵六", "张三", "李四"]  # by 系, then as sent
+        assert [r[:-2] for r in kept] == [r[:-2] for r in made]  # 来源文件 and 行号 aside
+    a, b = _sheet(first, "工作人员名单"), _sheet(fresh, "工作人员名单")
+    assert [a.row_dimensions[r].height for r in range(1, 6)] == [b.row_dimensions[r].height for r in range(1, 6)]
+    assert {k: d.width for k, d in a.column_dimensions.items()} == {k: d.width for k, d in b.column_dimensions.items()}
+    assert a.auto_filter.ref == b.auto_filter.ref == f"A1:{a.cell(1, a.max_column).column_letter}5"
+    assert a.freeze_panes == "A2" and a.print_title_rows == "$1:$1"
+
+
+def test_a_block_is_kept_while_its_layout_holds_and_dropped_with_its_submission(env):
+    env.roster("石油工程系", [person("张三", "2024010101", post="部长")])
+    env.roster("化学工程系", [person("王五", "2024020101", unit="化学工程系", post="部长")])
+    env.run()
+    db = env.options().db_path
+    tampered = zlib.compress('<row r="\x00"><c r="B\x00" t="inlineStr"><is><t>原样保留</t></is></c></row>'.encode())
+    with sqlite3.connect(db) as conn:
+        (kept_id,), (old_id,) = conn.execute("SELECT id FROM submissions ORDER BY unit = '石油工程系' DESC")
+        conn.execute("UPDATE sheet_rows SET xml = ? WHERE submission_id = ?", (tampered, kept_id))
+    # a new version of 化学工程系's roster, no wider than before: 石油工程系's kept block is used as it is
+    env.roster("化学工程系", [person("王六", "2024020102", unit="化学工程系", post="部长")])
+    env.run()
+    names = [r[1] for r in _cells(env.outbox / SUMMARY, "工作人员名单")[1:]]
+    assert names == ["王六", "原样保留"]  # 化学工程系 sorts first; the tampered block proves it was not rendered again
+    kept = {sid for sid, _ in _blocks(env)}
+    assert kept_id in kept and old_id not in kept and len(kept) == 2  # the superseded one's block is gone
+
+
+def test_any_text_comes_back_as_that_text(tmp_path):
+    odd = ["=1+1", "-3", "@SUM(A1)", "+86 138", "a & b < c > d", "  leading and trailing  ", "一\n二\r\n三",
+           "_x0041_ stays", "emoji 😀 ok", "tab\there", "x" * 40000, "\x00\x1a control", 12, 2.5, True, None]
+    dest = tmp_path / SUMMARY
+    write_master_workbook(dest, [Sheet("文本", [("n", "序号"), ("text", "内容")],
+                                       [{"n": str(i), "text": v} for i, v in enumerate(odd)])], [], [])
+    ws = load_workbook(dest)["文本"]
+    got = {ws.cell(r, 1).value: ws.cell(r, 2) for r in range(2, ws.max_row + 1)}
+    text = {row[0]: row[1] for row in _cells(dest, "文本")[1:]}  # calamine reads Excel's _xHHHH_ escapes too
+    for i, typed in enumerate(odd):
+        cell = got[str(i)]
+        if isinstance(typed, str):
+            assert text[str(i)] == typed.replace("\x00", "").replace("\x1a", "")[:32767], typed[:20]
+            assert cell.data_type == "s"  # never a formula, never a number
+            assert cell.quotePrefix == typed.startswith(("=", "+", "-", "@")), typed
+        elif typed is True:
+            assert cell.value == "是"
+        else:
+            assert cell.value == typed
+    assert ws.row_dimensions[2 + odd.index("一\n二\r\n三")].height == row_height(3)
+    with zipfile.ZipFile(dest) as z:
+        assert not any(b"<f>" in z.read(n) for n in z.namelist() if n.startswith("xl/worksheets/"))
+
+
+def test_dates_and_percentages_are_real_values_with_their_formats(env):
+    env.roster("石油工程系", [person("张三", "2024010101", post="部长", rank="3/45", reviewed="2026-09-20")])
+    env.run()
+    ws = _sheet(env, "工作人员名单")
+    by_label = {ws.cell(1, c).value: ws.cell(2, c) for c in range(1, ws.max_column + 1)}
+    assert by_label["审核日期"].value.date() == date(2026, 9, 20)
+    assert by_label["审核日期"].number_format == "yyyy-mm-dd"
+    assert abs(by_label["排名比例"].value - 3 / 45) < 1e-12 and by_label["排名比例"].number_format == "0.0%"
+    assert by_label["姓名"].alignment.wrap_text and by_label["姓名"].alignment.vertical == "top"
+    assert ws.cell(1, 1).font.b
+
+
+def test_row_heights_follow_wrapped_text():
+    assert text_width("ab") == 2 and text_width("中文") == 4 and text_width("“中”") == 6
+    assert wrapped_lines("短", 10) == 1
+    assert wrapped_lines("一\n二\n三", 10) == 3
+    assert wrapped_lines("中" * 40, 10) == 10  # 80 wide in 8 usable
+    assert row_height(2) == 32.25 and row_height(1000) == 408.75  # whole pixels, at most Excel's 409 pt
