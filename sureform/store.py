@@ -211,6 +211,14 @@ class Store:
                FROM records r JOIN current_submissions s ON s.id = r.submission_id
                WHERE r.kind = ? ORDER BY s.unit, s.id, r.rowid""", (key, kind))]
 
+    def current_fields(self, kind: str, keys: tuple[str, ...]) -> list[dict]:
+        """Only `keys` of each current record of one kind, in `current_records`' order: read inside SQLite (a
+        third of the cost of decoding whole records, for a document that counts a roster)."""
+        columns = ", ".join(f"json_extract(r.data, '$.' || ?) AS k{i}" for i in range(len(keys)))
+        return [dict(zip(keys, tuple(r))) for r in self.conn.execute(
+            f"""SELECT {columns} FROM records r JOIN current_submissions s ON s.id = r.submission_id
+               WHERE r.kind = ? ORDER BY s.unit, s.id, r.rowid""", (*keys, kind))]
+
     def submission_issues(self, submission_id: int) -> list:
         rows = self.conn.execute("SELECT * FROM issues WHERE submission_id = ? ORDER BY rowid", (submission_id,)).fetchall()
         return [Issue(code=r["code"], severity=r["severity"], message=r["message"], file=None, sheet=r["sheet"],

@@ -27,7 +27,8 @@ MAX_ROW_HEIGHT = 409  # Excel's largest row height
 EPOCH = date(1899, 12, 30)  # day 0 of Excel's 1900 date system, as a serial number's origin
 
 _ESCAPED_ESCAPE = re.compile(r"(_x[0-9a-fA-F]{4}_)")  # text that looks like Excel's own _xHHHH_ escape
-_TEXT_SPECIAL = re.compile(r"[&<>\n\r\t_\ufffe\uffff]")  # any of these: take the slow path
+_TEXT_SPECIAL = re.compile(r"[&<>\n\r\t_\ufffe\uffff\x00-\x08\x0b\x0c\x0e-\x1f]")  # any of these: the slow path
+_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")  # control characters XML 1.0 cannot hold (as cells.clean)
 
 
 def column_name(index: int) -> str:
@@ -80,7 +81,7 @@ def _text(value: str) -> str:
         value = value[:MAX_TEXT]
     if _TEXT_SPECIAL.search(value) is None:
         return value
-    value = _ESCAPED_ESCAPE.sub(r"_x005F\1", value)
+    value = _ESCAPED_ESCAPE.sub(r"_x005F\1", _ILLEGAL.sub("", value))
     value = value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     value = value.replace("\r", "&#13;").replace("\n", "&#10;").replace("\t", "&#9;")
     return value.replace("\ufffe", "_xFFFE_").replace("\uffff", "_xFFFF_")
@@ -107,47 +108,56 @@ class Column:
 def render_rows(rows: Iterable[list], columns: list[Column], styles: CellStyles, quote_starts: tuple) -> bytes:
     """The `<row>` elements of `rows` (lists of cell values: str, int, float, date, datetime or None), one per
     line, numbered by `ROW_MARK`. A row is as tall as its most wrapped cell (LibreOffice and WPS do not grow a row
-    themselves). Text that begins like a formula is written as text with the quote prefix: it stays text."""
+    themselves). Text that begins like a formula is written as text with the quote prefix: it stays text.
+    Characters a workbook cannot hold (NUL, other control characters) are dropped."""
     out: list[str] = []
-    marks = [f'{c.letter}\x00"' for c in columns]
+    # per column, once: the start of its cells, its fills, and how many characters surely fit on one line
+    starts = [f'<c r="{c.letter}\x00" s="' for c in columns]
+    fits = [max(c.width * 0.9 - 1, 1) / 2 for c in columns]
+    plain, quoted, dated = styles.plain, styles.quoted, styles.dated
+    most = MAX_ROW_HEIGHT // LINE_HEIGHT + 1
     for values in rows:
         cells = []
         lines = 1
         for i, value in enumerate(values):
-            col = columns[i]
             fill = None
+            col = columns[i]
             if col.fills:
                 shown = "" if value is None else str(value)
                 fill = next((f for prefix, f in col.fills if shown.startswith(prefix)), None)
             if value is None or value == "":
                 if fill is not None:
-                    cells.append(f'<c r="{marks[i]} s="{styles.plain[fill]}"/>')
+                    cells.append(f'{starts[i]}{plain[fill]}"/>')
                 continue
-            if isinstance(value, str):
-                style = (styles.quoted if value.startswith(quote_starts) else styles.plain)[fill]
+            if type(value) is str:
+                if (value[0] < " " or value[-1] < " ") and _ILLEGAL.search(value):  # what decides the spaces kept
+                    value = _ILLEGAL.sub("", value)
+                    if not value:
+                        continue
+                style = (quoted if value.startswith(quote_starts) else plain)[fill]
                 preserve = ' xml:space="preserve"' if value[0].isspace() or value[-1].isspace() else ""
-                cells.append(f'<c r="{marks[i]} s="{style}" t="inlineStr"><is><t{preserve}>{_text(value)}</t></is></c>')
-                if lines < MAX_ROW_HEIGHT // LINE_HEIGHT + 1:
+                cells.append(f'{starts[i]}{style}" t="inlineStr"><is><t{preserve}>{_text(value)}</t></is></c>')
+                if (len(value) > fits[i] or "\n" in value) and lines < most:
                     lines = max(lines, wrapped_lines(value, col.width))
             elif isinstance(value, (date, datetime)):
-                cells.append(f'<c r="{marks[i]} s="{styles.dated[fill]}"><v>{_serial(value)}</v></c>')
+                cells.append(f'{starts[i]}{dated[fill]}"><v>{_serial(value)}</v></c>')
             elif isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value):
-                style = (styles.percent if col.percent else styles.plain)[fill]
-                cells.append(f'<c r="{marks[i]} s="{style}"><v>{value!r}</v></c>')
+                style = (styles.percent if col.percent else plain)[fill]
+                cells.append(f'{starts[i]}{style}"><v>{value!r}</v></c>')
             else:  # anything else (a non-finite number included) as its text
                 text = str(value)
-                style = (styles.quoted if text.startswith(quote_starts) else styles.plain)[fill]
-                cells.append(f'<c r="{marks[i]} s="{style}" t="inlineStr"><is><t>{_text(text)}</t></is></c>')
+                style = (quoted if text.startswith(quote_starts) else plain)[fill]
+                cells.append(f'{starts[i]}{style}" t="inlineStr"><is><t>{_text(text)}</t></is></c>')
         height = f' ht="{row_height(lines)}" customHeight="1"' if lines > 1 else ""
         out.append(f'<row r="\x00"{height}>{"".join(cells)}</row>')
-    return "\n".join(out).encode("utf-8")
+    return "\n".join(out).encode("utf-8", "replace")  # a lone surrogate (a mis-decoded file) becomes "?"
 
 
 def header_row(labels: list[str], styles: CellStyles) -> bytes:
     """Row 1: the column labels in the header style."""
     cells = "".join(f'<c r="{column_name(i)}1" s="{styles.head}" t="inlineStr"><is><t>{_text(label)}</t></is></c>'
                     for i, label in enumerate(labels))
-    return f'<row r="1">{cells}</row>'.encode("utf-8")
+    return f'<row r="1">{cells}</row>'.encode("utf-8", "replace")
 
 
 def numbered(blocks: Iterable[bytes], first: int = 2) -> Iterator[bytes]:

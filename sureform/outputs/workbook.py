@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from itertools import repeat
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
@@ -199,14 +200,23 @@ def _values_by_submission(store: Store, sheet: Sheet, keys: list[str], ids: list
 
 
 def _values(keys: list[str], r: dict) -> list:
+    """A record's cells, in the sheet's column order (text as it is: the renderer drops what XML cannot hold)."""
     return [_typed(key, r.get(key)) if key in TYPED_KEYS else _cell(r.get(key)) for key in keys]
 
 
 def _block_widths(values: list[list]) -> list[int]:
-    """Per column, the widest value of these rows (display width + 2), as the column's width would need."""
+    """Per column, the widest value of these rows (display width + 2), as the column's width would need. Measured
+    in C: (the longest UTF-8 length + the longest length) / 2, exact for a column of one script."""
     if not values:
         return []
-    return [max(text_width(_shown(v)) for v in column) + 2 for column in zip(*values)]
+    out = []
+    for column in zip(*values):
+        texts = [v if type(v) is str else _shown(v) for v in column]
+        out.append((max(map(len, map(str.encode, texts, _UTF8, _REPLACE))) + max(map(len, texts))) // 2 + 2)
+    return out
+
+
+_UTF8, _REPLACE = repeat("utf-8"), repeat("replace")
 
 
 def _shown(v) -> str:
@@ -303,6 +313,8 @@ def _evidence_line(e: dict) -> str:
 
 
 def _cell(v):
+    if type(v) is str:
+        return v  # the common case; control characters are dropped where the cell is written
     if isinstance(v, bool):
         return "是" if v else "否"
     if isinstance(v, (list, dict)):
