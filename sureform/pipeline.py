@@ -533,6 +533,8 @@ def _validate(run: Run) -> None:
 def _commit(run: Run) -> None:
     run.progress("commit", 0, 1)
     commit_batch(run.reads, run.opts)
+    for fr in run.reads:  # from here on the master holds them: the run keeps only their counts
+        fr.let_go_of_records()
 
 
 def _feedback(run: Run) -> None:

@@ -6,7 +6,6 @@ flows' summaries read) and to the terminal (`print`).
 from __future__ import annotations
 
 import json
-from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Iterable
@@ -41,11 +40,6 @@ class FileOutcome:
         return d
 
 
-def _parts(fr: FileRead) -> dict[str, int]:
-    """A 机构信息 file's records per table, in the order they were read."""
-    return dict(Counter(rec["_table"] for rec in fr.records if rec.get("_table")))
-
-
 @dataclass
 class RunReport:
     as_of: date
@@ -63,8 +57,8 @@ class RunReport:
     def from_run(cls, as_of: date, reads: Iterable[FileRead], skipped: Iterable[SkippedFile],
                  consolidation: Consolidation | None, outputs: dict) -> "RunReport":
         reads = list(reads)
-        files = [FileOutcome(fr.rel, fr.status, fr.kind, fr.unit, len(fr.records), list(fr.issues),
-                             parts=_parts(fr) if fr.kind == "institution" else {})
+        files = [FileOutcome(fr.rel, fr.status, fr.kind, fr.unit, fr.row_count, list(fr.issues),
+                             parts=fr.parts if fr.kind == "institution" else {})
                  for fr in reads if fr.status != "arriving"]
         files += [FileOutcome(fr.rel, "skipped", None, fr.unit, 0, [],
                               fr.issues[0].message if fr.issues else STILL_CHANGING)

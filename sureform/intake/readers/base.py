@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -29,10 +30,29 @@ class FileRead:
     mtime_ns: int = 0  # as seen when it was scanned: the file is released only if it is still so
     twin_of: "FileRead | None" = None  # an earlier file of the same batch with the same bytes
     submission_id: int | None = None  # the master's submission of these bytes (a duplicate: the first one's)
+    counted: tuple[int, dict[str, int]] | None = None  # (rows, rows per 机构信息 table) once the records are let go
 
     @property
     def rejected(self) -> bool:
         return any(i.severity == "error" for i in self.issues)
+
+    def let_go_of_records(self) -> None:
+        """Once committed, the records live in the master: keep only their counts (a batch of thousands of files
+        would otherwise hold every row twice while the master is consolidated)."""
+        if self.counted is None:
+            self.counted = (len(self.records), dict(Counter(r["_table"] for r in self.records if r.get("_table"))))
+        self.records = []
+
+    @property
+    def row_count(self) -> int:
+        return self.counted[0] if self.counted is not None else len(self.records)
+
+    @property
+    def parts(self) -> dict[str, int]:
+        """Rows per 机构信息 table, in the order they were read."""
+        if self.counted is not None:
+            return dict(self.counted[1])
+        return dict(Counter(r["_table"] for r in self.records if r.get("_table")))
 
 
 FEEDBACK_LIST_SHEET = "问题清单"  # the first sheet of the feedback workbook sureform writes (outputs.feedback)
