@@ -128,3 +128,26 @@ def test_row_heights_follow_wrapped_text():
     assert wrapped_lines("一\n二\n三", 10) == 3
     assert wrapped_lines("中" * 40, 10) == 10  # 80 wide in 8 usable
     assert row_height(2) == 32.25 and row_height(1000) == 408.75  # whole pixels, at most Excel's 409 pt
+
+
+def test_consolidation_checks_again_only_what_is_new(env):
+    """The roster schema's issues are kept per submission under (date, edition, code): a later run checks only
+    new submissions; another filing date checks everything again."""
+    env.roster("石油工程系", [person("张三", "2024010101", post="部长", political="群众")])
+    env.roster("化学工程系", [person("王五", "2024020101", unit="化学工程系", post="部长")])
+    env.run()
+    db = env.options().db_path
+    with sqlite3.connect(db) as conn:
+        (stamp,) = conn.execute("SELECT stamp FROM roster_checks WHERE issues LIKE '%群众%'").fetchone()
+        conn.execute("UPDATE roster_checks SET issues = replace(issues, '群众', '（已保存的结果）')")
+        assert conn.execute("SELECT count(*) FROM roster_checks").fetchone()[0] == 2
+    env.roster("机械工程系", [person("赵六", "2024030101", unit="机械工程系", post="部长")])
+    env.run()
+    messages = [r[8] for r in _cells(env.outbox / SUMMARY, "待整改问题")[1:]]
+    assert any("（已保存的结果）" in m for m in messages)  # 石油工程系's kept issue, not checked again
+    env.run(as_of=date(2026, 12, 1))  # another date: every roster checked again, the kept ones replaced
+    messages = [r[8] for r in _cells(env.outbox / SUMMARY, "待整改问题")[1:]]
+    assert not any("（已保存的结果）" in m for m in messages) and any("群众" in m for m in messages)
+    with sqlite3.connect(db) as conn:
+        assert {s for (s,) in conn.execute("SELECT stamp FROM roster_checks")} != {stamp}
+        assert conn.execute("SELECT count(*) FROM roster_checks").fetchone()[0] == 3
