@@ -118,6 +118,54 @@ def naive(paths: list[Path], out: Path) -> tuple[float, float]:
     return took, rss
 
 
+REWRITE = r'''
+import json, sys, time, tempfile, shutil
+from datetime import date
+from pathlib import Path
+from sureform import pipeline
+from sureform.outputs.workbook import write_summary_workbook
+from sureform.outputs.documents.inputs import build_document_inputs, write_documents_for
+from sureform.store import Store
+root = Path(sys.argv[1])
+opts = pipeline.RunOptions(root / "inbox", root / "outbox", root / "state", date(2026, 11, 24))
+consolidation = pipeline.consolidate(opts)
+out = Path(tempfile.mkdtemp(dir=root))
+with Store(opts.db_path) as store:
+    catalogue = opts.catalogue()
+    t = time.perf_counter()
+    write_summary_workbook(store, consolidation, catalogue, out)
+    workbook = time.perf_counter() - t
+    t = time.perf_counter()
+    inputs = build_document_inputs(store, consolidation.items, consolidation.disclosure, catalogue, consolidation)
+    write_documents_for(store, consolidation, catalogue, out, opts.history_days, inputs=inputs)
+    documents = time.perf_counter() - t
+shutil.rmtree(out)
+print(json.dumps({"workbook": workbook, "documents": documents}))
+'''
+
+
+def rewrite_costs(root: Path) -> dict:
+    """In-process: 汇总.xlsx and the documents written again from the master as it is (every block kept)."""
+    got = subprocess.run([sys.executable, "-c", REWRITE, str(root)], check=True, capture_output=True, text=True)
+    return __import__("json").loads(got.stdout.strip().splitlines()[-1])
+
+
+def sample_run() -> float:
+    """`sureform run` on the sample data (examples/inbox) with a fresh state: the issue's ≤ 2 s."""
+    root = Path(tempfile.mkdtemp(prefix="sureform-sample-"))
+    try:
+        shutil.copytree(ROOT / "examples" / "inbox", root / "inbox")
+        took, _, _ = timed([str(ROOT / ".venv" / "bin" / "sureform"), "run", "--inbox", "inbox", "--outbox", "outbox",
+                            "--state", "state", "--settle", "0", "--as-of", "2020-11-24"], root)
+        return took
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+
+
+def verdict(label: str, ok: bool, detail: str) -> None:
+    print(f"  {'met    ' if ok else 'NOT met'}  {label:<58}{detail}")
+
+
 def line(label: str, seconds: float, base: float, rss: float | None = None) -> None:
     extra = f"   peak RSS {rss:7.0f} MiB" if rss is not None else ""
     print(f"  {label:<28}{seconds:8.2f} s  {seconds / base:6.1f}× floor{extra}")
@@ -134,23 +182,37 @@ def measure(files: int, rows: int, keep: bool) -> None:
         print(f"  {'floor (bare calamine read)':<28}{base:8.2f} s")
         keep_copy = root / "copy"
         shutil.copytree(root / "inbox", keep_copy)
-        took, rss = sureform_run(root)
-        line("sureform run, fresh", took, base, rss)
-        took, rss = sureform_run(root)
-        line("sureform run, nothing new", took, base, rss)
+        fresh, fresh_rss = sureform_run(root)
+        line("sureform run, fresh", fresh, base, fresh_rss)
+        unchanged, rss = sureform_run(root)
+        line("sureform run, nothing new", unchanged, base, rss)
         outputs = {p: p.stat().st_mtime for p in (root / "outbox").glob("*.*")}
         make_inbox(root / "inbox", 1, rows, start=files, finding=True)
         start = time.time()
-        took, rss = sureform_run(root)
-        line("sureform run, one new roster", took, base, rss)
+        one, one_rss = sureform_run(root)
+        line("sureform run, one new roster", one, base, one_rss)
         feedback = list((root / "outbox" / "退回").rglob(f"*第{files:04d}系*/*_错误标注.xlsx"))
-        if feedback:
-            print(f"    its feedback written {feedback[0].stat().st_mtime - start:.2f} s after the process started")
+        feedback_at = feedback[0].stat().st_mtime - start if feedback else float("nan")
+        print(f"    its feedback written {feedback_at:.2f} s after the process started")
         for p, before in sorted(outputs.items()):
             after = p.stat().st_mtime
             print(f"    {p.name}: " + (f"rewritten at {after - start:.2f} s" if after != before else "not rewritten"))
+        costs = rewrite_costs(root)
+        print(f"    rewriting them from the full master, in-process: 汇总.xlsx {costs['workbook']:.2f} s, "
+              f"both documents {costs['documents']:.2f} s")
         took, rss = naive(sorted(keep_copy.rglob("*.xlsx")), root / "naive.xlsx")
         line("naive peer (pandas+pandera)", took, base, rss)
+        sample = sample_run()
+        print(f"  {'the sample data, fresh state':<28}{sample:8.2f} s")
+        print("targets (issue 12):")
+        verdict("fresh run ≤ 3× the floor", fresh <= 3 * base, f"{fresh / base:.1f}×")
+        verdict("nothing new ≤ 1 s, whole process", unchanged <= 1, f"{unchanged:.2f} s")
+        verdict("one new: feedback ≤ 1 s (here: after the process started)", feedback_at <= 1, f"{feedback_at:.2f} s")
+        verdict("one new: 汇总.xlsx rewrite ≤ the floor", costs["workbook"] <= base, f"{costs['workbook']:.2f} s")
+        verdict("one new: documents rewrite ≤ the floor", costs["documents"] <= base, f"{costs['documents']:.2f} s")
+        verdict("peak RSS ≤ 400 MiB (fresh, one new)", max(fresh_rss, one_rss) <= 400,
+                f"{fresh_rss:.0f} / {one_rss:.0f} MiB")
+        verdict("the sample data ≤ 2 s", sample <= 2, f"{sample:.2f} s")
     finally:
         if not keep:
             shutil.rmtree(root, ignore_errors=True)

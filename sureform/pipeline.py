@@ -415,8 +415,9 @@ def consolidate(opts: RunOptions) -> Consolidation:
     """Re-check the whole current master as of the filing date: open findings, counts, verdicts."""
     from sureform.rules.master import consolidate as master_view  # pandas: see the imports at the top
 
+    stamp = _digest([opts.as_of.isoformat(), _edition_stamp(opts.edition), _code_stamp()])
     with Store(opts.db_path) as store:
-        return master_view(store, opts.catalogue(), opts.as_of)
+        return master_view(store, opts.catalogue(), opts.as_of, stamp)
 
 
 # ---- stage 6: outputs -----------------------------------------------------------------------------
@@ -655,7 +656,7 @@ def write_outputs(consolidation: Consolidation, opts: RunOptions, previous: dict
         if kept:
             outputs.update(kept)
         else:
-            outputs["master"] = write_summary_workbook(store, consolidation, catalogue, opts.outbox)
+            outputs["master"] = write_summary_workbook(store, consolidation, catalogue, opts.outbox, base["code"])
         documents_digest: str | None = "no verdicts, no documents"
         try:
             inputs = None

@@ -93,6 +93,13 @@ CREATE TABLE IF NOT EXISTS sheet_rows (
     xml BLOB NOT NULL,
     PRIMARY KEY (submission_id, sheet)
 );
+-- the roster schema's issues of one submission as of a date (`stamp`: the date, the edition, the code), kept so
+-- that consolidation checks again only what changed: derived data, replaced when the stamp moves on
+CREATE TABLE IF NOT EXISTS roster_checks (
+    submission_id INTEGER PRIMARY KEY REFERENCES submissions(id),
+    stamp TEXT NOT NULL,
+    issues TEXT NOT NULL
+);
 DROP VIEW IF EXISTS current_submissions;
 CREATE VIEW current_submissions AS
     SELECT s.* FROM submissions s JOIN current c ON c.submission_id = s.id;
@@ -341,6 +348,22 @@ class Store:
         gone = [(sid, sheet) for (sid,) in self.conn.execute(
             "SELECT submission_id FROM sheet_rows WHERE sheet = ?", (sheet,)) if sid not in keep]
         self.conn.executemany("DELETE FROM sheet_rows WHERE submission_id = ? AND sheet = ?", gone)
+
+    # --- the roster schema's issues per submission (derived: rules.view.KeptChecks) -------------------------
+    def roster_checks(self, stamp: str) -> dict[int, list[tuple[int, Issue]]]:
+        """{submission id: [(row's position in the submission, issue)]} of the checks made under `stamp`."""
+        return {r["submission_id"]: [(pos, Issue.from_dict(d)) for pos, d in json.loads(r["issues"])]
+                for r in self.conn.execute("SELECT submission_id, issues FROM roster_checks WHERE stamp = ?", (stamp,))}
+
+    def keep_roster_checks(self, stamp: str, fresh: dict[int, list[tuple[int, Issue]]], live: set[int]) -> None:
+        """Keep the `fresh` submissions' checks under `stamp`; forget those of another stamp and of submissions
+        no longer in `live` (superseded)."""
+        self.conn.execute("DELETE FROM roster_checks WHERE stamp <> ?", (stamp,))
+        gone = [(sid,) for (sid,) in self.conn.execute("SELECT submission_id FROM roster_checks") if sid not in live]
+        self.conn.executemany("DELETE FROM roster_checks WHERE submission_id = ?", gone)
+        self.conn.executemany("INSERT OR REPLACE INTO roster_checks VALUES (?, ?, ?)", [
+            (sid, stamp, json.dumps([(pos, i.to_dict(with_file=True)) for pos, i in issues], ensure_ascii=False))
+            for sid, issues in fresh.items() if sid in live])
 
     # --- writes (inside `transaction`) ---------------------------------------------------------
     def start_run(self, started_at: str, as_of: str) -> int:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from sureform.atomic import atomic_path, temp_beside
 from sureform.outputs.cells import FORMULA_START, clean
-from sureform.outputs import sheet_xml
+from sureform.outputs import sheet_xml, workbook_sheets
 from sureform.outputs.sheet_xml import (CellStyles, Column, SheetRows, column_name, header_row, numbered, render_rows,
                                         splice, text_width)
 from sureform.editions import Catalogue
@@ -31,7 +31,8 @@ DATE_KEYS = {"date", "review_date", "publicity_start", "publicity_end"}
 PERCENT_KEYS = {"rank_ratio"}
 TYPED_KEYS = DATE_KEYS | PERCENT_KEYS
 # how a block of rows is rendered: this module and sheet_xml as they are; a changed one renders every block again
-RENDER_VERSION = hashlib.sha256(b"".join(Path(m).read_bytes() for m in (__file__, sheet_xml.__file__))).hexdigest()
+RENDER_VERSION = hashlib.sha256(b"".join(Path(m).read_bytes() for m in (
+    __file__, sheet_xml.__file__, workbook_sheets.__file__))).hexdigest()
 
 
 def submission_rows(store: Store, labels: dict) -> list[dict]:
@@ -80,20 +81,23 @@ def open_issues(store: Store, findings: list[tuple[str | None, Issue]]) -> list[
     return out
 
 
-def write_summary_workbook(store: Store, consolidation: Consolidation, catalogue: Catalogue, outbox: Path) -> Path:
-    """`outbox/汇总.xlsx` from the current master: its sheets, the submissions, open findings, the verdicts."""
+def write_summary_workbook(store: Store, consolidation: Consolidation, catalogue: Catalogue, outbox: Path,
+                           code: str = "") -> Path:
+    """`outbox/汇总.xlsx` from the current master: its sheets, the submissions, open findings, the verdicts.
+    `code` stamps the rows kept per submission (a changed sureform renders them again)."""
     labels = {k.name: k.label for k in KINDS}
     submissions = submission_rows(store, labels)
     texts = {(it.table, it.id): (f"{it.group} " if it.group else "") + it.text for it in catalogue.items}
     verdicts = [dict(v, text=texts.get((v.get("table") or "校级", v["id"]), ""), unit=v.get("unit") or "",
                      table=v.get("table") or "校级", mark=v.get("mark") or "") for v in consolidation.items] or None
     return write_master_workbook(Path(outbox) / SUMMARY_NAME, master_sheets(store, catalogue),
-                                 open_issues(store, consolidation.findings), submissions, verdicts, store=store)
+                                 open_issues(store, consolidation.findings), submissions, verdicts, store=store,
+                                 code=code)
 
 
 def write_master_workbook(dest: Path, sheets: list[Sheet], findings: list[tuple[str | None, Issue]],
                           submissions: list[dict], verdicts: list[dict] | None = None,
-                          store: Store | None = None) -> Path:
+                          store: Store | None = None, code: str = "") -> Path:
     """The verdicts, `sheets` (a sheet of a `kind` reads the current submissions' records from `store`), the
     findings as (unit, issue) pairs, the submissions.
 
@@ -129,7 +133,7 @@ def write_master_workbook(dest: Path, sheets: list[Sheet], findings: list[tuple[
             styles = _styles(wb)
             contents = {}
             for n, sheet in enumerate(sheets, 1):
-                laid = _lay_out(sheet, styles, store, kept)
+                laid = _lay_out(sheet, styles, store, kept, code)
                 _worksheet(wb, sheet, laid)
                 contents[n] = laid.rows
             wb.close()
@@ -154,7 +158,7 @@ class Laid:
     rows: SheetRows
 
 
-def _lay_out(sheet: Sheet, styles: CellStyles, store: Store | None, kept: list) -> Laid:
+def _lay_out(sheet: Sheet, styles: CellStyles, store: Store | None, kept: list, code: str = "") -> Laid:
     """The sheet's column widths (from the widest value of every row, kept blocks included) and its rows."""
     keys = [key for key, _ in sheet.columns]
     label_widths = [text_width(clean(label)) + 2 for _, label in sheet.columns]
@@ -168,7 +172,8 @@ def _lay_out(sheet: Sheet, styles: CellStyles, store: Store | None, kept: list) 
     if store is None:
         raise ValueError(f"sheet {sheet.title}: its rows are in the store")
     order = store.current_units(sheet.kind)
-    version = _digest([RENDER_VERSION, sheet.title, sheet.columns, sorted((sheet.fills or {}).items()), repr(styles)])
+    version = _digest([RENDER_VERSION, code, sheet.title, sheet.columns, sorted((sheet.fills or {}).items()),
+                       repr(styles)])
     known = store.sheet_blocks(sheet.title, version)
     fresh = _values_by_submission(store, sheet, keys, [sid for sid, _ in order if sid not in known])
     block_widths = {sid: _block_widths(v) for sid, v in fresh.items()}

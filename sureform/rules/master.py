@@ -15,7 +15,7 @@ from sureform.model import Consolidation
 from sureform.rules.figures import disclosure_figures
 from sureform.rules.library import decide_items, tag_issues
 from sureform.rules.people import same_person
-from sureform.rules.view import MasterView, build_view, group_institution, roster_findings
+from sureform.rules.view import KeptChecks, MasterView, build_view, group_institution, roster_findings
 from sureform.store import Store
 
 # 二级组织信息 类别 → (the table the rule kinds read, how a fact becomes that table's record)
@@ -43,10 +43,13 @@ UNIT_FACT_KINDS = (
 )
 
 
-def consolidate(store: Store, catalogue: Catalogue, as_of: date) -> Consolidation:
+def consolidate(store: Store, catalogue: Catalogue, as_of: date, stamp: str | None = None) -> Consolidation:
+    """The master as of `as_of`. With `stamp` (the date, the edition and the code, as one string), each roster
+    submission's schema issues are kept in the store and reused while the stamp holds."""
+    kept = KeptChecks(store.roster_checks(stamp)) if stamp else None
     roster = store.current_records("roster")
     institution = store.current_records("institution")
-    found = roster_findings(roster, as_of, catalogue)
+    found = roster_findings(roster, as_of, catalogue, kept)
     findings = list(zip([unit for unit, _ in found], tag_issues([issue for _, issue in found], catalogue)))
     view = build_view(roster, store.current_records("candidate"), store.current_records("score"), institution,
                       as_of=as_of, catalogue=catalogue, findings=findings)
@@ -55,7 +58,7 @@ def consolidate(store: Store, catalogue: Catalogue, as_of: date) -> Consolidatio
                            items=items, disclosure=disclosure_figures(view))
     per_unit = [t for t in catalogue.tables if t.per_unit]
     if per_unit:
-        units = unit_views(store.current_records("unit_roster"), view, as_of, catalogue)
+        units = unit_views(store.current_records("unit_roster"), view, as_of, catalogue, kept)
         for table in per_unit:
             for unit, unit_view in units.items():
                 result.items += [v.to_dict() for v in decide_items(unit_view, table.id, unit)]
@@ -64,10 +67,16 @@ def consolidate(store: Store, catalogue: Catalogue, as_of: date) -> Consolidatio
         result.units_missing = [u for u in known if u not in units]
     if catalogue.header_fields:
         result.header = header_values(catalogue, view, len(result.units))
+    if kept is not None:
+        live = {sid for kind in ("roster", "unit_roster") for sid, _ in store.current_units(kind)}
+        if kept.fresh or set(kept.known) - live:
+            with store.transaction():
+                store.keep_roster_checks(stamp, kept.fresh, live)
     return result
 
 
-def unit_views(unit_roster: list[dict], school: MasterView, as_of: date, catalogue: Catalogue) -> dict[str, MasterView]:
+def unit_views(unit_roster: list[dict], school: MasterView, as_of: date, catalogue: Catalogue,
+               kept: KeptChecks | None = None) -> dict[str, MasterView]:
     """Each 院系 union's own view: its roster, its facts mapped to the tables the rule kinds read, its
     self-assessment rows; never the school's roster (a student may serve in both)."""
     facts = school.table("unit_facts")
@@ -75,7 +84,7 @@ def unit_views(unit_roster: list[dict], school: MasterView, as_of: date, catalog
     views: dict[str, MasterView] = {}
     for unit in [u for u in units if u]:
         roster = [r for r in unit_roster if (r.get("_unit") or r.get("unit")) == unit]
-        found = roster_findings(roster, as_of, catalogue)
+        found = roster_findings(roster, as_of, catalogue, kept)
         findings = list(zip([u for u, _ in found], tag_issues([i for _, i in found], catalogue)))
         records = [rec for r in facts if same_unit(r.get("unit"), unit) for rec in fact_records(r)]
         records += [r for r in school.table("self_assessment") if same_unit(r.get("unit"), unit)]

@@ -57,12 +57,46 @@ def group_institution(records: list[dict]) -> dict[str, list[dict]]:
     return dict(grouped)
 
 
-def roster_findings(roster: list[dict], as_of: date, catalogue: Catalogue) -> list[tuple[str | None, Issue]]:
-    """The open findings of the roster schema as of a date (what consolidation computes for the master)."""
-    by_pos = check_rosters([(r.get("_file"), r) for r in roster], as_of, catalogue)
+@dataclass
+class KeptChecks:
+    """The roster schema's issues per submission, as checked before under the same date, edition and code
+    (`known`), and those checked now (`fresh`, for the caller to keep): a master of thousands of rosters is
+    checked again only where a submission is new."""
+
+    known: dict[int, list[tuple[int, Issue]]] = field(default_factory=dict)
+    fresh: dict[int, list[tuple[int, Issue]]] = field(default_factory=dict)
+
+
+def roster_findings(roster: list[dict], as_of: date, catalogue: Catalogue,
+                    kept: KeptChecks | None = None) -> list[tuple[str | None, Issue]]:
+    """The open findings of the roster schema as of a date (what consolidation computes for the master). With
+    `kept`, the rows of a submission checked before are not checked again (the cross-roster checks always are)."""
+    by_pos = _checked(roster, as_of, catalogue, kept)
     dups = cross_unit_duplicates([(r.get("_unit"), r.get("_file"), r) for r in roster], [])
     return [(rec.get("_unit"), issue) for pos, rec in enumerate(roster)
             for issue in by_pos.get(pos, []) + dups.get(pos, []) if issue.severity != "error"]
+
+
+def _checked(roster: list[dict], as_of: date, catalogue: Catalogue, kept: KeptChecks | None) -> dict[int, list[Issue]]:
+    """`check_rosters` over the roster, the submissions in `kept.known` taken from there (one schema call for
+    the others, their issues added to `kept.fresh`)."""
+    if kept is None or any(r.get("_submission") is None for r in roster):
+        return check_rosters([(r.get("_file"), r) for r in roster], as_of, catalogue)
+    groups: dict[int, list[int]] = defaultdict(list)  # submission → its rows' positions in `roster`
+    for pos, rec in enumerate(roster):
+        groups[rec["_submission"]].append(pos)
+    todo = [pos for sid, positions in groups.items() if sid not in kept.known for pos in positions]
+    found = check_rosters([(roster[p].get("_file"), roster[p]) for p in todo], as_of, catalogue)
+    out: dict[int, list[Issue]] = defaultdict(list)
+    for i, issues in found.items():
+        out[todo[i]].extend(issues)
+    for sid, positions in groups.items():
+        if sid in kept.known:
+            for offset, issue in kept.known[sid]:
+                out[positions[offset]].append(issue)
+        else:
+            kept.fresh[sid] = [(offset, issue) for offset, p in enumerate(positions) for issue in out.get(p, [])]
+    return out
 
 
 def build_view(roster=(), candidates=(), scores=(), institution=(), *, as_of: date,
