@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 
 from docx import Document
+from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
 from docx.oxml.ns import qn
 from docx.shared import Pt, RGBColor
@@ -42,9 +43,31 @@ def append_document(composer: Composer, path: Path | None, what: str) -> None:
     body = composer.doc.element.body
     before = sum(1 for el in body if el.tag != qn("w:sectPr"))  # the file's blocks go after these
     composer.append(Document(str(path)))
+    looks = StyleLooks(composer.doc)
     for el in [el for el in body if el.tag != qn("w:sectPr")][before:]:
         if el.tag == qn("w:p"):
-            restyle_paragraph(Paragraph(el, composer.doc._body))
+            restyle_paragraph(Paragraph(el, composer.doc._body), looks)
+
+
+class StyleLooks:
+    """What restyling asks of a document's paragraph styles, looked up once per style (python-docx scans every
+    style of the document for each lookup: a charter of a few hundred paragraphs took a second)."""
+
+    def __init__(self, doc):
+        self.doc = doc
+        self.body_id = doc.part.get_style_id(doc.styles[style.BODY_STYLE], WD_STYLE_TYPE.PARAGRAPH)
+        self._chains: dict[str | None, list] = {}
+
+    def chain(self, para: Paragraph) -> list:
+        """The paragraph's style, then the styles it is based on."""
+        style_id = para._p.style
+        if style_id not in self._chains:
+            chain, s = [], para.style
+            while s is not None:
+                chain.append(s)
+                s = s.base_style
+            self._chains[style_id] = chain
+        return self._chains[style_id]
 
 
 HEADING_MAX = 30  # a short line all in bold, or numbered without a full stop, is one of the file's own headings
@@ -52,15 +75,17 @@ NUMBERED_HEADING = re.compile(r"^(\d+(\.\d+)+\s*(?![\d.])|\d+\s|第[一二三四
 _CENTRED = {WD_ALIGN_PARAGRAPH.CENTER, WD_ALIGN_PARAGRAPH.RIGHT}
 
 
-def restyle_paragraph(para: Paragraph) -> None:
+def restyle_paragraph(para: Paragraph, looks: StyleLooks | None = None) -> None:
     """One paragraph of a college's file in the disclosure's body style: 16 pt 仿宋, exact 28 pt lines, first
     line indented two characters. Centred and right-aligned lines (titles, signatures) and pictures keep their
     alignment without indent; a short all-bold line (the file's own heading) stays bold and with the next
     paragraph. Tables keep their own style; bold, italics and underlines are kept."""
-    alignment = _alignment(para)
+    looks = looks or StyleLooks(para.part.document)
+    chain = looks.chain(para)
+    alignment = _alignment(para, chain)
     text = para.text.strip()
     runs = [r for r in para.runs if r.text.strip()]
-    outline = _outline_style(para)
+    outline = _outline_style(chain)
     short = bool(runs) and len(text) <= HEADING_MAX
     heading = outline or (short and all(r.bold for r in runs)) or (
         short and NUMBERED_HEADING.match(text) is not None and not text.endswith(("。", "；", "，", "：", ";", ",", ":")))
@@ -77,7 +102,7 @@ def restyle_paragraph(para: Paragraph) -> None:
         fmt.space_before = fmt.space_after = Pt(0)
         fmt.alignment = alignment
     else:
-        para.style = para.part.document.styles[style.BODY_STYLE]
+        para._p.style = looks.body_id  # as `para.style = …` does, without looking the style up again
     if alignment in _CENTRED or picture:
         fmt.alignment = alignment if alignment in _CENTRED else WD_ALIGN_PARAGRAPH.CENTER
         fmt.first_line_indent = Pt(0)
@@ -95,21 +120,13 @@ def restyle_paragraph(para: Paragraph) -> None:
             run.font.color.rgb = RGBColor(0, 0, 0)
 
 
-def _styles(para: Paragraph):
-    """The paragraph's style, then the styles it is based on."""
-    s = para.style
-    while s is not None:
-        yield s
-        s = s.base_style
-
-
-def _outline_style(para: Paragraph) -> bool:
+def _outline_style(chain: list) -> bool:
     """The paragraph's style is a heading style (an outline level, through the styles it is based on)."""
-    return any(s.element.pPr is not None and s.element.pPr.find(qn("w:outlineLvl")) is not None for s in _styles(para))
+    return any(s.element.pPr is not None and s.element.pPr.find(qn("w:outlineLvl")) is not None for s in chain)
 
 
-def _alignment(para: Paragraph):
+def _alignment(para: Paragraph, chain: list):
     """The paragraph's own alignment, else its style's (through the styles it is based on)."""
     if para.alignment is not None:
         return para.alignment
-    return next((s.paragraph_format.alignment for s in _styles(para) if s.paragraph_format.alignment is not None), None)
+    return next((s.paragraph_format.alignment for s in chain if s.paragraph_format.alignment is not None), None)

@@ -43,7 +43,7 @@ def section_heading(key: str, inputs: DocumentInputs) -> str:
 
 
 def add_org_chart(doc, inputs: DocumentInputs) -> None:
-    para = doc.add_paragraph(style="Normal")
+    para = style.add_styled(doc, "Normal")
     para.alignment = WD_ALIGN_PARAGRAPH.CENTER
     picture = para.add_run().add_picture(io.BytesIO(draw_org_chart(inputs.org_chart)), width=ORG_CHART_WIDTH)
     doc_pr = picture._inline.docPr
@@ -90,7 +90,7 @@ def add_responsible_table(doc, inputs: DocumentInputs) -> None:
 
 
 def _space_after_table(doc) -> None:
-    doc.add_paragraph(style="Normal").paragraph_format.space_after = Pt(6)
+    style.add_styled(doc, "Normal").paragraph_format.space_after = Pt(6)
 
 
 def build_disclosure(inputs: DocumentInputs):

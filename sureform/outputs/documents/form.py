@@ -140,7 +140,7 @@ def header_lines(cat: Catalogue, header: dict) -> list[str]:
 
 
 def _paragraph(doc, text: str, font: str, size, align=None, space_after=None):
-    para = doc.add_paragraph(style=style.BODY_STYLE)
+    para = style.add_styled(doc, style.BODY_STYLE)
     para.paragraph_format.first_line_indent = Pt(0)
     if align is not None:
         para.alignment = align

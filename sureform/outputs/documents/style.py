@@ -6,6 +6,8 @@ The fonts are named even when this machine lacks them: the reader's Word or WPS 
 """
 from __future__ import annotations
 
+from weakref import WeakKeyDictionary
+
 from docx import Document
 from docx.enum.section import WD_HEADER_FOOTER, WD_ORIENT
 from docx.enum.style import WD_STYLE_TYPE
@@ -222,10 +224,28 @@ def finish_sections(doc) -> None:
 
 
 # --- paragraphs -----------------------------------------------------------------------------
+_STYLE_IDS: "WeakKeyDictionary" = WeakKeyDictionary()  # per document part: paragraph style name → style id
+
+
+def paragraph_style_id(part, name: str) -> str | None:
+    """The id of the paragraph style `name` in this document (None for its default style), looked up once per
+    document: python-docx scans every style of the document at each lookup."""
+    ids = _STYLE_IDS.setdefault(part, {})
+    if name not in ids:
+        ids[name] = part.get_style_id(name, WD_STYLE_TYPE.PARAGRAPH)
+    return ids[name]
+
+
+def add_styled(doc, name: str):
+    """`doc.add_paragraph(style=name)`, the style looked up once per document."""
+    para = doc.add_paragraph()
+    para._p.style = paragraph_style_id(doc.part, name)
+    return para
+
 
 
 def add_title(doc, text: str, size=SIZE_2):
-    para = doc.add_paragraph(style="Title")
+    para = add_styled(doc, "Title")
     set_run_font(para.add_run(text), TITLE_FONT, size, latin=TITLE_FONT)
     return para
 
@@ -241,7 +261,7 @@ def text_width(text: str) -> float:
 def add_heading(doc, text: str):
     """A heading on one line: no indent when the indent would make it wrap; a heading longer than a line breaks
     before its parenthesis (`…述职评议办法` / `（或其他有关制度文件）`), never leaving `件）` alone."""
-    para = doc.add_paragraph(style=HEADING_STYLE)
+    para = add_styled(doc, HEADING_STYLE)
     width = text_width(text)
     if width + 2 > LINE_CHARS:
         para.paragraph_format.first_line_indent = Pt(0)
@@ -256,7 +276,7 @@ def add_heading(doc, text: str):
 
 
 def add_body(doc, text: str, indent: bool = True):
-    para = doc.add_paragraph(style=BODY_STYLE)
+    para = add_styled(doc, BODY_STYLE)
     if not indent:
         para.paragraph_format.first_line_indent = Pt(0)
     set_run_font(para.add_run(text), BODY_FONT, SIZE_3)
@@ -302,7 +322,7 @@ def write_cell(cell, lines, font: str = TABLE_FONT, size=SIZE_S4, bold: bool = F
     cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
     for index, line in enumerate(lines):
         para = first if index == 0 else cell.add_paragraph()
-        para.style = "Normal"
+        para._p.style = paragraph_style_id(cell.part, "Normal")
         para.alignment = align
         para.paragraph_format.first_line_indent = Pt(0)
         para.paragraph_format.line_spacing_rule = WD_LINE_SPACING.SINGLE
