@@ -133,7 +133,7 @@ out = Path(tempfile.mkdtemp(dir=root))
 with Store(opts.db_path) as store:
     catalogue = opts.catalogue()
     t = time.perf_counter()
-    write_summary_workbook(store, consolidation, catalogue, out)
+    write_summary_workbook(store, consolidation, catalogue, out, pipeline.built_from(opts)["code"])  # as a run does
     workbook = time.perf_counter() - t
     t = time.perf_counter()
     inputs = build_document_inputs(store, consolidation.items, consolidation.disclosure, catalogue, consolidation)

@@ -1,5 +1,5 @@
 """The feedback workbook, read back as the secretary will open it."""
-from conftest import HEADER, file_report, person, write_csv, write_xls
+from conftest import HEADER, file_report, person, write_csv, write_xls, write_xlsx
 from openpyxl import load_workbook
 
 from sureform.outputs.feedback import LIST_SHEET
@@ -130,3 +130,19 @@ def test_hand_filled_template_with_mistakes(env, tmp_path):
     assert is_red(sheet[f"{letter['职务']}4"])
     assert "六种" in sheet[f"{letter['职务']}4"].comment.text or "主席" in sheet[f"{letter['职务']}4"].comment.text
     assert "填写说明" in back.sheetnames  # the rest of their workbook is intact
+
+
+def test_two_files_of_one_name_from_one_department_in_a_batch_lose_no_marks(env):
+    """Feedback is written in the reader processes; two files answered at the same place in one batch are
+    answered in order: the later one's feedback stands, the earlier one's is kept in 历史/."""
+    env.roster("石油工程系", [person(), person(name="李四", sid="2024010102", political="群众")])
+    write_xlsx(env.inbox / "石油工程系" / "旧" / "名单.xlsx",
+               [HEADER, person(), person(name="王五", sid="2024010103", post="秘书长")])
+    env.run()
+    current = feedback_of(env, "石油工程系", "名单.xlsx")[LIST_SHEET]
+    kept = list((env.outbox / "历史").rglob("名单.xlsx_错误标注.xlsx"))
+    assert len(kept) == 1
+    codes = {r[7] for r in current.iter_rows(min_row=3, values_only=True)}
+    earlier = {r[7] for r in load_workbook(kept[0])[LIST_SHEET].iter_rows(min_row=3, values_only=True)}
+    assert {frozenset(codes), frozenset(earlier)} == {frozenset({"political-status-not-allowed"}),
+                                                       frozenset({"post-not-allowed"})}
