@@ -320,7 +320,7 @@ def validate_batch(reads: list[FileRead], opts: RunOptions) -> list[FileRead]:
     if not accepted:
         return reads
     with Store(opts.db_path) as store:  # of the rest of the master, only the 学号 are compared: not whole records
-        others = [(unit, file, {"student_id": sid}) for unit, file, sid in store.current_values("roster", "student_id")
+        others = [(unit, file, sid) for unit, file, sid in store.current_values("roster", "student_id")
                   if unit not in replaced]
     new = [(fr.unit, fr.rel, rec) for fr in accepted for rec in fr.records]
     owners = [fr for fr in accepted for _ in fr.records]

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from itertools import chain
 from datetime import date
 
 from sureform.editions import Catalogue
@@ -89,19 +90,22 @@ def _issue(code: str, key: str, file: str, rec: dict, first_rows: dict, catalogu
     return make_issue(code, loc, value, **params)
 
 
-def cross_unit_duplicates(new: list[tuple[str, str, dict]], others: list[tuple[str, str, dict]]) -> dict[int, list[Issue]]:
+def cross_unit_duplicates(new: list[tuple[str, str, dict]], others: list[tuple[str, str, str]]) -> dict[int, list[Issue]]:
     """A person (学号) on two units' rosters: a finding on each new row that repeats someone elsewhere.
 
-    `new` and `others` are (unit, file, record) triples; `others` is the rest of the current master.
+    `new` are (unit, file, record) triples; `others` are (unit, file, 学号) of the rest of the current master
+    (only the 学号 are compared: a master of 60,000 rows is not decoded for it).
     """
-    where: dict[str, list[tuple[str, str]]] = defaultdict(list)
-    for unit, file, rec in [*others, *new]:
-        if rec.get("student_id"):
-            where[rec["student_id"]].append((unit, file))
+    where: dict[str, list[tuple[str, str]]] = defaultdict(list)  # 学号 → (unit, file), two units at most
+    for unit, file, sid in chain(others, ((u, f, rec.get("student_id")) for u, f, rec in new)):
+        if sid:
+            seen = where[sid]
+            if len(seen) < 2 and all(u != unit for u, _ in seen):
+                seen.append((unit, file))
     out: dict[int, list[Issue]] = defaultdict(list)
     for pos, (unit, file, rec) in enumerate(new):
         sid = rec.get("student_id")
-        for other_unit, other_file in where.get(sid, []):
+        for other_unit, other_file in where.get(sid, ()):
             if other_unit != unit:
                 loc = record_location(file, rec, "student_id", LABELS["student_id"])
                 out[pos].append(make_issue("person-on-two-rosters", loc, sid, name=rec.get("name") or "",
@@ -121,7 +125,7 @@ def _usual(lengths: Counter) -> int | None:
     return usual if n >= 2 and n * 2 > sum(lengths.values()) else None
 
 
-def unit_id_patterns(new: list[tuple[str, str, dict]], others: list[tuple[str, str, dict]]) -> dict[int, Issue]:
+def unit_id_patterns(new: list[tuple[str, str, dict]], others: list[tuple[str, str, str]]) -> dict[int, Issue]:
     """One unit whose 学号 are mostly of another length than the rest of the master's: a finding on the first
     such 学号 of its new rows (the whole column is probably typed wrong, e.g. as numbers that lost their 0)."""
     positions: dict = defaultdict(list)  # each unit's new rows, so that each unit looks only at its own
@@ -130,8 +134,8 @@ def unit_id_patterns(new: list[tuple[str, str, dict]], others: list[tuple[str, s
             positions[unit].append(pos)
     out: dict[int, Issue] = {}
     lengths: dict = defaultdict(Counter)  # each unit's 学号 lengths, counted once (not once for every unit)
-    for u, _, rec in [*others, *new]:
-        if sid := rec.get("student_id"):
+    for u, _, sid in chain(others, ((u, f, rec.get("student_id")) for u, f, rec in new)):
+        if sid:
             lengths[u][len(sid)] += 1
     everyone = sum(lengths.values(), Counter())
     for unit, mine in positions.items():
