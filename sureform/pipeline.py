@@ -20,6 +20,7 @@ import os
 import signal
 import time
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
@@ -349,16 +350,7 @@ def _judge_twin(fr: FileRead, first: FileRead) -> None:
 # ---- stage 4: commit ----------------------------------------------------------------------------
 def commit_batch(reads: list[FileRead], opts: RunOptions) -> list[FileRead]:
     """Keep a copy of every processed file, then record the batch in one transaction."""
-    for fr in [fr for fr in reads if fr.status in ("accepted", "rejected")]:
-        dest = stored_path(opts.state, fr.status, fr.unit, fr.path.name, fr.sha256)
-        try:
-            fr.stored_path = keep_copy(fr.path, dest, fr.sha256)
-        except ChangedWhileRead:  # written to since it was read: judge it again when the copy is complete
-            fr.status, fr.stored_path = "arriving", None
-            fr.issues = [arriving_issue(fr.rel)]
-        except FileNotFoundError:  # taken away by its sender meanwhile: nothing to record
-            fr.status, fr.stored_path = "arriving", None
-            fr.issues = []
+    _keep_copies([fr for fr in reads if fr.status in ("accepted", "rejected")], opts)
     for fr in reads:
         if fr.status == "duplicate" and fr.twin_of is not None:
             fr.stored_path = fr.twin_of.stored_path  # its bytes are kept once, as its first copy's
@@ -385,6 +377,36 @@ def commit_batch(reads: list[FileRead], opts: RunOptions) -> list[FileRead]:
                 issues=fr.issues))
         store.finish_run(run_id, {"files": len(todo)})
     return reads
+
+
+COPY_THREADS = 4  # copying and fsyncing waits on the disk: a few at once (1,000 files: 0.84 → 0.49 s here)
+
+
+def _keep_copies(reads: list[FileRead], opts: RunOptions) -> None:
+    """Each file's copy in state/, a few at once; files bound for the same copy (the same bytes and name from
+    one 系) one after the other, in batch order."""
+    by_dest: dict[Path, list[FileRead]] = {}
+    for fr in reads:
+        by_dest.setdefault(stored_path(opts.state, fr.status, fr.unit, fr.path.name, fr.sha256), []).append(fr)
+
+    def copy(dest: Path, group: list[FileRead]) -> None:
+        for fr in group:
+            try:
+                fr.stored_path = keep_copy(fr.path, dest, fr.sha256)
+            except ChangedWhileRead:  # written to since it was read: judge it again when the copy is complete
+                fr.status, fr.stored_path = "arriving", None
+                fr.issues = [arriving_issue(fr.rel)]
+            except FileNotFoundError:  # taken away by its sender meanwhile: nothing to record
+                fr.status, fr.stored_path = "arriving", None
+                fr.issues = []
+
+    if len(by_dest) < 2:
+        for dest, group in by_dest.items():
+            copy(dest, group)
+        return
+    with ThreadPoolExecutor(min(COPY_THREADS, len(by_dest))) as pool:
+        for done in [pool.submit(copy, dest, group) for dest, group in by_dest.items()]:
+            done.result()  # a full disk or a refused write stops the run here, as it did one at a time
 
 
 def _record_arrival(fr: FileRead, store: Store, run_id: int) -> None:
