@@ -504,14 +504,21 @@ def _sender_label(fr: FileRead) -> str:
 def release_batch(reads: list[FileRead], opts: RunOptions) -> None:
     """Only now do processed files leave the inbox: their copies are kept and the master committed. A file
     that changed since it was read, or that a process holds open for writing, stays for the next run."""
-    released = []
-    for fr in reads:
-        if fr.status in ("accepted", "rejected", "duplicate", "reinstated") and fr.stored_path \
-                and Path(fr.stored_path).exists():
-            if not release(fr.path, fr.sha256, opts.state, fr.size, fr.mtime_ns or None, fr.rel):
-                log.info("%s 在处理后有变化或仍在写入，留在收件文件夹中，下次再处理", fr.rel)
-            else:
-                released.append(fr)
+    done = [fr for fr in reads if fr.status in ("accepted", "rejected", "duplicate", "reinstated")
+            and fr.stored_path and Path(fr.stored_path).exists()]
+
+    def let_go(fr: FileRead) -> bool:
+        if release(fr.path, fr.sha256, opts.state, fr.size, fr.mtime_ns or None, fr.rel):
+            return True
+        log.info("%s 在处理后有变化或仍在写入，留在收件文件夹中，下次再处理", fr.rel)
+        return False
+
+    if len(done) < 2:
+        outcome = [let_go(fr) for fr in done]
+    else:  # each file hashed again and moved: a few at once, as the copies were made
+        with ThreadPoolExecutor(min(COPY_THREADS, len(done))) as pool:
+            outcome = list(pool.map(let_go, done))
+    released = [fr for fr, ok in zip(done, outcome) if ok]
     if released:  # a later copy of the same bytes is a re-send (重复), not a killed run's file to finish
         with Store(opts.db_path) as store, store.transaction():
             now = datetime.now(TZ).isoformat(timespec="seconds")
