@@ -144,6 +144,30 @@ print(json.dumps({"workbook": workbook, "documents": documents}))
 '''
 
 
+STAGES = r'''
+import json, sys, time
+from datetime import date
+from pathlib import Path
+from sureform import pipeline
+root = Path(sys.argv[1])
+opts = pipeline.RunOptions(root / "inbox", root / "outbox", root / "state", date(2026, 11, 24), stable_seconds=0)
+run = pipeline.Run(opts)
+took = {}
+for stage in pipeline.INTAKE:
+    t = time.perf_counter()
+    stage.run(run)
+    took[stage.name] = time.perf_counter() - t
+print(json.dumps(took))
+'''
+
+
+def one_new_in_process(root: Path, rows: int, start: int) -> dict:
+    """Another new roster, run in-process stage by stage (imports done first): {stage: seconds}."""
+    make_inbox(root / "inbox", 1, rows, start=start, finding=True)
+    got = subprocess.run([sys.executable, "-c", STAGES, str(root)], check=True, capture_output=True, text=True)
+    return __import__("json").loads(got.stdout.strip().splitlines()[-1])
+
+
 def rewrite_costs(root: Path) -> dict:
     """In-process: 汇总.xlsx and the documents written again from the master as it is (every block kept)."""
     got = subprocess.run([sys.executable, "-c", REWRITE, str(root)], check=True, capture_output=True, text=True)
@@ -197,6 +221,10 @@ def measure(files: int, rows: int, keep: bool) -> None:
         for p, before in sorted(outputs.items()):
             after = p.stat().st_mtime
             print(f"    {p.name}: " + (f"rewritten at {after - start:.2f} s" if after != before else "not rewritten"))
+        stages = one_new_in_process(root, rows, files + 1)
+        after_read = stages["validate"] + stages["commit"] + stages["feedback"]
+        print("    another new roster, in-process: " + ", ".join(f"{k} {v:.2f} s" for k, v in stages.items()))
+        print(f"    its feedback written {after_read:.2f} s after its read")
         costs = rewrite_costs(root)
         print(f"    rewriting them from the full master, in-process: 汇总.xlsx {costs['workbook']:.2f} s, "
               f"both documents {costs['documents']:.2f} s")
@@ -207,7 +235,7 @@ def measure(files: int, rows: int, keep: bool) -> None:
         print("targets (issue 12):")
         verdict("fresh run ≤ 3× the floor", fresh <= 3 * base, f"{fresh / base:.1f}×")
         verdict("nothing new ≤ 1 s, whole process", unchanged <= 1, f"{unchanged:.2f} s")
-        verdict("one new: feedback ≤ 1 s (here: after the process started)", feedback_at <= 1, f"{feedback_at:.2f} s")
+        verdict("one new: feedback ≤ 1 s after its read (in-process)", after_read <= 1, f"{after_read:.2f} s")
         verdict("one new: 汇总.xlsx rewrite ≤ the floor", costs["workbook"] <= base, f"{costs['workbook']:.2f} s")
         verdict("one new: documents rewrite ≤ the floor", costs["documents"] <= base, f"{costs['documents']:.2f} s")
         verdict("peak RSS ≤ 400 MiB (fresh, one new)", max(fresh_rss, one_rss) <= 400,
