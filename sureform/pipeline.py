@@ -358,6 +358,7 @@ def commit_batch(reads: list[FileRead], opts: RunOptions) -> list[FileRead]:
     crash_point("copy")  # copies kept, master not yet committed
     with Store(opts.db_path) as store, store.transaction():
         run_id = store.start_run(datetime.now(TZ).isoformat(timespec="seconds"), opts.as_of.isoformat())
+        checked: dict[int, list] = {}
         for fr in todo:  # in arrival order: of two versions in force for the same thing, the later one wins
             if fr.status == "duplicate":
                 _record_arrival(fr, store, run_id)
@@ -375,6 +376,10 @@ def commit_batch(reads: list[FileRead], opts: RunOptions) -> list[FileRead]:
                 supersede_key=key, status=fr.status, received_at=fr.received_at,
                 stored_path=str(fr.stored_path), records=fr.records if fr.status == "accepted" else [],
                 issues=fr.issues))
+            if fr.status == "accepted" and fr.schema_checks is not None:
+                checked[fr.submission_id] = fr.schema_checks
+        if checked:  # consolidation on the same date takes these instead of checking the rows again
+            store.add_roster_checks(checks_stamp(opts), checked)
         store.finish_run(run_id, {"files": len(todo)})
     return reads
 
@@ -437,9 +442,13 @@ def consolidate(opts: RunOptions) -> Consolidation:
     """Re-check the whole current master as of the filing date: open findings, counts, verdicts."""
     from sureform.rules.master import consolidate as master_view  # pandas: see the imports at the top
 
-    stamp = _digest([opts.as_of.isoformat(), _edition_stamp(opts.edition), _code_stamp()])
     with Store(opts.db_path) as store:
-        return master_view(store, opts.catalogue(), opts.as_of, stamp)
+        return master_view(store, opts.catalogue(), opts.as_of, checks_stamp(opts))
+
+
+def checks_stamp(opts: RunOptions) -> str:
+    """What a roster's schema issues depend on besides its rows: the filing date, the edition, the code."""
+    return _digest([opts.as_of.isoformat(), _edition_stamp(opts.edition), _code_stamp()])
 
 
 # ---- stage 6: outputs -----------------------------------------------------------------------------

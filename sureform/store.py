@@ -350,19 +350,25 @@ class Store:
         self.conn.executemany("DELETE FROM sheet_rows WHERE submission_id = ? AND sheet = ?", gone)
 
     # --- the roster schema's issues per submission (derived: rules.view.KeptChecks) -------------------------
-    def roster_checks(self, stamp: str) -> dict[int, list[tuple[int, Issue]]]:
-        """{submission id: [(row's position in the submission, issue)]} of the checks made under `stamp`."""
-        return {r["submission_id"]: [(pos, Issue.from_dict(d)) for pos, d in json.loads(r["issues"])]
+    def roster_checks(self, stamp: str) -> dict[int, list[tuple[tuple, Issue]]]:
+        """{submission id: [((sheet, row), issue)]} of the checks made under `stamp`."""
+        return {r["submission_id"]: [(tuple(key), Issue.from_dict(d)) for key, d in json.loads(r["issues"])]
                 for r in self.conn.execute("SELECT submission_id, issues FROM roster_checks WHERE stamp = ?", (stamp,))}
 
-    def keep_roster_checks(self, stamp: str, fresh: dict[int, list[tuple[int, Issue]]], live: set[int]) -> None:
+    def add_roster_checks(self, stamp: str, checks: dict[int, list[tuple[tuple, Issue]]]) -> None:
+        """These new submissions' checks, made under `stamp` while they were validated."""
+        self.conn.executemany("INSERT OR REPLACE INTO roster_checks VALUES (?, ?, ?)", [
+            (sid, stamp, json.dumps([(list(key), i.to_dict(with_file=True)) for key, i in issues], ensure_ascii=False))
+            for sid, issues in checks.items()])
+
+    def keep_roster_checks(self, stamp: str, fresh: dict[int, list[tuple[tuple, Issue]]], live: set[int]) -> None:
         """Keep the `fresh` submissions' checks under `stamp`; forget those of another stamp and of submissions
         no longer in `live` (superseded)."""
         self.conn.execute("DELETE FROM roster_checks WHERE stamp <> ?", (stamp,))
         gone = [(sid,) for (sid,) in self.conn.execute("SELECT submission_id FROM roster_checks") if sid not in live]
         self.conn.executemany("DELETE FROM roster_checks WHERE submission_id = ?", gone)
         self.conn.executemany("INSERT OR REPLACE INTO roster_checks VALUES (?, ?, ?)", [
-            (sid, stamp, json.dumps([(pos, i.to_dict(with_file=True)) for pos, i in issues], ensure_ascii=False))
+            (sid, stamp, json.dumps([(list(key), i.to_dict(with_file=True)) for key, i in issues], ensure_ascii=False))
             for sid, issues in fresh.items() if sid in live])
 
     # --- writes (inside `transaction`) ---------------------------------------------------------

@@ -151,3 +151,32 @@ def test_consolidation_checks_again_only_what_is_new(env):
     with sqlite3.connect(db) as conn:
         assert {s for (s,) in conn.execute("SELECT stamp FROM roster_checks")} != {stamp}
         assert conn.execute("SELECT count(*) FROM roster_checks").fetchone()[0] == 3
+
+
+def _record(sid: int, row: int, student_id: str, political: str = "共青团员", unit: str = "甲系", **more) -> dict:
+    return {"student_id": student_id, "name": f"人{student_id[-3:]}", "post": "干事", "department": "宣传部",
+            "political": political, "year": 2023, "rank_ratio": 0.1, "rank_text": "4/40", "failed_courses": 0,
+            "_sheet": "Sheet1", "_row": row, "_file": f"{unit}/名单.xlsx", "_submission": sid, "_unit": unit, **more}
+
+
+def test_kept_checks_are_those_a_fresh_check_finds_on_any_subset_and_order():
+    from sureform.editions import load_catalogue
+    from sureform.rules.view import KeptChecks, roster_findings
+
+    catalogue = load_catalogue()
+    roster = [_record(1, 2, "2024010101", "群众"), _record(1, 3, "2024010102"), _record(1, 4, "2024010101"),
+              _record(2, 2, "2024020101", unit="乙系"), _record(2, 3, "2024020102", "无", unit="乙系", failed_courses=2)]
+    kept = KeptChecks()
+    first = roster_findings(roster, date(2026, 11, 24), catalogue, kept)
+    assert first == roster_findings(roster, date(2026, 11, 24), catalogue)
+    assert set(kept.fresh) == {1, 2}
+    again = KeptChecks(known=kept.fresh)
+    subset = [roster[4], roster[2], roster[0]]  # another order, a part of each submission (a 院系's own view)
+    assert sorted(map(repr, roster_findings(subset, date(2026, 11, 24), catalogue, again))) == \
+        sorted(map(repr, roster_findings(subset, date(2026, 11, 24), catalogue)))
+    assert again.fresh == {}  # nothing checked again
+    twice = roster + [_record(2, 3, "2024020103", "群众", unit="乙系")]  # two rows at one place: checked, never kept
+    fresh = KeptChecks(known=kept.fresh)
+    assert roster_findings(twice, date(2026, 11, 24), catalogue, fresh) == \
+        roster_findings(twice, date(2026, 11, 24), catalogue)
+    assert 2 not in fresh.fresh

@@ -14,9 +14,15 @@ Validator = Callable[[list[FileRead], date, Catalogue], None]
 
 
 def validate_rosters(reads: list[FileRead], as_of: date, catalogue: Catalogue) -> None:
+    """The roster schema over every row of the batch; each file's issues are also kept by the row's place
+    ((sheet, row): `schema_checks`), so that consolidation does not check the same rows again on the same date."""
     pairs = [(fr, rec) for fr in reads for rec in fr.records]
+    for fr in reads:
+        fr.schema_checks = []
     for pos, issues in check_rosters([(fr.rel, rec) for fr, rec in pairs], as_of, catalogue).items():
-        pairs[pos][0].issues.extend(issues)
+        fr, rec = pairs[pos]
+        fr.issues.extend(issues)
+        fr.schema_checks.extend(((rec.get("_sheet"), rec.get("_row")), issue) for issue in issues)
 
 
 def validate_scores(reads: list[FileRead], as_of: date, catalogue: Catalogue) -> None:

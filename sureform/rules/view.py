@@ -59,12 +59,18 @@ def group_institution(records: list[dict]) -> dict[str, list[dict]]:
 
 @dataclass
 class KeptChecks:
-    """The roster schema's issues per submission, as checked before under the same date, edition and code
-    (`known`), and those checked now (`fresh`, for the caller to keep): a master of thousands of rosters is
-    checked again only where a submission is new."""
+    """The roster schema's issues per submission, each at its row's place in the file ((sheet, row): a row is
+    one person), as checked before under the same date, edition and code (`known`), and those checked now
+    (`fresh`, for the caller to keep): a master of thousands of rosters is checked again only where a submission
+    is new."""
 
-    known: dict[int, list[tuple[int, Issue]]] = field(default_factory=dict)
-    fresh: dict[int, list[tuple[int, Issue]]] = field(default_factory=dict)
+    known: dict[int, list[tuple[tuple, Issue]]] = field(default_factory=dict)
+    fresh: dict[int, list[tuple[tuple, Issue]]] = field(default_factory=dict)
+
+
+def row_key(rec: dict) -> tuple:
+    """Where a roster record sits in its file: (sheet, row)."""
+    return rec.get("_sheet"), rec.get("_row")
 
 
 def roster_findings(roster: list[dict], as_of: date, catalogue: Catalogue,
@@ -79,23 +85,29 @@ def roster_findings(roster: list[dict], as_of: date, catalogue: Catalogue,
 
 def _checked(roster: list[dict], as_of: date, catalogue: Catalogue, kept: KeptChecks | None) -> dict[int, list[Issue]]:
     """`check_rosters` over the roster, the submissions in `kept.known` taken from there (one schema call for
-    the others, their issues added to `kept.fresh`)."""
+    the others, their issues added to `kept.fresh`). A submission whose rows do not each have a place of their
+    own is always checked."""
     if kept is None or any(r.get("_submission") is None for r in roster):
         return check_rosters([(r.get("_file"), r) for r in roster], as_of, catalogue)
-    groups: dict[int, list[int]] = defaultdict(list)  # submission → its rows' positions in `roster`
+    places: dict[int, dict[tuple, int]] = defaultdict(dict)  # submission → (sheet, row) → position in `roster`
+    unplaced: set[int] = set()
     for pos, rec in enumerate(roster):
-        groups[rec["_submission"]].append(pos)
-    todo = [pos for sid, positions in groups.items() if sid not in kept.known for pos in positions]
-    found = check_rosters([(roster[p].get("_file"), roster[p]) for p in todo], as_of, catalogue)
+        sid, key = rec["_submission"], row_key(rec)
+        if key in places[sid]:
+            unplaced.add(sid)
+        places[sid][key] = pos
+    reuse = {sid for sid in places if sid in kept.known and sid not in unplaced}
+    todo = [pos for pos, rec in enumerate(roster) if rec["_submission"] not in reuse]
     out: dict[int, list[Issue]] = defaultdict(list)
-    for i, issues in found.items():
+    for i, issues in check_rosters([(roster[p].get("_file"), roster[p]) for p in todo], as_of, catalogue).items():
         out[todo[i]].extend(issues)
-    for sid, positions in groups.items():
-        if sid in kept.known:
-            for offset, issue in kept.known[sid]:
-                out[positions[offset]].append(issue)
-        else:
-            kept.fresh[sid] = [(offset, issue) for offset, p in enumerate(positions) for issue in out.get(p, [])]
+    for sid in reuse:
+        for key, issue in kept.known[sid]:
+            if (pos := places[sid].get(key)) is not None:
+                out[pos].append(issue)
+    for sid, where in places.items():
+        if sid not in reuse and sid not in unplaced:
+            kept.fresh.setdefault(sid, []).extend((key, issue) for key, pos in where.items() for issue in out.get(pos, []))
     return out
 
 

@@ -31,6 +31,7 @@ class FileRead:
     twin_of: "FileRead | None" = None  # an earlier file of the same batch with the same bytes
     submission_id: int | None = None  # the master's submission of these bytes (a duplicate: the first one's)
     counted: tuple[int, dict[str, int]] | None = None  # (rows, rows per 机构信息 table) once the records are let go
+    schema_checks: list | None = None  # a roster's schema issues as ((sheet, row), Issue), for consolidation
 
     @property
     def rejected(self) -> bool:
