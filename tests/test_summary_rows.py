@@ -180,3 +180,22 @@ def test_kept_checks_are_those_a_fresh_check_finds_on_any_subset_and_order():
     assert roster_findings(twice, date(2026, 11, 24), catalogue, fresh) == \
         roster_findings(twice, date(2026, 11, 24), catalogue)
     assert 2 not in fresh.fresh
+
+
+def test_a_column_is_wide_enough_for_its_widest_value_on_one_line():
+    from sureform.outputs.sheet_xml import column_width
+
+    for display in range(0, 120):
+        assert wrapped_lines("x" * display, column_width(display)) == 1
+        assert wrapped_lines("中" * (display // 2), column_width(display)) == 1
+    assert wrapped_lines("x" * 12, column_width(10)) == 2  # wider than the column: wrapped
+
+
+def test_rows_of_values_that_fit_keep_the_default_height(env):
+    env.roster("石油工程系", [person("张三", "2024010101", post="部长"), person("李四", "2024010102")])
+    env.run()
+    ws = _sheet(env, "工作人员名单")
+    assert [ws.row_dimensions[r].height for r in (2, 3)] == [None, None]  # one line each: nothing to grow
+    widths = {ws.cell(1, c).value: ws.column_dimensions[ws.cell(1, c).column_letter].width
+              for c in range(1, ws.max_column + 1)}
+    assert widths["排名比例"] < 14  # sized for 6.7%, not for 0.06666666666666667

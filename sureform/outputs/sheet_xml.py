@@ -60,11 +60,20 @@ def text_width(text) -> int:
     return (len(text.encode("utf-8", "surrogatepass")) + len(text)) // 2
 
 
+def column_width(display: int) -> int:
+    """The narrowest column (in characters, as Excel counts them) in which text `display` wide stays on one line
+    by `wrapped_lines`' measure."""
+    return math.ceil((display + 1) / WRAP_FACTOR)
+
+
+WRAP_FACTOR = 0.9  # of a column's width, what text may take (a Chinese character is a little wider than two Latin)
+
+
 def wrapped_lines(value, width: float) -> int:
     """Lines a wrapped text takes in a column `width` characters wide."""
     if not isinstance(value, str) or not value:
         return 1
-    usable = max(width * 0.9 - 1, 1)  # a Chinese character is a little wider than two Latin ones
+    usable = max(width * WRAP_FACTOR - 1, 1)
     if 2 * len(value) <= usable and "\n" not in value:  # fits on one line whatever its characters are
         return 1
     return sum(max(1, -(-text_width(part) // usable)) for part in value.split("\n"))
@@ -113,7 +122,8 @@ def render_rows(rows: Iterable[list], columns: list[Column], styles: CellStyles,
     out: list[str] = []
     # per column, once: the start of its cells, its fills, and how many characters surely fit on one line
     starts = [f'<c r="{c.letter}\x00" s="' for c in columns]
-    fits = [max(c.width * 0.9 - 1, 1) / 2 for c in columns]
+    usable = [max(c.width * WRAP_FACTOR - 1, 1) for c in columns]  # as wrapped_lines counts
+    fits = [u / 2 for u in usable]  # this many characters fit on a line whatever they are
     plain, quoted, dated = styles.plain, styles.quoted, styles.dated
     most = MAX_ROW_HEIGHT // LINE_HEIGHT + 1
     for values in rows:
@@ -137,7 +147,9 @@ def render_rows(rows: Iterable[list], columns: list[Column], styles: CellStyles,
                 style = (quoted if value.startswith(quote_starts) else plain)[fill]
                 preserve = ' xml:space="preserve"' if value[0].isspace() or value[-1].isspace() else ""
                 cells.append(f'{starts[i]}{style}" t="inlineStr"><is><t{preserve}>{_text(value)}</t></is></c>')
-                if (len(value) > fits[i] or "\n" in value) and lines < most:
+                if len(value) > fits[i] and lines < most and ("\n" in value or text_width(value) > usable[i]):
+                    lines = max(lines, wrapped_lines(value, col.width))
+                elif "\n" in value and lines < most:
                     lines = max(lines, wrapped_lines(value, col.width))
             elif isinstance(value, (date, datetime)):
                 cells.append(f'{starts[i]}{dated[fill]}"><v>{_serial(value)}</v></c>')

@@ -11,8 +11,8 @@ from pathlib import Path
 from sureform.atomic import atomic_path, temp_beside
 from sureform.outputs.cells import FORMULA_START, clean
 from sureform.outputs import sheet_xml, workbook_sheets
-from sureform.outputs.sheet_xml import (CellStyles, Column, SheetRows, column_name, header_row, numbered, render_rows,
-                                        splice, text_width)
+from sureform.outputs.sheet_xml import (CellStyles, Column, SheetRows, column_name, column_width, header_row,
+                                        numbered, render_rows, splice, text_width)
 from sureform.editions import Catalogue
 from sureform.intake.kinds import KINDS
 from sureform.intake.values import short_time
@@ -161,11 +161,12 @@ class Laid:
 def _lay_out(sheet: Sheet, styles: CellStyles, store: Store | None, kept: list, code: str = "") -> Laid:
     """The sheet's column widths (from the widest value of every row, kept blocks included) and its rows."""
     keys = [key for key, _ in sheet.columns]
-    label_widths = [text_width(clean(label)) + 2 for _, label in sheet.columns]
+    label_widths = [text_width(clean(label)) for _, label in sheet.columns]
+    percent = [key in PERCENT_KEYS for key in keys]
     header = header_row([str(clean(label)) for _, label in sheet.columns], styles)
     if sheet.kind is None:
         values = [_values(keys, r) for r in sheet.rows or []]
-        columns = _columns(sheet, _widest([label_widths, _block_widths(values)]))
+        columns = _columns(sheet, _widest([label_widths, _block_widths(values, percent)]))
         rows = SheetRows(header, numbered([render_rows(values, columns, styles, FORMULA_START)]), len(values) + 1,
                          len(keys) - 1)
         return Laid(columns, rows)
@@ -176,7 +177,7 @@ def _lay_out(sheet: Sheet, styles: CellStyles, store: Store | None, kept: list, 
                        repr(styles)])
     known = store.sheet_blocks(sheet.title, version)
     fresh = _values_by_submission(store, sheet, keys, [sid for sid, _ in order if sid not in known])
-    block_widths = {sid: _block_widths(v) for sid, v in fresh.items()}
+    block_widths = {sid: _block_widths(v, percent) for sid, v in fresh.items()}
     block_widths.update({sid: known[sid][0] for sid, _ in order if sid in known})
     columns = _columns(sheet, _widest([label_widths, *block_widths.values()]))
     layout = _digest([c.width for c in columns])
@@ -209,24 +210,27 @@ def _values(keys: list[str], r: dict) -> list:
     return [_typed(key, r.get(key)) if key in TYPED_KEYS else _cell(r.get(key)) for key in keys]
 
 
-def _block_widths(values: list[list]) -> list[int]:
-    """Per column, the widest value of these rows (display width + 2), as the column's width would need. Measured
-    in C: (the longest UTF-8 length + the longest length) / 2, exact for a column of one script."""
+def _block_widths(values: list[list], percent: list[bool]) -> list[int]:
+    """Per column, the display width of the widest value of these rows as shown (a share as 12.5%). Measured in
+    C: (the longest UTF-8 length + the longest length) / 2, never less than any value's width (a Chinese
+    character counts two), exact for a column of one script."""
     if not values:
         return []
     out = []
-    for column in zip(*values):
-        texts = [v if type(v) is str else _shown(v) for v in column]
-        out.append((max(map(len, map(str.encode, texts, _UTF8, _REPLACE))) + max(map(len, texts))) // 2 + 2)
+    for column, share in zip(zip(*values), percent):
+        texts = [v if type(v) is str else _shown(v, share) for v in column]
+        out.append((max(map(len, map(str.encode, texts, _UTF8, _REPLACE))) + max(map(len, texts))) // 2)
     return out
 
 
 _UTF8, _REPLACE = repeat("utf-8"), repeat("replace")
 
 
-def _shown(v) -> str:
+def _shown(v, share: bool = False) -> str:
     if v is None:
         return ""
+    if share and isinstance(v, (int, float)) and not isinstance(v, bool):
+        return f"{v:.1%}"
     if isinstance(v, datetime):
         return v.isoformat(sep=" ")
     if isinstance(v, float) and v.is_integer():
@@ -243,8 +247,8 @@ def _columns(sheet: Sheet, natural: list[int]) -> list[Column]:
     out = []
     for i, (key, _) in enumerate(sheet.columns):
         fills = sorted((sheet.fills or {}).get(key, {}).items(), key=lambda kv: -len(kv[0]))
-        out.append(Column(column_name(i), (sheet.widths or {}).get(key) or min(max(natural[i], 8), 40),
-                          percent=key in PERCENT_KEYS, fills=tuple(fills)))
+        width = (sheet.widths or {}).get(key) or min(max(column_width(natural[i]), 8), 40)
+        out.append(Column(column_name(i), width, percent=key in PERCENT_KEYS, fills=tuple(fills)))
     return out
 
 
