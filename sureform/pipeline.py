@@ -454,49 +454,55 @@ def checks_stamp(opts: RunOptions) -> str:
 # ---- stage 6: outputs -----------------------------------------------------------------------------
 def write_feedback_files(reads: list[FileRead], opts: RunOptions) -> list[Path]:
     """Each sender's feedback workbook, written in the reader processes (intake.isolate), all cores at once: a
-    sender's workbook is opened again to mark it, and that costs only its own feedback if it goes wrong."""
+    sender's workbook is opened again to mark it, and that costs only its own feedback if it goes wrong. When
+    marking the sender's own sheets fails for want of memory or time (openpyxl needs far more than reading did),
+    the sender still gets the list of problems, written here."""
     written: list[Path] = []
     if not any(fr.stored_path is not None for fr in reads):
         return written
     from sureform.outputs.feedback import feedback_path, needs_feedback, retire_feedback, verdict_for
 
-    pending: dict[Path, FileRead] = {}  # dest → the file whose feedback is being written there
+    pending: dict[Path, tuple[FileRead, tuple]] = {}  # dest → the file whose feedback is written there, its call
     with Isolated(opts.limits) as writer:
         for fr in reads:
             if fr.stored_path is None:
                 continue
             dest = feedback_path(opts.outbox, fr.unit or _sender_label(fr), fr.path.name)
             if dest in pending:  # two files of one name from one 系 in a batch: the later one's answer stands
-                _take_feedback(pending.pop(dest), writer, written)
+                _take_feedback(*pending.pop(dest), writer, written)
             if fr.status in ("accepted", "rejected", "reinstated"):
                 retire_feedback(dest, opts.outbox)  # an earlier version's marks no longer apply: kept in 历史/
             if not needs_feedback(fr.issues):
                 continue
-            writer.submit(fr.rel, _write_feedback_isolated, Path(fr.stored_path), fr.path.name, fr.issues, dest,
-                          verdict_for(fr.status, fr.issues))
-            pending[dest] = fr
-        for fr in pending.values():
-            _take_feedback(fr, writer, written)
+            call = (Path(fr.stored_path), fr.path.name, fr.issues, dest, verdict_for(fr.status, fr.issues))
+            writer.submit(fr.rel, _write_feedback_isolated, *call)
+            pending[dest] = (fr, call)
+        for fr, call in pending.values():
+            _take_feedback(fr, call, writer, written)
     return written
 
 
-def _write_feedback_isolated(source: Path, original_name: str, issues: list, dest: Path, verdict: str) -> Path:
+def _write_feedback_isolated(source: Path, original_name: str, issues: list, dest: Path, verdict: str,
+                             own_sheets: bool = True) -> Path:
     """In a reader process: `outputs.feedback.write_feedback`."""
     from sureform.outputs.feedback import write_feedback  # openpyxl: see the imports at the top
 
-    return write_feedback(source, original_name, issues, dest, verdict)
+    return write_feedback(source, original_name, issues, dest, verdict, own_sheets=own_sheets)
 
 
-def _take_feedback(fr: FileRead, writer: Isolated, written: list[Path]) -> None:
+def _take_feedback(fr: FileRead, call: tuple, writer: Isolated, written: list[Path]) -> None:
     try:
-        fr.feedback = writer.result(fr.rel)
+        try:
+            fr.feedback = writer.result(fr.rel)
+        except (Abnormal, MemoryError) as exc:
+            log.warning("feedback for %s: its own sheets could not be marked (%s); the list of problems only",
+                        fr.rel, getattr(exc, "reason", "MemoryError"))
+            fr.feedback = _write_feedback_isolated(*call, own_sheets=False)
         written.append(fr.feedback)
     except OSError as exc:
         if exc.errno in ENVIRONMENT_ERRNOS:
             raise  # a full or read-only outbox: the run says so (cli), the next run writes it
         log.exception("feedback for %s failed", fr.rel)
-    except Abnormal as exc:
-        log.warning("feedback for %s: %s", fr.rel, exc.reason)
     except Exception:
         log.exception("feedback for %s failed", fr.rel)
 

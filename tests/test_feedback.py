@@ -146,3 +146,35 @@ def test_two_files_of_one_name_from_one_department_in_a_batch_lose_no_marks(env)
     earlier = {r[7] for r in load_workbook(kept[0])[LIST_SHEET].iter_rows(min_row=3, values_only=True)}
     assert {frozenset(codes), frozenset(earlier)} == {frozenset({"political-status-not-allowed"}),
                                                        frozenset({"post-not-allowed"})}
+
+
+def test_a_workbook_too_big_to_mark_still_gets_its_list_of_problems(env, monkeypatch, caplog):
+    """Marking the sender's own sheets needs openpyxl, far hungrier than reading: when it runs out of memory (or
+    kills its process), the sender still gets the list of problems."""
+    from pathlib import Path
+
+    from sureform import pipeline
+    from sureform.intake.isolate import Isolated
+    from sureform.issues import Location, make_issue
+    from sureform.outputs import feedback
+
+    def out_of_memory(source):
+        raise MemoryError
+
+    monkeypatch.setattr(feedback, "_workbook_of", out_of_memory)
+    source = write_xlsx(env.root / "kept" / "名单.xlsx", [HEADER, person(political="群众")])
+    issues = [make_issue("political-status-not-allowed", Location("石油工程系/名单.xlsx", "Sheet1", 2, "政治面貌", "E2"),
+                         "群众")]
+    dest = env.outbox / "退回" / "石油工程系" / "名单.xlsx_错误标注.xlsx"
+    fr = pipeline.FileRead(path=Path("名单.xlsx"), rel="石油工程系/名单.xlsx")
+    call = (source, "名单.xlsx", issues, dest, "已接收")
+    written: list = []
+    with Isolated(pipeline.RunOptions().limits) as writer:
+        writer._in_process = True  # the call runs here, where the patch above holds
+        writer.submit(fr.rel, pipeline._write_feedback_isolated, *call)
+        pipeline._take_feedback(fr, call, writer, written)
+    assert written == [dest] and fr.feedback == dest
+    wb = load_workbook(dest)
+    assert wb.sheetnames == [LIST_SHEET]
+    assert [r[7] for r in wb[LIST_SHEET].iter_rows(min_row=3, values_only=True)] == ["political-status-not-allowed"]
+    assert "the list of problems only" in caplog.text

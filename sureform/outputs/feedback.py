@@ -77,13 +77,16 @@ def retire_feedback(dest: Path, outbox: Path) -> Path | None:
     return kept
 
 
-def write_feedback(source: Path, original_name: str, issues: list[Issue], dest: Path, verdict: str) -> Path:
-    """`source` is the kept copy of the sender's file; `verdict` is one sentence on what happened to it."""
+def write_feedback(source: Path, original_name: str, issues: list[Issue], dest: Path, verdict: str,
+                   own_sheets: bool = True) -> Path:
+    """`source` is the kept copy of the sender's file; `verdict` is one sentence on what happened to it. Without
+    `own_sheets`, the list of problems alone (the sender's workbook could not be opened again to mark it)."""
     from openpyxl.comments import Comment
     from openpyxl.styles import Alignment, Font, PatternFill
 
     # a file refused for its size or structure is never opened again here: the issue list alone
-    wb = _workbook_of(source) if not any(i.code == "file-abnormal" for i in issues) else _empty_workbook()
+    opened = own_sheets and not any(i.code == "file-abnormal" for i in issues)
+    wb = _workbook_of(source) if opened else _empty_workbook()
     _strip_own_marks(wb)
     ws = wb.create_sheet(LIST_SHEET, 0)
     wb.active = 0
