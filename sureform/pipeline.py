@@ -463,7 +463,8 @@ def write_feedback_files(reads: list[FileRead], opts: RunOptions) -> list[Path]:
     from sureform.outputs.feedback import feedback_path, needs_feedback, retire_feedback, verdict_for
 
     pending: dict[Path, tuple[FileRead, tuple]] = {}  # dest → the file whose feedback is written there, its call
-    with Isolated(opts.limits) as writer:
+    few = sum(1 for fr in reads if fr.stored_path is not None and needs_feedback(fr.issues)) < FEEDBACK_POOL_MIN
+    with Isolated(opts.limits, in_process=few) as writer:  # a few: here, with openpyxl already imported
         for fr in reads:
             if fr.stored_path is None:
                 continue
@@ -480,6 +481,9 @@ def write_feedback_files(reads: list[FileRead], opts: RunOptions) -> list[Path]:
         for fr, call in pending.values():
             _take_feedback(fr, call, writer, written)
     return written
+
+
+FEEDBACK_POOL_MIN = 4  # fewer feedback files than this are written in the run's own process (a drop under serve)
 
 
 def _write_feedback_isolated(source: Path, original_name: str, issues: list, dest: Path, verdict: str,

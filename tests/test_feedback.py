@@ -169,8 +169,7 @@ def test_a_workbook_too_big_to_mark_still_gets_its_list_of_problems(env, monkeyp
     fr = pipeline.FileRead(path=Path("名单.xlsx"), rel="石油工程系/名单.xlsx")
     call = (source, "名单.xlsx", issues, dest, "已接收")
     written: list = []
-    with Isolated(pipeline.RunOptions().limits) as writer:
-        writer._in_process = True  # the call runs here, where the patch above holds
+    with Isolated(pipeline.RunOptions().limits, in_process=True) as writer:  # here, where the patch above holds
         writer.submit(fr.rel, pipeline._write_feedback_isolated, *call)
         pipeline._take_feedback(fr, call, writer, written)
     assert written == [dest] and fr.feedback == dest
@@ -178,3 +177,18 @@ def test_a_workbook_too_big_to_mark_still_gets_its_list_of_problems(env, monkeyp
     assert wb.sheetnames == [LIST_SHEET]
     assert [r[7] for r in wb[LIST_SHEET].iter_rows(min_row=3, values_only=True)] == ["political-status-not-allowed"]
     assert "the list of problems only" in caplog.text
+
+
+def test_a_batch_of_many_files_gets_every_feedback_from_the_reader_processes(env):
+    from sureform.pipeline import FEEDBACK_POOL_MIN
+
+    units = [f"第{n}系" for n in range(FEEDBACK_POOL_MIN + 1)]
+    for n, unit in enumerate(units):
+        env.roster(unit, [person(sid=f"20240{n}0101", unit=unit, post="部长"),
+                          person(name="李四", sid=f"20240{n}0102", unit=unit, political="群众")])
+    report = env.run()
+    assert len(report["outputs"]["feedback"]) == len(units)
+    for unit in units:
+        listing = feedback_of(env, unit, "名单.xlsx")[LIST_SHEET]
+        assert [(r[3], r[7]) for r in listing.iter_rows(min_row=3, values_only=True)] == \
+            [("E3", "political-status-not-allowed")]

@@ -110,14 +110,15 @@ def _context(preload: str | None):
 class Isolated:
     """`submit(key, fn, *args)` early, `result(key)` in any order; use as a context manager."""
 
-    def __init__(self, limits: ReadLimits, workers: int | None = None):
+    def __init__(self, limits: ReadLimits, workers: int | None = None, in_process: bool = False):
         self.limits = limits
         self.workers = max(1, min(workers or os.cpu_count() or 1, MAX_WORKERS))
         self._pool: ProcessPoolExecutor | None = None
         self._jobs: dict[Hashable, tuple[Callable, tuple]] = {}
         self._futures: dict[Hashable, Future] = {}
         self._started: dict[Hashable, float] = {}
-        self._in_process = False  # no processes on this system: read in-process (unprotected)
+        # each call run in this process when `result` asks for it (unprotected): asked for, or no processes here
+        self._in_process = in_process
 
     def __enter__(self) -> "Isolated":
         return self
