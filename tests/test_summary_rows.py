@@ -122,6 +122,15 @@ def test_dates_and_percentages_are_real_values_with_their_formats(env):
     assert ws.cell(1, 1).font.b
 
 
+def test_a_day_excel_cannot_show_is_written_as_its_text(tmp_path):
+    dest = tmp_path / SUMMARY
+    write_master_workbook(dest, [Sheet("日期", [("n", "序号"), ("date", "日期")],
+                                       [{"n": "1", "date": "1899-05-04"}, {"n": "2", "date": "2026-09-20"}])], [], [])
+    ws = load_workbook(dest)["日期"]
+    assert (ws["B2"].value, ws["B2"].data_type) == ("1899-05-04", "s")
+    assert ws["B3"].value.date() == date(2026, 9, 20) and ws["B3"].number_format == "yyyy-mm-dd"
+
+
 def test_row_heights_follow_wrapped_text():
     assert text_width("ab") == 2 and text_width("中文") == 4 and text_width("“中”") == 6
     assert wrapped_lines("短", 10) == 1

@@ -25,6 +25,7 @@ MAX_TEXT = 32767  # Excel's longest cell text
 LINE_HEIGHT = 16  # points per line of the default 11-point font (a Chinese line is a little taller)
 MAX_ROW_HEIGHT = 409  # Excel's largest row height
 EPOCH = date(1899, 12, 30)  # day 0 of Excel's 1900 date system, as a serial number's origin
+FIRST_DAY, LAST_DAY = (1900, 3, 1), (9999, 12, 31)  # the days Excel shows as dates alike (its 1900 leap year aside)
 
 _ESCAPED_ESCAPE = re.compile(r"(_x[0-9a-fA-F]{4}_)")  # text that looks like Excel's own _xHHHH_ escape
 _TEXT_SPECIAL = re.compile(r"[&<>\n\r\t_\ufffe\uffff\x00-\x08\x0b\x0c\x0e-\x1f]")  # any of these: the slow path
@@ -151,8 +152,10 @@ def render_rows(rows: Iterable[list], columns: list[Column], styles: CellStyles,
                     lines = max(lines, wrapped_lines(value, col.width))
                 elif "\n" in value and lines < most:
                     lines = max(lines, wrapped_lines(value, col.width))
-            elif isinstance(value, (date, datetime)):
+            elif isinstance(value, (date, datetime)) and FIRST_DAY <= value.timetuple()[:3] <= LAST_DAY:
                 cells.append(f'{starts[i]}{dated[fill]}"><v>{_serial(value)}</v></c>')
+            elif isinstance(value, (date, datetime)):  # a day Excel cannot show as a date: as its text
+                cells.append(f'{starts[i]}{plain[fill]}" t="inlineStr"><is><t>{value.isoformat()}</t></is></c>')
             elif isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value):
                 style = (styles.percent if col.percent else plain)[fill]
                 cells.append(f'{starts[i]}{style}"><v>{value!r}</v></c>')
