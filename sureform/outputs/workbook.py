@@ -125,7 +125,7 @@ def write_master_workbook(dest: Path, sheets: list[Sheet], findings: list[tuple[
                         widths={"message": 60, "code": 12}, fills={"severity": SEVERITY_FILLS}))
     sheets.append(Sheet("提交记录", SUBMISSION_COLUMNS, submissions))
     skeleton = temp_beside(dest.with_name(f"{dest.stem}-skeleton{dest.suffix}"))
-    kept: list[tuple] = []  # blocks rendered in this run, kept once the workbook is in place
+    kept: list[Block] = []  # blocks rendered in this run, kept once the workbook is in place
     try:
         with atomic_path(dest) as tmp:
             wb = xlsxwriter.Workbook(str(skeleton), {"strings_to_formulas": False, "strings_to_urls": False,
@@ -142,12 +142,26 @@ def write_master_workbook(dest: Path, sheets: list[Sheet], findings: list[tuple[
         skeleton.unlink(missing_ok=True)
     if store is not None:
         with store.transaction():
-            for entry in kept:
-                store.keep_sheet_block(*entry)
+            for block in kept:
+                store.keep_sheet_block(block.submission_id, block.sheet, block.version, block.widths, block.layout,
+                                       block.rows, block.xml)
             for sheet in sheets:
                 if sheet.kind:
                     store.drop_sheet_blocks(sheet.title, {sid for sid, _ in store.current_units(sheet.kind)})
     return dest
+
+
+@dataclass(frozen=True)
+class Block:
+    """One submission's rows on one sheet as rendered: kept in the store (`sheet_rows`) for the next workbook."""
+
+    submission_id: int
+    sheet: str
+    version: str  # the renderer, the code, the sheet's columns and styles
+    widths: list[int]  # the display width of its widest value, per column
+    layout: str  # the sheet's column widths it was rendered for
+    rows: int
+    xml: bytes
 
 
 @dataclass
@@ -158,7 +172,7 @@ class Laid:
     rows: SheetRows
 
 
-def _lay_out(sheet: Sheet, styles: CellStyles, store: Store | None, kept: list, code: str = "") -> Laid:
+def _lay_out(sheet: Sheet, styles: CellStyles, store: Store | None, kept: list[Block], code: str = "") -> Laid:
     """The sheet's column widths (from the widest value of every row, kept blocks included) and its rows."""
     keys = [key for key, _ in sheet.columns]
     label_widths = [text_width(clean(label)) for _, label in sheet.columns]
@@ -189,7 +203,7 @@ def _lay_out(sheet: Sheet, styles: CellStyles, store: Store | None, kept: list, 
         for sid, _ in order:
             if sid in fresh:
                 xml = render_rows(fresh[sid], columns, styles, FORMULA_START)
-                kept.append((sid, sheet.title, version, block_widths[sid], layout, len(fresh[sid]), xml))
+                kept.append(Block(sid, sheet.title, version, block_widths[sid], layout, len(fresh[sid]), xml))
                 yield xml
             else:
                 yield store.sheet_block_xml(sid, sheet.title)
