@@ -20,6 +20,8 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Iterable, Iterator
 
+from sureform.outputs.cells import ILLEGAL_CHARACTERS  # what `clean` drops: XML 1.0 cannot hold it
+
 ROW_MARK = b"\x00"  # the row number's placeholder in a rendered block
 MAX_TEXT = 32767  # Excel's longest cell text
 LINE_HEIGHT = 16  # points per line of the default 11-point font (a Chinese line is a little taller)
@@ -29,7 +31,6 @@ FIRST_DAY, LAST_DAY = (1900, 3, 1), (9999, 12, 31)  # the days Excel shows as da
 
 _ESCAPED_ESCAPE = re.compile(r"(_x[0-9a-fA-F]{4}_)")  # text that looks like Excel's own _xHHHH_ escape
 _TEXT_SPECIAL = re.compile(r"[&<>\n\r\t_\ufffe\uffff\x00-\x08\x0b\x0c\x0e-\x1f]")  # any of these: the slow path
-_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")  # control characters XML 1.0 cannot hold (as cells.clean)
 
 
 def column_name(index: int) -> str:
@@ -91,7 +92,7 @@ def _text(value: str) -> str:
         value = value[:MAX_TEXT]
     if _TEXT_SPECIAL.search(value) is None:
         return value
-    value = _ESCAPED_ESCAPE.sub(r"_x005F\1", _ILLEGAL.sub("", value))
+    value = _ESCAPED_ESCAPE.sub(r"_x005F\1", ILLEGAL_CHARACTERS.sub("", value))
     value = value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     value = value.replace("\r", "&#13;").replace("\n", "&#10;").replace("\t", "&#9;")
     return value.replace("\ufffe", "_xFFFE_").replace("\uffff", "_xFFFF_")
@@ -141,16 +142,15 @@ def render_rows(rows: Iterable[list], columns: list[Column], styles: CellStyles,
                     cells.append(f'{starts[i]}{plain[fill]}"/>')
                 continue
             if type(value) is str:
-                if (value[0] < " " or value[-1] < " ") and _ILLEGAL.search(value):  # what decides the spaces kept
-                    value = _ILLEGAL.sub("", value)
+                # a control character at either end would hide the spaces that decide xml:space
+                if (value[0] < " " or value[-1] < " ") and ILLEGAL_CHARACTERS.search(value):
+                    value = ILLEGAL_CHARACTERS.sub("", value)
                     if not value:
                         continue
                 style = (quoted if value.startswith(quote_starts) else plain)[fill]
                 preserve = ' xml:space="preserve"' if value[0].isspace() or value[-1].isspace() else ""
                 cells.append(f'{starts[i]}{style}" t="inlineStr"><is><t{preserve}>{_text(value)}</t></is></c>')
-                if len(value) > fits[i] and lines < most and ("\n" in value or text_width(value) > usable[i]):
-                    lines = max(lines, wrapped_lines(value, col.width))
-                elif "\n" in value and lines < most:
+                if lines < most and ("\n" in value or (len(value) > fits[i] and text_width(value) > usable[i])):
                     lines = max(lines, wrapped_lines(value, col.width))
             elif isinstance(value, (date, datetime)) and FIRST_DAY <= value.timetuple()[:3] <= LAST_DAY:
                 cells.append(f'{starts[i]}{dated[fill]}"><v>{_serial(value)}</v></c>')
