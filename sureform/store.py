@@ -189,9 +189,9 @@ class Store:
             chunk = ids[start:start + 500]
             out += self._records(f"WHERE r.kind = ? AND r.submission_id IN ({','.join('?' * len(chunk))})",
                                  (kind, *chunk), source="submissions")
-        order = {sid: n for n, sid in enumerate(r["id"] for r in self.conn.execute(
-            "SELECT id FROM submissions ORDER BY unit, id"))}
-        out.sort(key=lambda rec: order[rec["_submission"]])  # stable: each submission's rows keep their order
+        # ORDER BY unit, id across the chunks: NULL first, text by code point (SQLite's BINARY on UTF-8); stable,
+        # so each submission's rows keep their order
+        out.sort(key=lambda rec: (rec["_unit"] is not None, rec["_unit"] or "", rec["_submission"]))
         return out
 
     def _records(self, where: str, args: tuple, source: str = "current_submissions") -> list[dict]:
@@ -356,7 +356,7 @@ class Store:
                 for r in self.conn.execute("SELECT submission_id, issues FROM roster_checks WHERE stamp = ?", (stamp,))}
 
     def add_roster_checks(self, stamp: str, checks: dict[int, list[tuple[tuple, Issue]]]) -> None:
-        """These new submissions' checks, made under `stamp` while they were validated."""
+        """These submissions' checks, made under `stamp` (at commit, or by consolidation)."""
         self.conn.executemany("INSERT OR REPLACE INTO roster_checks VALUES (?, ?, ?)", [
             (sid, stamp, json.dumps([(list(key), i.to_dict(with_file=True)) for key, i in issues], ensure_ascii=False))
             for sid, issues in checks.items()])
@@ -367,9 +367,7 @@ class Store:
         self.conn.execute("DELETE FROM roster_checks WHERE stamp <> ?", (stamp,))
         gone = [(sid,) for (sid,) in self.conn.execute("SELECT submission_id FROM roster_checks") if sid not in live]
         self.conn.executemany("DELETE FROM roster_checks WHERE submission_id = ?", gone)
-        self.conn.executemany("INSERT OR REPLACE INTO roster_checks VALUES (?, ?, ?)", [
-            (sid, stamp, json.dumps([(list(key), i.to_dict(with_file=True)) for key, i in issues], ensure_ascii=False))
-            for sid, issues in fresh.items() if sid in live])
+        self.add_roster_checks(stamp, {sid: issues for sid, issues in fresh.items() if sid in live})
 
     # --- writes (inside `transaction`) ---------------------------------------------------------
     def start_run(self, started_at: str, as_of: str) -> int:
