@@ -41,7 +41,7 @@ class FileRead:
         """Once committed, the records live in the master: keep only their counts (a batch of thousands of files
         would otherwise hold every row twice while the master is consolidated)."""
         if self.counted is None:
-            self.counted = (len(self.records), dict(Counter(r["_table"] for r in self.records if r.get("_table"))))
+            self.counted = (len(self.records), self.parts)
         self.records = []
 
     @property
