@@ -6,7 +6,6 @@ import re
 from pathlib import Path
 
 from docx import Document
-from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
 from docx.oxml.ns import qn
 from docx.shared import Pt, RGBColor
@@ -54,8 +53,7 @@ class StyleLooks:
     style of the document for each lookup: a charter of a few hundred paragraphs took a second)."""
 
     def __init__(self, doc):
-        self.doc = doc
-        self.body_id = doc.part.get_style_id(doc.styles[style.BODY_STYLE], WD_STYLE_TYPE.PARAGRAPH)
+        self.body_id = style.paragraph_style_id(doc.part, style.BODY_STYLE)
         self._chains: dict[str | None, list] = {}
 
     def chain(self, para: Paragraph) -> list:
