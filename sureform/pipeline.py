@@ -384,7 +384,15 @@ def commit_batch(reads: list[FileRead], opts: RunOptions) -> list[FileRead]:
     return reads
 
 
-COPY_THREADS = 4  # copying and fsyncing waits on the disk: a few at once (1,000 files: 0.84 → 0.49 s here)
+DISK_THREADS = 4  # copying, fsyncing, moving wait on the disk: a few at once (1,000 copies: 0.84 → 0.49 s here)
+
+
+def _few_at_once(work: Callable, items: list) -> list:
+    """`[work(x) for x in items]`, a few at once in threads; the first failure is raised, as one at a time."""
+    if len(items) < 2:
+        return [work(x) for x in items]
+    with ThreadPoolExecutor(min(DISK_THREADS, len(items))) as pool:
+        return list(pool.map(work, items))
 
 
 def _keep_copies(reads: list[FileRead], opts: RunOptions) -> None:
@@ -394,7 +402,8 @@ def _keep_copies(reads: list[FileRead], opts: RunOptions) -> None:
     for fr in reads:
         by_dest.setdefault(stored_path(opts.state, fr.status, fr.unit, fr.path.name, fr.sha256), []).append(fr)
 
-    def copy(dest: Path, group: list[FileRead]) -> None:
+    def copy(dest_and_group: tuple[Path, list[FileRead]]) -> None:
+        dest, group = dest_and_group
         for fr in group:
             try:
                 fr.stored_path = keep_copy(fr.path, dest, fr.sha256)
@@ -405,13 +414,7 @@ def _keep_copies(reads: list[FileRead], opts: RunOptions) -> None:
                 fr.status, fr.stored_path = "arriving", None
                 fr.issues = []
 
-    if len(by_dest) < 2:
-        for dest, group in by_dest.items():
-            copy(dest, group)
-        return
-    with ThreadPoolExecutor(min(COPY_THREADS, len(by_dest))) as pool:
-        for done in [pool.submit(copy, dest, group) for dest, group in by_dest.items()]:
-            done.result()  # a full disk or a refused write stops the run here, as it did one at a time
+    _few_at_once(copy, list(by_dest.items()))  # a full disk or a refused write stops the run here
 
 
 def _record_arrival(fr: FileRead, store: Store, run_id: int) -> None:
@@ -532,12 +535,7 @@ def release_batch(reads: list[FileRead], opts: RunOptions) -> None:
         log.info("%s 在处理后有变化或仍在写入，留在收件文件夹中，下次再处理", fr.rel)
         return False
 
-    if len(done) < 2:
-        outcome = [let_go(fr) for fr in done]
-    else:  # each file hashed again and moved: a few at once, as the copies were made
-        with ThreadPoolExecutor(min(COPY_THREADS, len(done))) as pool:
-            outcome = list(pool.map(let_go, done))
-    released = [fr for fr, ok in zip(done, outcome) if ok]
+    released = [fr for fr, ok in zip(done, _few_at_once(let_go, done)) if ok]  # each hashed again, then moved
     if released:  # a later copy of the same bytes is a re-send (重复), not a killed run's file to finish
         with Store(opts.db_path) as store, store.transaction():
             now = datetime.now(TZ).isoformat(timespec="seconds")
