@@ -20,6 +20,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Iterable, Iterator
 
+from sureform.intake.grid import column_letter
 from sureform.outputs.cells import ILLEGAL_CHARACTERS  # what `clean` drops: XML 1.0 cannot hold it
 
 ROW_MARK = b"\x00"  # the row number's placeholder in a rendered block
@@ -31,16 +32,6 @@ FIRST_DAY, LAST_DAY = (1900, 3, 1), (9999, 12, 31)  # the days Excel shows as da
 
 _ESCAPED_ESCAPE = re.compile(r"(_x[0-9a-fA-F]{4}_)")  # text that looks like Excel's own _xHHHH_ escape
 _TEXT_SPECIAL = re.compile(r"[&<>\n\r\t_\ufffe\uffff\x00-\x08\x0b\x0c\x0e-\x1f]")  # any of these: the slow path
-
-
-def column_name(index: int) -> str:
-    """0 → A, 25 → Z, 26 → AA."""
-    name = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        name = chr(65 + rest) + name
-    return name
 
 
 @dataclass(frozen=True)
@@ -170,7 +161,7 @@ def render_rows(rows: Iterable[list], columns: list[Column], styles: CellStyles,
 
 def header_row(labels: list[str], styles: CellStyles) -> bytes:
     """Row 1: the column labels in the header style."""
-    cells = "".join(f'<c r="{column_name(i)}1" s="{styles.head}" t="inlineStr"><is><t>{_text(label)}</t></is></c>'
+    cells = "".join(f'<c r="{column_letter(i + 1)}1" s="{styles.head}" t="inlineStr"><is><t>{_text(label)}</t></is></c>'
                     for i, label in enumerate(labels))
     return f'<row r="1">{cells}</row>'.encode("utf-8", "replace")
 
@@ -219,7 +210,7 @@ def splice(skeleton: Path, out: Path, sheets: dict[int, SheetRows], level: int =
             if found is None:
                 raise ValueError(f"{info.filename}: no empty <sheetData> to fill")
             head, tail = data[: found.start()], data[found.end():]
-            ref = f"A1:{column_name(rows.last_column)}{rows.last_row}".encode()
+            ref = f"A1:{column_letter(rows.last_column + 1)}{rows.last_row}".encode()
             head = _DIMENSION.sub(b'<dimension ref="' + ref + b'"/>', head, count=1)
             with dst.open(info.filename, "w") as member:  # no Zip64: some readers refuse it; sheets stay far below 4 GiB
                 member.write(head + b"<sheetData>" + rows.header)

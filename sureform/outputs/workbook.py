@@ -11,9 +11,10 @@ from pathlib import Path
 from sureform.atomic import atomic_path, temp_beside
 from sureform.outputs.cells import FORMULA_START, clean
 from sureform.outputs import sheet_xml, workbook_sheets
-from sureform.outputs.sheet_xml import (CellStyles, Column, SheetRows, column_name, column_width, header_row,
-                                        numbered, render_rows, splice, text_width)
+from sureform.outputs.sheet_xml import (CellStyles, Column, SheetRows, column_width, header_row, numbered,
+                                        render_rows, splice, text_width)
 from sureform.editions import Catalogue
+from sureform.intake.grid import column_letter
 from sureform.intake.kinds import KINDS
 from sureform.intake.values import short_time
 from sureform.issues import ARRIVAL_CODES, SEVERITY_LABEL, Issue
@@ -262,7 +263,7 @@ def _columns(sheet: Sheet, natural: list[int]) -> list[Column]:
     for i, (key, _) in enumerate(sheet.columns):
         fills = sorted((sheet.fills or {}).get(key, {}).items(), key=lambda kv: -len(kv[0]))
         width = (sheet.widths or {}).get(key) or min(max(column_width(natural[i]), 8), 40)
-        out.append(Column(column_name(i), width, percent=key in PERCENT_KEYS, fills=tuple(fills)))
+        out.append(Column(column_letter(i + 1), width, percent=key in PERCENT_KEYS, fills=tuple(fills)))
     return out
 
 
