@@ -13,6 +13,12 @@ from pathlib import Path
 
 from sureform.atomic import atomic_path
 
+# One colour language for everything a person reads (feedback workbooks, 汇总.xlsx, 进度.html): the fill of a
+# severity and of a state, as ARGB. 错误 red (the file is not accepted), 问题 orange (accepted, but it fails a reform
+# requirement), 提示 yellow (for information only); a good state green, a missing one grey.
+SEVERITY_FILL = {"错误": "FFFFC7CE", "问题": "FFFCD5B4", "提示": "FFFFF2CC"}
+STATE_FILL = {"good": "FFC6EFCE", "bad": "FFFFC7CE", "open": "FFFCD5B4", "missing": "FFEDEDED"}
+
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 ILLEGAL_CHARACTERS = re.compile(r"[\000-\010\013\014\016-\037]")  # as openpyxl's ILLEGAL_CHARACTERS_RE
 
