@@ -194,27 +194,27 @@ def parse_senders(raw: Any) -> dict[str, tuple[int, ...]]:
     from sureform.atomic import fold_unit_name, unit_name_problem
 
     if not isinstance(raw, dict):
-        raise ValueError("应为表格，例如 [units.石油工程系] 下写 senders = [\"shiyou\"]")
+        raise ValueError("应为表格，例如 [units.\"石油工程系\"] 下写 senders = [\"shiyou\"]")
     out: dict[str, tuple[int, ...]] = {}
     for unit, table in raw.items():
         if unit_name_problem(unit) is not None:
             raise ValueError(f"“{unit}”不能作为单位名称（{unit_name_problem(unit)}）")
         if not isinstance(table, dict) or set(table) - {"senders"}:
-            raise ValueError(f"[units.{unit}] 中只能写 senders = [用户名或用户号, …]")
+            raise ValueError(f"[units.\"{unit}\"] 中只能写 senders = [用户名或用户号, …]")
         names = table.get("senders", [])
         if not isinstance(names, list) or not names:
-            raise ValueError(f"[units.{unit}] 的 senders 应为非空的列表，例如 senders = [\"shiyou\", 1001]")
+            raise ValueError(f"[units.\"{unit}\"] 的 senders 应为非空的列表，例如 senders = [\"shiyou\", 1001]")
         uids = []
         for name in names:
             if isinstance(name, int) and not isinstance(name, bool) and 0 <= name < 2 ** 32:
                 uids.append(name)
                 continue
             if not isinstance(name, str) or not name.strip():
-                raise ValueError(f"[units.{unit}] 的 senders 中“{name}”不是用户名或用户号")
+                raise ValueError(f"[units.\"{unit}\"] 的 senders 中“{name}”不是用户名或用户号")
             try:
                 uids.append(pwd.getpwnam(name.strip()).pw_uid)
             except KeyError:
-                raise ValueError(f"[units.{unit}] 的 senders 中的用户“{name}”在本机不存在") from None
+                raise ValueError(f"[units.\"{unit}\"] 的 senders 中的用户“{name}”在本机不存在") from None
         out[fold_unit_name(unit)] = tuple(sorted(set(uids)))
     return out
 
