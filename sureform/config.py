@@ -244,7 +244,7 @@ class Key:
 
 KEYS: tuple[Key, ...] = (
     Key("inbox", "inbox", _path, "收件文件夹：各系放入表格的共享文件夹（可以是 SMB/NFS 挂载点）", "DIR"),
-    Key("outbox", "outbox", _path, "输出文件夹：退回标注、汇总.xlsx 和文档", "DIR"),
+    Key("outbox", "outbox", _path, "输出文件夹：各单位的反馈（反馈/）、汇总.xlsx 和文档", "DIR"),
     Key("state", "state", _path, "状态文件夹：汇总数据库、存档、运行锁和 Prefect 数据（请放在本机磁盘上）", "DIR"),
     Key("poll_interval", 10.0, lambda v: _number(v, minimum=0, maximum=3600, strict_min=True),
         "检查收件文件夹的间隔（秒）", "SECONDS"),
