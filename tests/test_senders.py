@@ -194,18 +194,22 @@ def test_the_candidates_own_unit_may_replace_its_form(sample):
     assert f["status"] == "accepted", f
 
 
-def test_a_union_roster_from_the_top_level_never_replaces_the_unions_own(sample):
+def test_a_union_roster_is_replaced_only_by_its_unit_or_the_league_office(sample):
     from openpyxl import load_workbook
 
     wb = load_workbook(EXAMPLES / "石油工程系" / "院系学生会工作人员名单.xlsx")
-    ws = wb.active
-    rows = [list(r) for r in ws.iter_rows(min_row=1, max_row=3, values_only=True)]  # title, header, one person
-    write_xlsx(sample.inbox / "院系名单.xlsx", rows)
+    rows = [list(r) for r in wb.active.iter_rows(min_row=1, max_row=3, values_only=True)]  # title, header, one
+    write_xlsx(sample.inbox / "机电工程系" / "石油系学生会名单.xlsx", rows)  # another department: refused
     report = sample.run()
-    f = file_report(report, "院系名单.xlsx")
-    assert f["kind"] == "unit_roster"
-    assert f["status"] == "rejected" and codes(f) == ["office-not-replacing-own"]
+    f = file_report(report, "机电工程系/石油系学生会名单.xlsx")
+    assert f["kind"] == "unit_roster" and f["status"] == "rejected" and codes(f) == ["unit-mismatch"]
     assert report["master"] == sample.first["master"]
+    write_xlsx(sample.inbox / "校团委" / "石油系学生会名单（更正）.xlsx", rows)  # the league office: replaces it
+    report = sample.run()
+    f = file_report(report, "校团委/石油系学生会名单（更正）.xlsx")
+    assert f["status"] == "accepted" and f["unit"] == "石油工程系"
+    assert report["master"]["unit_roster"] == sample.first["master"]["unit_roster"] - (len(
+        list(wb.active.iter_rows(min_row=3))) - 1)
 
 
 def test_an_old_roster_of_another_unit_sent_again_is_not_reinstated(sample):

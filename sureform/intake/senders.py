@@ -22,8 +22,9 @@ from sureform.intake.readers.base import FileRead
 from sureform.issues import Issue, Location, make_issue
 
 OFFICE = "校团委"
-# kinds whose later submission replaces a unit's own (a roster of one unit): the league office's never does
-UNIT_OWN_KINDS = frozenset({"roster", "unit_roster"})
+# a unit's own roster is replaced only from its own folder, never by the league office's top-level one (a 院系
+# union's roster and a candidate form the league office may replace)
+UNIT_OWN_KINDS = frozenset({"roster"})
 
 
 def place_of(rel: str) -> str:
@@ -79,7 +80,7 @@ def owner_problem(fr: FileRead, senders: dict[str, tuple[int, ...]]) -> Issue | 
         return None  # gone: the run finds that out by itself
     if owner in allowed:
         return None
-    return make_issue("file-owner-not-sender", Location(fr.rel), _user_name(owner), unit=place)
+    return make_issue("file-owner-not-sender", Location(fr.rel), owner=_user_name(owner), unit=place)
 
 
 def _user_name(uid: int) -> str:
@@ -94,7 +95,7 @@ def _user_name(uid: int) -> str:
 def kind_problem(fr: FileRead, kind_label: str, school_wide: bool) -> Issue | None:
     """A school-wide kind from a unit's folder."""
     if school_wide and place_of(fr.rel) != OFFICE:
-        return make_issue("sender-not-office", Location(fr.rel), kind_label)
+        return make_issue("sender-not-office", Location(fr.rel), kind=kind_label)
     return None
 
 
@@ -119,7 +120,7 @@ def supersede_problem(fr: FileRead, kind_label: str, current: tuple[str, str | N
         return None
     if place == OFFICE:
         if fr.kind in UNIT_OWN_KINDS:  # a unit's own roster is replaced only from its own folder
-            return make_issue("office-not-replacing-own", Location(fr.rel), current_unit or "", label=kind_label)
+            return make_issue("office-not-replacing-own", Location(fr.rel), unit=current_unit or "", label=kind_label)
         return None
     if place == current_unit:
         return None  # the unit's own, in place of what the league office sent for it
