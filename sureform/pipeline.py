@@ -195,6 +195,7 @@ def _check_senders(reads: list[FileRead], opts: RunOptions, store: Store, known:
         fr.issues = fr.issues[:folded] + [i for i in fr.issues[folded:] if i.severity != "error"]
         if (owner := senders.owner_problem(fr, opts.senders)) is not None:
             problems.append(owner)
+        kind = None
         if fr.kind:
             try:
                 kind = kind_named(fr.kind)
@@ -204,7 +205,9 @@ def _check_senders(reads: list[FileRead], opts: RunOptions, store: Store, known:
                 problems.append(p)
         if fr.status == "duplicate" and fr.submission_id is not None and not problems:
             first = store.submission(fr.submission_id)
-            if first is not None and (p := senders.duplicate_problem(fr, first["rel_path"], first["unit"])):
+            if first is not None and (p := senders.duplicate_problem(
+                    fr, first["rel_path"], first["unit"], store.is_current(fr.submission_id),
+                    kind.label if kind is not None else "")):
                 problems.append(p)
         if not problems:
             continue

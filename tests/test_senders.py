@@ -232,6 +232,23 @@ def test_an_old_roster_of_another_unit_sent_again_is_not_reinstated(sample):
     assert staff(report) == staff(replaced)
 
 
+def test_the_league_office_cannot_put_back_an_old_roster_of_a_unit(sample):
+    old = EXAMPLES / "信息工程系" / "工作人员名单.xlsx"
+    newer = sample.inbox / "信息工程系" / "工作人员名单（新）.xlsx"
+    from openpyxl import load_workbook
+
+    wb = load_workbook(old)
+    wb.active.delete_rows(3)
+    wb.save(newer)
+    settle(newer)
+    replaced = sample.run()
+    shutil.copy2(old, sample.inbox / "信息工程系旧名单.xlsx")  # at the top level: the league office's place
+    report = sample.run()
+    f = file_report(report, "信息工程系旧名单.xlsx")
+    assert f["status"] == "rejected" and codes(f) == ["office-not-replacing-own"]
+    assert staff(report) == staff(replaced)
+
+
 # ---- 1. the owner of a file, where the share maps accounts to owners ------------------------------------
 @pytest.mark.skipif(os.geteuid() != 0, reason="changing a file's owner needs root")
 def test_a_file_not_owned_by_the_units_senders_is_refused(tmp_path):

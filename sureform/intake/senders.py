@@ -99,11 +99,17 @@ def kind_problem(fr: FileRead, kind_label: str, school_wide: bool) -> Issue | No
     return None
 
 
-def duplicate_problem(fr: FileRead, first_rel: str, first_unit: str | None) -> Issue | None:
-    """Bytes already accepted from another place: never this unit's (and never reinstated by it)."""
+def duplicate_problem(fr: FileRead, first_rel: str, first_unit: str | None, first_current: bool = True,
+                      kind_label: str = "") -> Issue | None:
+    """Bytes already accepted from another place: never this unit's (and never reinstated by it). The league
+    office may send a unit's bytes again, but not to put back an old roster of the unit in place of its own."""
     place, first = place_of(fr.rel), place_of(first_rel)
-    if place == first or place == OFFICE:
-        return None  # its own re-send; or the league office, which may send anything on a unit's behalf
+    if place == first:
+        return None  # its own re-send
+    if place == OFFICE:
+        if fr.kind in UNIT_OWN_KINDS and not first_current:
+            return make_issue("office-not-replacing-own", Location(fr.rel), unit=first_unit or "", label=kind_label)
+        return None
     if first == OFFICE and first_unit == place:
         return None  # what the league office sent on this unit's behalf, sent again by the unit itself
     return make_issue("file-of-another-unit", Location(fr.rel))
