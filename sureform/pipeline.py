@@ -69,7 +69,7 @@ class RunOptions:
     stable_seconds: float = 5.0
     history_days: int = 30  # outbox/历史/: every version of the last N days, then one a month
     limits: ReadLimits = field(default_factory=ReadLimits)  # what one input file may ask for (rows, memory, time)
-    feedback_mode: int = 0o750  # outbox/反馈/<unit>/ (files without the execute bits): that unit's inbox folder's owner
+    feedback_mode: int = 0o750  # outbox/反馈/<unit>/ (files: no execute bits), owned as that unit's inbox folder
     outputs_mode: int = 0o750  # 汇总.xlsx, the documents and 历史/: the league office's
     senders: dict = field(default_factory=dict)  # unit → uids that may own files in its folder ([units.<系>] senders)
 
@@ -600,7 +600,8 @@ def _take_feedback(fr: FileRead, call: tuple, writer: Isolated, written: list[Pa
         except (Abnormal, MemoryError) as exc:
             log.warning("feedback for %s: its own sheets could not be marked (%s); the list of problems only",
                         fr.rel, getattr(exc, "reason", "MemoryError"))
-            fr.feedback = _write_feedback_isolated(*call[:5], own_sheets=False, access=call[6] if len(call) > 6 else None)
+            access = call[6] if len(call) > 6 else None
+            fr.feedback = _write_feedback_isolated(*call[:5], own_sheets=False, access=access)
         written.append(fr.feedback)
     except OSError as exc:
         if exc.errno in ENVIRONMENT_ERRNOS:

@@ -160,7 +160,11 @@ def needs_feedback(issues: list[Issue]) -> bool:
     return any(i.code not in ARRIVAL_CODES for i in issues)
 
 
+# refusals for who sent the file, from where: nothing in its cells to correct
+SENDER_CODES = frozenset({"sender-not-office", "file-owner-not-sender", "file-of-another-unit", "supersede-not-own",
+                          "office-not-replacing-own", "unit-lookalike-unknown"})
 VERDICTS = {"rejected": "有错误，整个文件未被接收，请修改标红的单元格后重新提交",
+            "refused": "未被接收：这份文件不能由本单位（或不能从这个文件夹）报送，原因见下",
             "accepted": "已接收，但有不符合改革要求的情况，请核实标注的单元格",
             "hints": "已接收；以下提示供参考，不影响接收，请核实",
             "duplicate": "与已接收的文件相同，未重复计入；以下为该文件的检查结果",
@@ -168,6 +172,8 @@ VERDICTS = {"rejected": "有错误，整个文件未被接收，请修改标红�
 
 
 def verdict_for(status: str, issues: list[Issue]) -> str:
+    if status == "rejected" and any(i.code in SENDER_CODES for i in issues):
+        return VERDICTS["refused"]
     if status == "accepted" and not any(i.severity in (ERROR, FINDING) for i in issues):
         return VERDICTS["hints"]
     return VERDICTS[status]
