@@ -71,7 +71,7 @@ class RunOptions:
     limits: ReadLimits = field(default_factory=ReadLimits)  # what one input file may ask for (rows, memory, time)
     feedback_mode: int = 0o750  # outbox/反馈/<unit>/ (files: no execute bits), owned as that unit's inbox folder
     outputs_mode: int = 0o750  # 汇总.xlsx, the documents and 历史/: the league office's
-    senders: dict = field(default_factory=dict)  # unit → uids that may own files in its folder ([units.<系>] senders)
+    senders: dict = field(default_factory=dict)  # unit → the uids that may own its folder's files ([units])
 
     def share(self, sharing: dict | None) -> "RunOptions":
         """These options with `Settings.sharing()` (who may send and read what) applied."""
