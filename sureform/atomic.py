@@ -159,10 +159,14 @@ def fold_unit_name(name: str | None) -> str | None:
     plain one, none at either end, none between two Chinese characters, runs of them one."""
     if name is None:
         return None
-    folded = unicodedata.normalize("NFKC", _INVISIBLE.sub("", str(name)))
-    folded = _INVISIBLE.sub("", folded)
-    folded = " ".join(folded.split())  # every Unicode space, leading, trailing and repeated
-    return _CJK_GAP.sub("", folded)
+    folded = str(name)
+    for _ in range(4):  # until it stays (taking a space away can bring marks together that NFKC then reorders)
+        step = unicodedata.normalize("NFKC", _INVISIBLE.sub("", folded))
+        step = _CJK_GAP.sub("", " ".join(_INVISIBLE.sub("", step).split()))  # every Unicode space, ends, runs
+        if step == folded:
+            break
+        folded = step
+    return folded
 
 
 class UnsafeName(ValueError):

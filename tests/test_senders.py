@@ -429,3 +429,35 @@ def test_a_look_alike_院系_at_the_top_level_is_the_real_unit(sample):
     report = sample.run()
     f = file_report(report, "经济管理系名单（更正）.xlsx")
     assert f["status"] == "accepted" and f["unit"] == "经济管理系", f
+
+
+# ---- names, fuzzed ------------------------------------------------------------------------------------
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+INVISIBLE = st.sampled_from(["\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u00ad", "\u00a0", "\u3000",
+                             "\u2009", "\u202f", " ", "\t"])
+UNIT = st.text(st.characters(min_codepoint=0x4e00, max_codepoint=0x9fa5), min_size=2, max_size=8).map(lambda s: s + "系")
+
+
+@settings(max_examples=200, deadline=None)
+@given(UNIT, st.lists(st.tuples(st.integers(0, 20), INVISIBLE), max_size=6))
+def test_invisible_characters_anywhere_fold_away(unit, inserts):
+    from sureform.atomic import fold_unit_name
+
+    name = unit
+    for pos, ch in inserts:
+        pos = min(pos, len(name))
+        name = name[:pos] + ch + name[pos:]
+    assert fold_unit_name(name) == unit
+    assert fold_unit_name(fold_unit_name(name)) == fold_unit_name(name)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=30))
+def test_folding_any_name_is_stable_and_leaves_nothing_invisible(name):
+    from sureform.atomic import fold_unit_name
+
+    folded = fold_unit_name(name)
+    assert fold_unit_name(folded) == folded
+    assert folded == folded.strip() and not any(c in folded for c in "\u200b\u200d\u2060\ufeff\u00ad\u00a0\u3000")
