@@ -164,7 +164,10 @@ def read_batch(files: list, opts: RunOptions, progress: Progress = _noop) -> lis
             reads.append(fr)
             progress("read", n, len(files))
         if any(fr.status in ("pending", "duplicate") for fr in reads):
-            known = _known_units(reads, opts, store)
+            # the units known are looked up only for a look-alike folder or a file of the league office's places
+            needed = any(fr.status in ("pending", "duplicate") and (senders.place_of(fr.rel) == senders.OFFICE
+                         or senders.folder_of(fr.rel) != senders.unit_of_place(fr.rel)) for fr in reads)
+            known = _known_units(reads, opts, store) if needed else set()
             _check_senders(reads, opts, store, known)
             _check_column_units(reads, known)
     return reads
