@@ -37,7 +37,7 @@ from sureform.intake.isolate import Abnormal, Isolated
 from sureform.intake.inbox import (ARRIVAL_WINDOW, ChangedWhileRead, file_sha256, keep_copy, may_still_arrive,
                                    nobody_writing, release,
                                    revive_released, scan_inbox, stored_path)
-from sureform.intake.kinds import detect_kind, kind_named
+from sureform.intake.kinds import detect_kind, kind_label, kind_named
 from sureform.intake.readers.base import FileRead, record_location, without_feedback_sheets
 from sureform.intake.supplied import read_supplied_document
 from sureform.intake.values import short_time
@@ -240,8 +240,9 @@ def _read_one(fr: FileRead, catalogue, limits: ReadLimits | None = None) -> None
     if fr.path.suffix.lower() == ".docx":
         read_supplied_document(fr)
         return
+    hidden: list[str] = []
     try:
-        grids = without_feedback_sheets(read_grids(fr.path, limits))
+        grids = without_feedback_sheets(read_grids(fr.path, limits, hidden))
     except FileTooLarge as exc:
         fr.issues.append(make_issue("file-abnormal", Location(fr.rel), reason=exc.reason))
         return
@@ -252,6 +253,7 @@ def _read_one(fr: FileRead, catalogue, limits: ReadLimits | None = None) -> None
         log.exception("reading %s failed", fr.rel)
         fr.issues.append(make_issue("file-unreadable", Location(fr.rel), reason=f"读取时出错（{type(exc).__name__}）"))
         return
+    fr.issues += [make_issue("sheet-hidden-skipped", Location(fr.rel, name), name) for name in hidden]
     if not any(any(v not in ("", None) for v in row) for g in grids for row in g.rows):
         fr.issues.append(make_issue("file-empty", Location(fr.rel)))
         return
@@ -478,12 +480,18 @@ def write_feedback_files(reads: list[FileRead], opts: RunOptions) -> list[Path]:
                 retire_feedback(dest, opts.outbox)  # an earlier version's marks no longer apply: kept in 历史/
             if not needs_feedback(fr.issues):
                 continue
-            call = (Path(fr.stored_path), fr.path.name, fr.issues, dest, verdict_for(fr.status, fr.issues))
+            call = (Path(fr.stored_path), fr.path.name, fr.issues, dest, read_as(fr.kind) + verdict_for(fr.status, fr.issues))
             writer.submit(fr.rel, _write_feedback_isolated, *call)
             pending[dest] = (fr, call)
         for fr, call in pending.values():
             _take_feedback(fr, call, writer, written)
     return written
+
+
+def read_as(kind: str | None) -> str:
+    """The feedback's first words: which kind the file was read as (`按“校级学生会工作人员名单”读取；`)."""
+    label = kind_label(kind)
+    return f"按“{label}”读取；" if label else ""
 
 
 FEEDBACK_POOL_MIN = 4  # fewer feedback files than this are written in the run's own process (a drop under serve)

@@ -11,6 +11,7 @@ from datetime import date
 from typing import Iterable
 
 from sureform.intake.inbox import SkippedFile
+from sureform.intake.kinds import kind_label
 from sureform.intake.readers.base import FileRead
 from sureform.issues import Issue
 from sureform.model import Consolidation
@@ -33,6 +34,8 @@ class FileOutcome:
     def to_dict(self) -> dict:
         d = {"path": self.path, "status": self.status, "kind": self.kind, "unit": self.unit, "rows": self.rows,
              "issues": [i.to_dict() for i in self.issues]}
+        if (label := kind_label(self.kind)) is not None:
+            d["kind_label"] = label  # what the file was read as, in the league office's words
         if self.reason is not None:
             d["reason"] = self.reason
         if self.parts:

@@ -106,7 +106,7 @@ def print_items(report: dict, console: Console) -> None:
 
 
 # short kind names for an 80-column table, and what one record of each kind is called
-SHORT_KIND = {"roster": "名单", "unit_roster": "院系名单", "candidate": "推荐表", "score": "评分表",
+SHORT_KIND = {"roster": "校级名单", "unit_roster": "院系名单", "candidate": "推荐表", "score": "评分表",
               "institution": "机构信息", "document": "制度文件"}
 COUNT_UNIT = {"roster": "人", "unit_roster": "人", "candidate": "人", "score": "条评分", "institution": "项",
               "document": "份"}
@@ -164,6 +164,8 @@ def file_lines(report: dict) -> list[str]:
             parts.append(said)
         if f["status"] == "skipped" and f.get("reason"):
             parts.append(f["reason"])
+        if f.get("kind_label"):
+            parts.append(f"按“{f['kind_label']}”读取")
         name = f["path"].rsplit("/", 1)[-1]
         folder = f.get("unit") or (f["path"].split("/", 1)[0] if "/" in f["path"] else "")
         marks = [p for p in feedback if f"/{folder}/{name}_错误标注" in p] or \
