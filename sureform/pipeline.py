@@ -610,8 +610,16 @@ def _outputs(run: Run) -> None:
     if run.current:
         run.outputs = {k: rel_out(Path(v), run.opts) for k, v in run.previous["outputs"].items()}
     else:
-        run.outputs = write_outputs(run.consolidation, run.opts, run.previous, run.built_from)
+        run.outputs = write_outputs(run.consolidation, run.opts, run.previous, run.built_from,
+                                    documents=not still_arriving(run))
     run.outputs["feedback"] = [rel_out(p, run.opts) for p in run.feedback]
+
+
+def still_arriving(run: Run) -> list[str]:
+    """The files this run left in the inbox because they may still be being written (too young, open for writing,
+    a copy stalled half-way): until they are read, the documents would show a master without them, so neither
+    document is rewritten (nor its previous version moved to 历史/)."""
+    return [s.rel for s in run.scanned.skipped if s.arriving] + [fr.rel for fr in run.reads if fr.status == "arriving"]
 
 
 def _release(run: Run) -> None:
@@ -685,12 +693,15 @@ def build_report(run: Run) -> RunReport:
         report.open_findings, report.header = shown["open_findings"], shown["header"]
         report.units_missing = shown["units_missing"]
         report.master_parts = shown.get("master_parts", {})
+    report.documents_waiting = still_arriving(run)
     return report
 
 
 def write_outputs(consolidation: Consolidation, opts: RunOptions, previous: dict | None = None,
-                  made_from: dict | None = None) -> dict:
-    """汇总.xlsx, then both Word documents (a failure there keeps the previous documents and is logged).
+                  made_from: dict | None = None, documents: bool = True) -> dict:
+    """汇总.xlsx, then both Word documents (a failure there keeps the previous documents and is logged; without
+    `documents`, files are still arriving: the documents stay as they are, and are recorded as not written, so
+    the next run, which reads those files, writes them).
 
     Each is rewritten only when what it shows changed: 汇总.xlsx when the master or the consolidation did,
     the documents when their `DocumentInputs` did (and either when its file is not what was written). What they
@@ -711,6 +722,9 @@ def write_outputs(consolidation: Consolidation, opts: RunOptions, previous: dict
             outputs.update(kept)
         else:
             outputs["master"] = write_summary_workbook(store, consolidation, catalogue, opts.outbox, base["code"])
+        if not documents:
+            _record_outputs(opts, made_from, consolidation, outputs, workbook_digest, None)
+            return {k: rel_out(v, opts) for k, v in outputs.items()}
         documents_digest: str | None = "no verdicts, no documents"
         try:
             inputs = None

@@ -55,6 +55,7 @@ class RunReport:
     header: dict = field(default_factory=dict)  # the edition's header fields (2021 on)
     units_missing: list[str] = field(default_factory=list)  # 院系 that sent no 二级 data (editions with a 二级 table)
     master_parts: dict[str, int] = field(default_factory=dict)  # the master's 机构信息 records per table
+    documents_waiting: list[str] = field(default_factory=list)  # files still arriving: documents not rewritten
 
     @classmethod
     def from_run(cls, as_of: date, reads: Iterable[FileRead], skipped: Iterable[SkippedFile],
@@ -82,6 +83,8 @@ class RunReport:
             d["units_missing"] = self.units_missing
         if self.master_parts:
             d["master_parts"] = self.master_parts
+        if self.documents_waiting:
+            d["documents_waiting"] = self.documents_waiting
         return d
 
     def to_json(self) -> str:

@@ -72,6 +72,8 @@ def print_report(report: dict, console: Console | None = None) -> None:
     for key, label in (("master", "汇总表"), ("filing", "备案表"), ("disclosure", "公开文档")):
         if outputs.get(key):
             console.print(f"{label}：{outputs[key]}")
+    if (waiting := documents_line(report)) is not None:
+        console.print(f"[yellow]{escape(waiting)}[/]")
     if outputs.get("feedback"):
         console.print(f"标注文件（{len(outputs['feedback'])} 个，每个有错误、问题或提示的文件一个）：")
         for p in outputs["feedback"]:
@@ -142,6 +144,15 @@ def _header_value(v) -> str:
 
 def _n(n: int, style: str) -> str:
     return f"[{style}]{n}[/]" if n else "0"
+
+
+def documents_line(report: dict) -> str | None:
+    """Why the documents were not rewritten: files still being written, to be read by a later run."""
+    waiting = report.get("documents_waiting") or []
+    if not waiting:
+        return None
+    return (f"备案表和公开文档暂不更新：{len(waiting)} 个文件可能仍在写入，读取这些文件后再生成"
+            f"（已有的文档保持原样）。")
 
 
 PLAIN_STATUS = {"accepted": "已接收", "rejected": "退回（未接收）", "duplicate": "重复（未重复计入）",
