@@ -113,7 +113,7 @@ register("unit-name-invalid", ERROR, "“{value}”不能作为系名（{reason}
 register("unit-not-known", ERROR, "文件直接放在收件文件夹中，表中“院系”为“{value}”，但还没有这个系的子文件夹，也没有收到过这个系的材料。请把文件放入 inbox/{value}/ 子文件夹后重新提交（如系名有误，请先改正“院系”一列）。")
 register("document-unsafe", ERROR, "Word 文件中含有文档类型定义（DOCTYPE）或外部引用（{reason}），为安全起见不予读取。请在 Word 或 WPS 中打开后另存为新的 .docx 文件再提交。")
 register("file-arriving", WARNING, "文件可能还没有复制完（无法打开或正在变化，且最近 {minutes} 分钟内有改动），留在收件文件夹中，稍后自动再处理。")
-register("sheet-hidden-skipped", WARNING, "工作表“{value}”是隐藏的，没有读取，其中的内容不计入。如需报送其中的内容，请取消隐藏后重新提交；不需要的工作表可以删除。")
+register("sheet-hidden-skipped", WARNING, "工作表“{sheet}”是隐藏的，没有读取，其中的内容不计入。如需报送其中的内容，请取消隐藏后重新提交；不需要的工作表可以删除。")
 register("name-space-removed", WARNING, "姓名“{value}”的汉字之间有空格，已去掉空格读取。请核实姓名，姓名中间不要加空格。")
 register("roster-org-not-union", WARNING, "“组织名称”一列{found}，不是院系学生会（研究生会）的名称，本文件按“校级学生会工作人员名单”读取。如这是本系学生会（研究生会）自己的工作人员名单，请在“组织名称”一列填写“学生会”或“研究生会”后重新提交。")
 register("file-empty", ERROR, "文件中没有任何数据。请确认填写在第一个工作表并保存后重新提交。")

@@ -253,7 +253,7 @@ def _read_one(fr: FileRead, catalogue, limits: ReadLimits | None = None) -> None
         log.exception("reading %s failed", fr.rel)
         fr.issues.append(make_issue("file-unreadable", Location(fr.rel), reason=f"读取时出错（{type(exc).__name__}）"))
         return
-    fr.issues += [make_issue("sheet-hidden-skipped", Location(fr.rel, name), name) for name in hidden]
+    fr.issues += [make_issue("sheet-hidden-skipped", Location(fr.rel, name), sheet=name) for name in hidden]
     if not any(any(v not in ("", None) for v in row) for g in grids for row in g.rows):
         fr.issues.append(make_issue("file-empty", Location(fr.rel)))
         return

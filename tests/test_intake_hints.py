@@ -52,8 +52,8 @@ def test_hidden_and_very_hidden_sheets_are_not_read_and_a_hint_names_them(env):
     f = file_report(report, REL)
     assert (f["status"], f["rows"]) == ("accepted", 2)
     hints = [i for i in f["issues"] if i["code"] == "sheet-hidden-skipped"]
-    assert [(i["sheet"], i["value"], i["severity"]) for i in hints] == [("旧名单", "旧名单", "warning"),
-                                                                         ("备用", "备用", "warning")]
+    assert [(i["sheet"], i["value"], i["severity"]) for i in hints] == [("旧名单", None, "warning"),
+                                                                         ("备用", None, "warning")]
     assert "political-status-not-allowed" not in codes(f)  # 吴旧 (群众) sits on the hidden sheet
     assert report["master"]["roster"] == 2
     names = column(env.outbox / "汇总.xlsx", "工作人员名单", "姓名")

@@ -151,8 +151,7 @@ def documents_line(report: dict) -> str | None:
     waiting = report.get("documents_waiting") or []
     if not waiting:
         return None
-    return (f"备案表和公开文档暂不更新：{len(waiting)} 个文件可能仍在写入，读取这些文件后再生成"
-            f"（已有的文档保持原样）。")
+    return f"备案表和公开文档暂不更新：{len(waiting)} 个文件可能仍在写入，读取后再生成。"
 
 
 PLAIN_STATUS = {"accepted": "已接收", "rejected": "退回（未接收）", "duplicate": "重复（未重复计入）",
