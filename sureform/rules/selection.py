@@ -81,9 +81,9 @@ def is_congress_itself(body, vocab, bodies: list[str] | None = None) -> bool:
 def elected_by_congress(view: MasterView, item: CatalogueItem):
     """The presidium is elected by the congress itself, not by one of its committees, and by a congress held
     after it was chosen: a presidium member whose candidacy 校党委 confirmed (校党委确定, on the candidate form)
-    after every recorded congress cannot have been elected by any of them (未达标, both dates in the 备注).
-    reform-rules.md states the item as the electing body; this reading of its dates is ours, stated in the
-    README's developer section."""
+    after every recorded congress cannot have been elected by any of them (未达标, both dates in the 备注), as
+    reform-rules.md's item 8 reads; the README's developer section states it too. A congress on the day of the
+    confirmation counts as after it."""
     records = view.table("congress")
     if not records:
         return pending(item.id, "机构信息“学代会”记录（选举主席团的机构）")

@@ -1,4 +1,5 @@
-"""工作人员名单: one row a person, from each 系 for its students serving in the school-level union."""
+"""The rosters, one row a person: each 系's students serving in the school-level union (校级学生会工作人员名单),
+and each 系's own union and its staff (院系学生会工作人员名单, told apart by a 组织名称 column naming that union)."""
 from __future__ import annotations
 
 import re
@@ -9,8 +10,9 @@ from sureform.editions import Catalogue
 from sureform.intake.grid import Grid
 from sureform.issues import Issue, Location, make_issue
 from sureform.intake.tables import FieldSpec, Header, data_rows, find_header
-from sureform.intake.values import (parse_count, parse_date, parse_discipline, parse_label, parse_name, parse_political, parse_rank,
-                      parse_student_id, parse_text, parse_year, parse_yes_no)
+from sureform.intake.values import (parse_count, parse_date, parse_discipline, parse_label, parse_name,
+                                    parse_political, parse_rank, parse_student_id, parse_text, parse_year,
+                                    parse_yes_no)
 from sureform.intake.readers.base import cell_location, normalise_row, record_location
 from sureform.intake.values import is_blank, parse_text
 
