@@ -115,7 +115,7 @@ register("document-unsafe", ERROR, "Word 文件中含有文档类型定义（DOC
 register("file-arriving", WARNING, "文件可能还没有复制完（无法打开或正在变化，且最近 {minutes} 分钟内有改动），留在收件文件夹中，稍后自动再处理。")
 register("sheet-hidden-skipped", WARNING, "工作表“{sheet}”是隐藏的，没有读取，其中的内容不计入。如需报送其中的内容，请取消隐藏后重新提交；不需要的工作表可以删除。")
 register("name-space-removed", WARNING, "姓名“{value}”的汉字之间有空格，已去掉空格读取。请核实姓名，姓名中间不要加空格。")
-register("roster-org-not-union", WARNING, "“组织名称”一列{found}，不是院系学生会（研究生会）的名称，本文件按“校级学生会工作人员名单”读取。如这是本系学生会（研究生会）自己的工作人员名单，请在“组织名称”一列填写“学生会”或“研究生会”后重新提交。")
+register("roster-org-not-union", WARNING, "“组织名称”一列{found}，本文件按“校级学生会工作人员名单”读取。如这是本系学生会（研究生会）自己的工作人员名单，请在“组织名称”一列填写“学生会”或“研究生会”后重新提交。")
 register("file-empty", ERROR, "文件中没有任何数据。请确认填写在第一个工作表并保存后重新提交。")
 register("kind-unknown", ERROR, "无法识别这是哪一种材料（未找到“学号”“职务”等表头或推荐表栏目）。请使用 sureform 模板填写后重新提交。")
 register("header-not-found", ERROR, "未找到表头行。请确认表头包含：{expected}。")

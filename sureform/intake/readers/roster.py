@@ -110,7 +110,8 @@ def org_not_union(grids: list[Grid], rel: str) -> list[Issue]:
         union, values = org_column(grid)
         if union:
             continue
-        found = f"填写的是“{'、'.join(values[:3])}”" + ("等" if len(values) > 3 else "") if values else "是空的"
+        found = (f"填写的“{'、'.join(values[:3])}”{'等' if len(values) > 3 else ''}不是院系学生会（研究生会）的名称"
+                 if values else "没有填写院系学生会（研究生会）的名称")
         out.append(make_issue("roster-org-not-union", Location(rel, grid.name, header.row, LABELS["org"],
                                                                f"{header.letter('org')}{header.row}"),
                               "、".join(values[:3]) or None, found=found))
