@@ -181,7 +181,7 @@ register("publicity-too-short", FINDING, "公示自 {start} 至 {end} 仅 {days}
 register("publicity-objection", FINDING, "公示结果为“{value}”，须为“无异议”。")
 register("workdays-uncertain", WARNING, "{value}")
 register("presidium-not-elected-by-congress", FINDING, "主席团由“{value}”选举产生。须由学生代表大会本身选举产生，不得由其委员会、常务委员会、常任代表会议等选举。")
-register("presidium-confirmed-after-congress", FINDING, "主席团成员{name}经校党委确定的日期为 {value}，晚于最近一次学生代表大会（{congress}）：现任主席团不可能由这次大会选举产生。")
+register("presidium-confirmed-after-congress", FINDING, "主席团成员{name}经校党委确定的日期为 {value}，晚于最近一次学生代表大会（{congress}）：现任主席团不可能由这次大会选举产生。如之后召开过学生代表大会，请在机构信息“学代会”中补充记录。")
 register("congress-too-old", FINDING, "最近一次校级学生代表大会召开于 {value}，早于 {since}。")
 register("congress-missing", FINDING, "机构信息中没有校级学生代表大会的记录。")
 register("delegate-not-recommended", FINDING, "代表{name}未填写推荐团支部：代表须经班级团支部推荐。")
