@@ -165,3 +165,30 @@ def test_a_first_run_with_a_file_still_arriving_writes_the_documents_only_once_i
     stamp = (env.outbox / "备案表.docx").stat().st_mtime_ns
     env.run(stable_seconds=30)
     assert (env.outbox / "备案表.docx").stat().st_mtime_ns == stamp
+
+
+def test_a_file_held_open_for_writing_holds_the_documents_too(env):
+    from sureform.intake import inbox as inbox_mod
+
+    env.roster(UNIT, [person()])
+    env.run()
+    before = (env.outbox / "备案表.docx").read_bytes()
+    src = env.roster("机电工程系", [person(sid="2024020101", unit="机电工程系")], name="源.xlsx")
+    data = src.read_bytes()
+    src.unlink()
+    env.roster("化学工程系", [person(sid="2024030101", unit="化学工程系")])  # complete: the master changes
+    path = env.inbox / "机电工程系" / "名单.xlsx"
+    with open(path, "wb") as writer:  # a copy program still writing it
+        writer.write(data[: len(data) // 2])
+        writer.flush()
+        settle(path, inbox_mod.ARRIVAL_WINDOW + 600)
+        report = env.run(stable_seconds=3)
+        assert file_report(report, "机电工程系/名单.xlsx")["reason"] == inbox_mod.STILL_WRITING
+        assert file_report(report, "化学工程系/名单.xlsx")["status"] == "accepted"
+        assert report["documents_waiting"] == ["机电工程系/名单.xlsx"] and report["master"]["roster"] == 2
+        assert (env.outbox / "备案表.docx").read_bytes() == before
+        writer.write(data[len(data) // 2:])
+    settle(path, 8)
+    report = env.run(stable_seconds=3)
+    assert file_report(report, "机电工程系/名单.xlsx")["status"] == "accepted" and "documents_waiting" not in report
+    assert (env.outbox / "备案表.docx").read_bytes() != before
