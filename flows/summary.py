@@ -111,9 +111,8 @@ def _files_table(files: list[dict]) -> list[str]:
         status = STATUS_LABEL.get(f["status"], f["status"])
         if f["status"] == "skipped" and f.get("reason"):
             status += f"：{f['reason']}"
-        lines.append(f"| {_cell(f['path'])} | {_cell(f.get('unit'))} | {_cell(f.get('kind_label'))} | {_cell(status)} | "
-                     f"{f.get('rows', 0)} | "
-                     f"{n['error']} | {n['finding']} | {n['warning']} |")
+        lines.append(f"| {_cell(f['path'])} | {_cell(f.get('unit'))} | {_cell(f.get('kind_label'))} | "
+                     f"{_cell(status)} | {f.get('rows', 0)} | {n['error']} | {n['finding']} | {n['warning']} |")
     return lines
 
 

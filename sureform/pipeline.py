@@ -480,7 +480,8 @@ def write_feedback_files(reads: list[FileRead], opts: RunOptions) -> list[Path]:
                 retire_feedback(dest, opts.outbox)  # an earlier version's marks no longer apply: kept in 历史/
             if not needs_feedback(fr.issues):
                 continue
-            call = (Path(fr.stored_path), fr.path.name, fr.issues, dest, read_as(fr.kind) + verdict_for(fr.status, fr.issues))
+            call = (Path(fr.stored_path), fr.path.name, fr.issues, dest,
+                    read_as(fr.kind) + verdict_for(fr.status, fr.issues))
             writer.submit(fr.rel, _write_feedback_isolated, *call)
             pending[dest] = (fr, call)
         for fr, call in pending.values():

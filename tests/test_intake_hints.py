@@ -70,7 +70,8 @@ def test_a_hidden_sheet_of_an_xls_is_not_read_either(env):
     path = env.inbox / UNIT / "名单.xls"
     path.parent.mkdir(parents=True)
     wb = xlwt.Workbook(encoding="utf-8")
-    for title, rows, hidden in (("名单", [HEADER, person()], 0), ("旧名单", [HEADER, person(name="周旧", sid="2024010191")], 1)):
+    old = [HEADER, person(name="周旧", sid="2024010191")]
+    for title, rows, hidden in (("名单", [HEADER, person()], 0), ("旧名单", old, 1)):
         ws = wb.add_sheet(title)
         ws.visibility = hidden
         for r, row in enumerate(rows):

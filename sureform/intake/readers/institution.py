@@ -16,7 +16,8 @@ from sureform.intake.grid import Grid
 from sureform.issues import Issue, Location, make_issue
 from sureform.intake.labels import label_key
 from sureform.intake.tables import FieldSpec, Header, data_rows, find_header, reachable_fields
-from sureform.intake.values import parse_count, parse_date, parse_label, parse_name, parse_student_id, parse_text, parse_yes_no
+from sureform.intake.values import (parse_count, parse_date, parse_label, parse_name, parse_student_id, parse_text,
+                                    parse_yes_no)
 from sureform.intake.readers.base import normalise_row
 from sureform.intake.readers.forms import reachable_labels, read_form
 from sureform.intake.readers.prose import parse_prose
