@@ -330,7 +330,7 @@ def test_feedback_is_readable_only_by_its_unit(sample):
     # 汇总.xlsx and the documents stay the league office's
     for name in ("汇总.xlsx", "备案表.docx", "改革情况公开.docx"):
         assert stat.S_IMODE(os.stat(sample.outbox / name).st_mode) == 0o640, name
-    assert not (sample.outbox / "反馈").exists()
+    assert not (sample.outbox / "退回").exists()
 
 
 def test_feedback_and_outputs_modes_are_settings(tmp_path):
@@ -344,14 +344,14 @@ def test_feedback_and_outputs_modes_are_settings(tmp_path):
 
 
 def test_old_feedback_moves_once_into_反馈(env):
-    old = env.outbox / "反馈" / "石油工程系" / "旧名单.xlsx_错误标注.xlsx"
+    old = env.outbox / "退回" / "石油工程系" / "旧名单.xlsx_错误标注.xlsx"
     old.parent.mkdir(parents=True)
     old.write_bytes(b"old marks")
     os.chmod(old, 0o644)
     env.roster("石油工程系", [person()])
     env.run()
     moved = env.outbox / "反馈" / "石油工程系" / "旧名单.xlsx_错误标注.xlsx"
-    assert moved.read_bytes() == b"old marks" and not (env.outbox / "反馈").exists()
+    assert moved.read_bytes() == b"old marks" and not (env.outbox / "退回").exists()
     assert stat.S_IMODE(os.stat(moved).st_mode) == 0o640
     assert stat.S_IMODE(os.stat(moved.parent).st_mode) == 0o750
     env.run()  # again: nothing to move, nothing lost
@@ -359,20 +359,20 @@ def test_old_feedback_moves_once_into_反馈(env):
 
 
 def test_a_move_killed_half_way_is_finished_by_the_next_run(env):
-    """反馈/ and 反馈/ both there (a run killed between two renames, or an older sureform run since): merged."""
+    """退回/ and 反馈/ both there (a run killed between two renames, or an older sureform run since): merged."""
+    (env.outbox / "退回" / "石油工程系").mkdir(parents=True)
+    (env.outbox / "退回" / "机电工程系").mkdir(parents=True)
     (env.outbox / "反馈" / "石油工程系").mkdir(parents=True)
-    (env.outbox / "反馈" / "机电工程系").mkdir(parents=True)
-    (env.outbox / "反馈" / "石油工程系").mkdir(parents=True)
-    (env.outbox / "反馈" / "石油工程系" / "a.xlsx_错误标注.xlsx").write_bytes(b"a")
-    (env.outbox / "反馈" / "石油工程系" / "b.xlsx_错误标注.xlsx").write_bytes(b"old b")
+    (env.outbox / "退回" / "石油工程系" / "a.xlsx_错误标注.xlsx").write_bytes(b"a")
+    (env.outbox / "退回" / "石油工程系" / "b.xlsx_错误标注.xlsx").write_bytes(b"old b")
     (env.outbox / "反馈" / "石油工程系" / "b.xlsx_错误标注.xlsx").write_bytes(b"new b")
-    (env.outbox / "反馈" / "机电工程系" / "c.xlsx_错误标注.xlsx").write_bytes(b"c")
+    (env.outbox / "退回" / "机电工程系" / "c.xlsx_错误标注.xlsx").write_bytes(b"c")
     env.run()
     new = env.outbox / "反馈"
     assert (new / "石油工程系" / "a.xlsx_错误标注.xlsx").read_bytes() == b"a"
     assert (new / "石油工程系" / "b.xlsx_错误标注.xlsx").read_bytes() == b"new b"
     assert (new / "机电工程系" / "c.xlsx_错误标注.xlsx").read_bytes() == b"c"
-    assert not (env.outbox / "反馈").exists()
+    assert not (env.outbox / "退回").exists()
     kept = list((env.outbox / "历史").rglob("b.xlsx_错误标注.xlsx"))
     assert [p.read_bytes() for p in kept] == [b"old b"]
 
