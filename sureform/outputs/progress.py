@@ -51,6 +51,7 @@ STATES = {
     "returned": ("已退回待修改", "bad"),
     "replaced": ("已被替换", None),
     "none": ("无需提交", None),
+    "waiting": ("待名单", "missing"),  # how many are needed follows from the roster, not yet accepted
 }
 VERDICT_FILL = {True: "good", False: "bad", None: "open"}
 SEVERITY_NAMES = {ERROR: "错误", FINDING: "问题", WARNING: "提示"}
@@ -285,7 +286,7 @@ def collect(store, consolidation, catalogue, inbox: Path, outbox: Path, as_of: d
             m["state"] = "returned"
             m["detail"] = f"{_time(returned[-1]['received_at'])} 退回：{_first_reason(issues[returned[-1]['id']])}"
         elif roster_state in ("missing", "returned") and not forms:
-            m["detail"] = "名单接收后才能核对"
+            m["state"], m["detail"] = "waiting", "名单接收后核对需要几份"
         elif not members:
             m["state"], m["detail"] = ("none", "本系没有主席团成员") if not forms else ("accepted", f"{len(forms)} 份")
         elif have < len(members):
@@ -457,7 +458,6 @@ h3{font-size:1em;margin:1em 0 .3em}
 a{color:#0563c1}
 .tally{display:flex;flex-wrap:wrap;gap:8px;margin:8px 0}
 .tally span{padding:4px 10px;border-radius:4px;border:1px solid #ccc}
-textarea{width:100%;min-height:6.5em;font:inherit;padding:8px;border:1px solid #bbb;border-radius:4px;background:#fff}
 table{border-collapse:collapse;width:100%;background:#fff}
 th,td{border:1px solid #ccc;padding:6px 8px;text-align:left;vertical-align:top}
 th{background:#f0f0f0}
@@ -477,7 +477,14 @@ td.id,td.verdict{white-space:nowrap;overflow-wrap:normal;word-break:keep-all}
  table.cards td{border:none;border-top:1px solid #e3e3e3}
  table.cards td:first-child{border-top:none;background:#f0f0f0;font-weight:bold}
  table.cards td[data-label]::before{content:attr(data-label);display:block;font-size:.8em;color:#666}
+ table.items tr{display:grid;grid-template-columns:auto 1fr}
+ table.items td.id{border-right:1px solid #e3e3e3}
+ table.items td.verdict{border-top:none}
+ table.items td.verdict{order:1}table.items td.text{order:2}table.items td.reason{order:3}
+ table.items td.text,table.items td.reason{grid-column:1/-1}
+ table.items td.empty{display:none}
 }
+.remind{background:#fff;border:1px solid #bbb;border-radius:4px;padding:8px;user-select:all;-webkit-user-select:all}
 """
 
 
@@ -499,7 +506,7 @@ def _state_cell(m: dict, label: str | None = None) -> str:
 def _legend() -> str:
     return '<ul class="legend">' + "".join(
         f'<li style="background:{_argb(STATE_FILL.get(fill) if fill else None)}">{words}</li>'
-        for key, (words, fill) in STATES.items() if key != "none") + "</ul>"
+        for key, (words, fill) in STATES.items() if key not in ("none", "waiting")) + "</ul>"
 
 
 def _document(title: str, body: str) -> str:
@@ -573,11 +580,12 @@ def _items_table(items: list[dict]) -> str:
         for it in rows:
             fill = STATE_FILL[VERDICT_FILL[it["passed"]]]
             reason = _e(it["reason"]) or ("—" if it["passed"] else "见汇总.xlsx“评估结论”")
+            quiet = " empty" if reason == "—" and not it["who"] else ""
             who = f'<span class="detail">由 {_e(it["who"])} 报送</span>' if it["who"] else ""
             body.append(f'<tr class="item" data-item="{_e(it["id"])}" data-table="{_e(table)}" data-verdict="{_e(it["verdict"])}">'
-                        f'<td class="id">{_e(it["mark"])}{_e(it["id"])}</td><td data-label="项目" class="text">{_e(it["text"])}</td>'
-                        f'<td data-label="结论" class="verdict" style="background:{_argb(fill)}"><span class="state">{_e(it["verdict"])}</span></td>'
-                        f'<td data-label="依据或缺少的材料">{reason}{who}</td></tr>')
+                        f'<td class="id">{_e(it["mark"])}{_e(it["id"])}</td><td class="text">{_e(it["text"])}</td>'
+                        f'<td class="verdict" style="background:{_argb(fill)}"><span class="state">{_e(it["verdict"])}</span></td>'
+                        f'<td class="reason{quiet}">{reason}{who}</td></tr>')
         out.append(f"<h3>{_e(title)}</h3><table class=\"cards items\"><thead><tr><th>项</th><th>项目</th><th>结论</th>"
                    f"<th>依据或缺少的材料</th></tr></thead><tbody>{''.join(body)}</tbody></table>")
     return "".join(out)
@@ -612,8 +620,8 @@ def main_page(facts: dict, links: dict[str, str], countdown: Countdown | None) -
              f'<span style="background:{_argb(STATE_FILL["missing"])}">未报齐 {len(units) - done}</span></div>')
     nav = '<div class="links">' + "".join(f'<a href="{_href(href)}">{_e(label)}</a>' for label, href in links.items()) + "</div>"
     body = _header(facts, countdown, "报送进度") + nav + tally
-    body += ('<h2 id="remind">催报</h2><p class="note">可直接复制到工作群：</p>'
-             f'<textarea readonly id="remind-text">{_e(remind_text(facts, UPDATED, countdown))}</textarea>')
+    body += ('<h2 id="remind">催报</h2><p class="note">点一下（手机上长按）即选中全文，可直接复制到工作群：</p>'
+             f'<div class="remind" id="remind-text">{_e(remind_text(facts, UPDATED, countdown))}</div>')
     body += "<h2 id=\"units\">各系报送情况</h2>" + _legend()
     body += _units_table(units, facts["unit_needs"], "", True) if units else "<p>还没有已知的系（收件文件夹中没有系名子文件夹，也没有收到过材料）。</p>"
     body += "<h3>校团委</h3>" + _units_table([office], [{"label": m["label"]} for m in office["materials"]], "", True)
