@@ -149,7 +149,7 @@ def _master_lines(report: dict) -> list[str]:
     master = "，".join(f"{k} {v} 行" for k, v in (report.get("master") or {}).items()) or "（空）"
     lines = ["", "## 汇总数据", "", f"- 当前汇总：{master}"]
     outputs = report.get("outputs") or {}
-    for key, label in (("master", "汇总表"), ("filing", "备案表"), ("disclosure", "公开文档")):
+    for key, label in (("progress", "报送进度"), ("master", "汇总表"), ("filing", "备案表"), ("disclosure", "公开文档")):
         if outputs.get(key):
             lines.append(f"- {label}：`{outputs[key]}`")
     if outputs.get("feedback"):
