@@ -226,6 +226,15 @@ class Store:
             f"""SELECT {columns} FROM records r JOIN current_submissions s ON s.id = r.submission_id
                WHERE r.kind = ? ORDER BY s.unit, s.id, r.rowid""", (*keys, kind))]
 
+    def current_people(self, kind: str) -> list[tuple]:
+        """(unit, 学号, 姓名, 职务) of each current record of one kind, in `current_records`' order (read inside
+        SQLite: the progress page counts the presidium and scrubs names without decoding whole records)."""
+        return [tuple(r) for r in self.conn.execute(
+            """SELECT s.unit, json_extract(r.data, '$.student_id'), json_extract(r.data, '$.name'),
+                      json_extract(r.data, '$.post')
+               FROM records r JOIN current_submissions s ON s.id = r.submission_id
+               WHERE r.kind = ? ORDER BY s.unit, s.id, r.rowid""", (kind,))]
+
     def submission_issues(self, submission_id: int) -> list:
         rows = self.conn.execute("SELECT * FROM issues WHERE submission_id = ? ORDER BY rowid", (submission_id,)).fetchall()
         return [Issue(code=r["code"], severity=r["severity"], message=r["message"], file=None, sheet=r["sheet"],

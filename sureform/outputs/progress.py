@@ -107,10 +107,9 @@ class Scrub:
 
     def __call__(self, text) -> str:
         text = "" if text is None else str(text)
-        for sid in self.ids:
-            if sid in text:
-                text = text.replace(sid, "＊")
-        text = re.sub(r"[0-9A-Za-z]{8,}", "＊", text)  # anything shaped like a 学号
+        # a 学号 the master knows, and anything shaped like one (8 letters or digits and more)
+        text = re.sub(r"[0-9A-Za-z]{4,}", lambda m: "＊" if len(m.group(0)) >= 8 or m.group(0) in self.ids
+                      else m.group(0), text)
         out, i = [], 0
         while i < len(text):
             for n in range(min(self.LONGEST, len(text) - i), 1, -1):
@@ -126,10 +125,11 @@ class Scrub:
         return text
 
 
-def _personal(store) -> Scrub:
-    names: set[str] = set()
-    ids: set[str] = set()
-    for kind, name_keys, id_keys in (("roster", ("name",), ("student_id",)), ("unit_roster", ("name",), ("student_id",)),
+def _personal(store, roster: list[tuple]) -> Scrub:
+    """Every name and 学号 the master knows: `roster` is `store.current_people("roster")`, read once."""
+    names = {str(n).strip() for _, _, n, _ in roster if n}
+    ids = {str(i).strip() for _, i, _, _ in roster if i}
+    for kind, name_keys, id_keys in (("unit_roster", ("name",), ("student_id",)),
                                      ("candidate", ("name",), ("student_id",)),
                                      ("score", ("person_name", "rater_name"), ("person_id",))):
         for rec in store.current_fields(kind, name_keys + id_keys):
@@ -212,9 +212,9 @@ def collect(store, consolidation, catalogue, inbox: Path, outbox: Path, as_of: d
     """The round's facts, free of personal data (see the module's docstring)."""
     from sureform.intake.kinds import KINDS
     from sureform.outputs.workbook import open_issues
-    from sureform.rules.people import same_person
 
-    scrub = _personal(store)
+    roster = store.current_people("roster")
+    scrub = _personal(store, roster)
     labels = {k.name: k.label for k in KINDS}
     unit_needs, office_needs = _materials(catalogue)
     current = {r["id"] for r in store.current_submissions()}
@@ -264,15 +264,24 @@ def collect(store, consolidation, catalogue, inbox: Path, outbox: Path, as_of: d
 
     candidates = store.current_records("candidate") if any(k == "candidate" for k, _ in unit_needs) else []
     presidium_posts = set(catalogue.vocabulary.get("presidium_posts", []))
-    roster_people = store.current_fields("roster", ("student_id", "name", "post"))
-    roster_units = [u for u, _, _ in store.current_values("roster", "post")]
     presidium: dict[str, list[dict]] = defaultdict(list)
     seen_people: set = set()
-    for unit, rec in zip(roster_units, roster_people):
-        key = rec.get("student_id") or rec.get("name")
-        if rec.get("post") in presidium_posts and key not in seen_people:
+    for unit, sid, name, post in roster:
+        key = sid or name
+        if post in presidium_posts and key not in seen_people:
             seen_people.add(key)
-            presidium[unit].append(rec)
+            presidium[unit].append({"student_id": sid, "name": name, "post": post})
+
+    form_ids = {str(c["student_id"]) for c in candidates if c.get("student_id")}
+    form_names = {c.get("name") for c in candidates if c.get("name")}
+    form_names_only = {c.get("name") for c in candidates if c.get("name") and not c.get("student_id")}
+
+    def has_form(member: dict) -> bool:
+        """A form of this presidium member (as `rules.people.same_person`: by 学号 when both have one, else by name)."""
+        sid, name = member.get("student_id"), member.get("name")
+        if sid:
+            return str(sid) in form_ids or name in form_names_only
+        return name in form_names
 
     def candidate_state(unit: str, roster_state: str) -> dict:
         m = {"key": "candidate", "label": "主席团候选人推荐表", "state": "missing", "detail": "", "problems": 0}
@@ -280,8 +289,7 @@ def collect(store, consolidation, catalogue, inbox: Path, outbox: Path, as_of: d
         mine = by_owner.get((unit, "candidate"), [])
         forms = [r for r in mine if r["id"] in current]
         returned = [r for r in mine if r["status"] == "rejected" and not any(f["id"] > r["id"] for f in forms)]
-        have = sum(1 for p in members if any(same_person(p.get("student_id"), p.get("name"), c.get("student_id"),
-                                                         c.get("name")) for c in candidates))
+        have = sum(1 for p in members if has_form(p))
         if returned:
             m["state"] = "returned"
             m["detail"] = f"{_time(returned[-1]['received_at'])} 退回：{_first_reason(issues[returned[-1]['id']])}"
@@ -304,9 +312,16 @@ def collect(store, consolidation, catalogue, inbox: Path, outbox: Path, as_of: d
         if r.get("_table") == "unit_facts" and r.get("unit"):
             facts_count[str(r["unit"]).strip()] += 1
 
+    owned: dict[str, list] = defaultdict(list)  # every submission of one unit (the league office's: OFFICE)
+    for (owner, _), rs in by_owner.items():
+        owned[owner].extend(rs)
+    arrivals: dict[str, list] = defaultdict(list)
+    for a in store.all_arrivals():
+        arrivals[a["unit"] or OFFICE].append(a)
+
     def files_of(owner: str) -> list[dict]:
         out = []
-        for r in reversed([r for (o, _), rs in by_owner.items() if o == owner for r in rs]):
+        for r in sorted(owned.get(owner, []), key=lambda r: (r["received_at"], r["id"]), reverse=True):
             if r["status"] == "rejected":
                 state, shown = "returned", "退回"
             elif r["id"] in current:
@@ -318,13 +333,12 @@ def collect(store, consolidation, catalogue, inbox: Path, outbox: Path, as_of: d
             out.append({"name": scrub(r["original_name"]), "kind": labels.get(r["kind"], r["kind"] or "未识别"),
                         "state": state, "shown": shown, "received": _time(r["received_at"]), "rows": r["rows"],
                         "reasons": _reason_counts(listed), "order": r["received_at"]})
-        for a in store.all_arrivals():
-            if (a["unit"] or OFFICE) == owner:
-                out.append({"name": scrub(a["original_name"]), "kind": labels.get(a["kind"], a["kind"] or "未识别"),
-                            "state": "replaced" if not a["reinstated"] else "accepted",
-                            "shown": "重新提交旧版本，已恢复为现行" if a["reinstated"] else "与已收到的文件相同，未重复计入",
-                            "received": _time(a["received_at"]), "rows": a["rows"], "reasons": [],
-                            "order": a["received_at"]})
+        for a in arrivals.get(owner, []):
+            out.append({"name": scrub(a["original_name"]), "kind": labels.get(a["kind"], a["kind"] or "未识别"),
+                        "state": "replaced" if not a["reinstated"] else "accepted",
+                        "shown": "重新提交旧版本，已恢复为现行" if a["reinstated"] else "与已收到的文件相同，未重复计入",
+                        "received": _time(a["received_at"]), "rows": a["rows"], "reasons": [],
+                        "order": a["received_at"]})
         out.sort(key=lambda f: f.pop("order"), reverse=True)
         return out
 
@@ -670,21 +684,36 @@ def digest(page: str) -> str:
     return hashlib.sha256(page.encode("utf-8")).hexdigest()
 
 
+WRITERS = 4  # pages written at once: each write waits on its fsync (2,000 units' pages on a fresh outbox)
+
+
 def write_pages(rendered: dict[Path, str], now: datetime, previous: dict[str, list]) -> tuple[list[Path], dict]:
     """Write each page whose content changed since `previous` ({path: [digest, size, mtime_ns]}) or whose file is
-    not as it was left; returns (written, the record of every page)."""
-    written, record = [], {}
+    not as it was left, a few at once; returns (written, the record of every page)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    record, todo = {}, []
     for path, page in rendered.items():
         d = digest(page)
         old = previous.get(str(path))
         if old and old[0] == d and _stamp(path) == old[1:]:
             record[str(path)] = old
-            continue
+        else:
+            todo.append((path, page, d))
+
+    def write(job: tuple[Path, str, str]) -> None:
+        path, page, d = job
         with atomic_path(path) as tmp:
             tmp.write_text(finish(page, now), encoding="utf-8")
-        written.append(path)
         record[str(path)] = [d, *(_stamp(path) or [])]
-    return written, record
+
+    if len(todo) < 2:
+        for job in todo:
+            write(job)
+    else:
+        with ThreadPoolExecutor(WRITERS) as pool:
+            list(pool.map(write, todo))  # the first failure is raised here
+    return [path for path, _, _ in todo], record
 
 
 def _stamp(path: Path) -> list | None:
