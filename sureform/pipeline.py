@@ -756,11 +756,15 @@ def write_progress(opts: RunOptions, consolidation: Consolidation | None = None)
         if consolidation is not None:
             with Store(opts.db_path) as store:
                 facts = progress.collect(store, consolidation, opts.catalogue(), opts.inbox, opts.outbox, opts.as_of)
+            facts_digest = _digest(facts)
         else:
-            facts = record.get("facts")
+            facts, facts_digest = record.get("facts"), record.get("facts_digest")
             if not facts or facts.get("version") != progress.FACTS_VERSION:
                 return None
         now = datetime.now(TZ).replace(tzinfo=None)
+        shows = progress.shows(facts_digest, opts.outbox, now, opts.deadline)
+        if record.get("shows") == shows and progress.untouched(record):
+            return opts.outbox / progress.PROGRESS_NAME  # every page already shows exactly this: nothing rendered
         rendered = progress.pages(facts, opts.outbox, now, opts.deadline)
         _, pages = progress.write_pages(rendered, now, record.get("pages") or {})
     except OSError as exc:
@@ -774,7 +778,8 @@ def write_progress(opts: RunOptions, consolidation: Consolidation | None = None)
     for unit in sorted(progress.complete_units(facts) - progress.complete_units(record.get("facts"))):
         log.info("%s：本轮需要的材料已全部报齐", unit)
     dest = opts.state / PROGRESS_RECORD
-    data = json.dumps({"version": 1, "facts": facts, "pages": pages}, ensure_ascii=False, indent=1).encode()
+    data = json.dumps({"version": 1, "facts": facts, "facts_digest": facts_digest, "shows": shows, "pages": pages},
+                      ensure_ascii=False).encode()
     os.replace(write_temp(dest, data), dest)
     return opts.outbox / progress.PROGRESS_NAME
 

@@ -244,6 +244,32 @@ def test_no_personal_data_on_any_page(sample):
         assert not re.search(r"\d{8,}", text), page
 
 
+def test_self_contained_and_inert(sample):
+    """No script, no request to anywhere: it opens from the share by double-clicking it."""
+    opts, _ = sample
+    for page in [opts.outbox / "进度.html", *opts.outbox.rglob("退回/*/进度.html")]:
+        text = page.read_text(encoding="utf-8")
+        assert "<script" not in text.lower() and "http" not in text and "@import" not in text and "src=" not in text
+        assert re.findall(r'href="([^"]+)"', text) and all(not h.startswith("/") and ":" not in h
+                                                          for h in re.findall(r'href="([^"]+)"', text))
+
+
+def test_a_hostile_file_name_is_text(tmp_path):
+    """Whatever a sender calls a file, the page shows it as text: no markup, no script, no link of theirs."""
+    from conftest import HEADER, person, write_xlsx
+
+    inbox = tmp_path / "inbox"
+    name = '<img src=x onerror=alert(1)><a href="x">名单.xlsx'
+    write_xlsx(inbox / "石油工程系" / name, [HEADER, person(sid="bad")])  # rejected: its name is on its page
+    opts = RunOptions(inbox, tmp_path / "outbox", tmp_path / "state", date(2026, 11, 24), "2020", 0.0)
+    pipeline.run_intake(opts)
+    page = feedback_folder(opts.outbox, "石油工程系") / "进度.html"
+    dom = rendered_dom(page)
+    assert not re.search(r"<img\b", dom)  # the browser made no element of it (text `<` is serialised as &lt;)
+    assert sorted(re.findall(r'<a href="([^"]*)"', dom)) == ["../../%E8%BF%9B%E5%BA%A6.html", "./"]  # ours only
+    assert '&lt;img src=x onerror=alert(1)&gt;&lt;a href="x"&gt;名单.xlsx' in dom and 'data-state="returned"' in dom
+
+
 def test_no_horizontal_overflow_on_a_phone(sample):
     opts, _ = sample
     for page in (opts.outbox / "进度.html", feedback_folder(opts.outbox, RETURNED) / "进度.html"):

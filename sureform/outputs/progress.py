@@ -507,7 +507,7 @@ def _e(text) -> str:
 
 
 def _href(path: str) -> str:
-    return quote(path, safe="/#.")
+    return quote(path, safe="/.")
 
 
 def _state_cell(m: dict, label: str | None = None) -> str:
@@ -645,14 +645,14 @@ def main_page(facts: dict, links: dict[str, str], countdown: Countdown | None) -
     return _document(f"{facts['school']} 报送进度", body)
 
 
-def unit_page(facts: dict, unit: dict, back: str, countdown: Countdown | None) -> str:
+def unit_page(facts: dict, unit: dict, back: str, countdown: Countdown | None, mine: list[dict]) -> str:
+    """`mine`: the form's items that bear on this unit (its own 二级 table, or it is to send what they lack)."""
     needs = [{"label": m["label"]} for m in unit["materials"]]
     owes = ("<p>还需报送：" + "、".join(_e(o) for o in unit["owes"]) + "</p>") if unit["owes"] else "<p>本单位的材料已报齐。</p>"
     body = _header(facts, countdown, f"{unit['name']} 报送进度")
     body += f'<div class="links"><a href="{_href(back)}">全部单位的进度</a><a href="./">本单位的标注文件（本文件夹）</a></div>'
     body += owes + _legend() + _units_table([unit], needs, "", False)
     body += "<h2>本单位的文件</h2>" + _files_table(unit["files"])
-    mine = [it for it in facts["items"] if it.get("unit") == unit["name"] or (it["who"] and unit["name"] in it["who"].split("、"))]
     if mine:
         body += "<h2>与本单位有关的备案表项目</h2>" + _items_table(mine)
     body += ('<p class="note">问题的具体位置和修改方法见本文件夹中的“…_错误标注.xlsx”。'
@@ -660,19 +660,44 @@ def unit_page(facts: dict, unit: dict, back: str, countdown: Countdown | None) -
     return _document(f"{unit['name']} 报送进度", body)
 
 
+def _links(outbox: Path) -> dict[str, str]:
+    return {name: name for name in ("汇总.xlsx", "备案表.docx", "改革情况公开.docx") if (Path(outbox) / name).exists()}
+
+
+def _countdown(now: datetime, deadline) -> Countdown | None:
+    moment = deadline_moment(deadline)
+    return Countdown(moment, now.replace(tzinfo=None)) if moment else None
+
+
+def shows(facts_digest: str, outbox: Path, now: datetime, deadline=None) -> str:
+    """What the pages show, in one digest: the facts, the countdown as shown (its days, whether it has passed),
+    the deadline, the documents linked. Equal digests: the same pages (the update time aside)."""
+    c = _countdown(now, deadline)
+    key = [facts_digest, str(c.deadline) if c else None, c.days if c else None, c.passed if c else None,
+           sorted(_links(outbox))]
+    return digest(repr(key))
+
+
 def pages(facts: dict, outbox: Path, now: datetime, deadline=None) -> dict[Path, str]:
     """{path: html} of every page, the update time left as a placeholder (`finish`)."""
-    moment = deadline_moment(deadline)
-    countdown = Countdown(moment, now.replace(tzinfo=None)) if moment else None
+    countdown = _countdown(now, deadline)
     outbox = Path(outbox)
-    links = {label: name for label, name in (("汇总.xlsx", "汇总.xlsx"), ("备案表.docx", "备案表.docx"),
-                                             ("改革情况公开.docx", "改革情况公开.docx")) if (outbox / name).exists()}
-    out = {outbox / PROGRESS_NAME: main_page(facts, links, countdown)}
+    out = {outbox / PROGRESS_NAME: main_page(facts, _links(outbox), countdown)}
+    related: dict[str, list[dict]] = defaultdict(list)
+    for it in facts["items"]:
+        for name in dict.fromkeys(([it["unit"]] if it.get("unit") else []) + (it["who"].split("、") if it["who"] else [])):
+            related[name].append(it)
     for unit in [*facts["units"], facts["office"]]:
         folder = outbox / unit["folder"]
         back = Path(os.path.relpath(outbox / PROGRESS_NAME, folder)).as_posix()
-        out[folder / PROGRESS_NAME] = unit_page(facts, unit, back, countdown)
+        out[folder / PROGRESS_NAME] = unit_page(facts, unit, back, countdown, related.get(unit["name"], []))
     return out
+
+
+def untouched(record: dict) -> bool:
+    """Every page of `record` ({path: [digest, size, mtime_ns]}) is still as it was written."""
+    pages_ = record.get("pages") or {}
+    return bool(pages_) and all(_stamp(Path(p)) == v[1:] for p, v in pages_.items())
 
 
 def finish(page: str, now: datetime) -> str:
