@@ -241,6 +241,15 @@ class Store:
                       row=r["row"], column=r["column_label"], cell=r["cell"], value=r["value"], item=r["item"])
                 for r in rows]
 
+    def issues_by_submission(self) -> dict[int, list]:
+        """`submission_issues` of every submission at once: {submission id: [Issue]} (those with issues only)."""
+        out: dict[int, list] = {}
+        for r in self.conn.execute("SELECT * FROM issues ORDER BY rowid"):
+            out.setdefault(r["submission_id"], []).append(Issue(
+                code=r["code"], severity=r["severity"], message=r["message"], file=None, sheet=r["sheet"], row=r["row"],
+                column=r["column_label"], cell=r["cell"], value=r["value"], item=r["item"]))
+        return out
+
     def stored_path(self, submission_id: int) -> Path | None:
         row = self.conn.execute("SELECT stored_path FROM submissions WHERE id = ?", (submission_id,)).fetchone()
         return Path(row["stored_path"]) if row and row["stored_path"] else None

@@ -218,6 +218,27 @@ def test_the_items_and_the_reminder_match_the_run(sample):
         assert page.exists() and page.relative_to(opts.outbox).as_posix() in pages
 
 
+def test_the_page_matches_the_summary_workbook(sample):
+    """What 汇总.xlsx says (评估结论, 提交记录) is what the pages say: the same verdicts, the same files per unit."""
+    from openpyxl import load_workbook
+
+    opts, _ = sample
+    wb = load_workbook(opts.outbox / "汇总.xlsx", read_only=True)
+    verdicts = [(r[0], str(r[3]), r[5]) for r in list(wb["评估结论"].iter_rows(values_only=True))[1:] if r[3]]
+    dom = rendered_dom(opts.outbox / "进度.html")
+    shown = [(html.unescape(t), i, html.unescape(v)) for i, t, v in
+             re.findall(r'<tr class="item" data-item="([^"]*)" data-table="([^"]*)" data-verdict="([^"]*)"', dom)]
+    assert shown == verdicts
+    records = list(wb["提交记录"].iter_rows(values_only=True))[1:]
+    words = {"退回": "returned", "已接收（现行）": "current", "已被新文件替换": "replaced"}
+    for unit in (MISSING, RETURNED, PROBLEMS, *FINE, "校团委"):
+        expected = sorted(words.get(r[3], "other") for r in records if (r[0] or "校团委") == unit)
+        page = (feedback_folder(opts.outbox, unit) / "进度.html").read_text(encoding="utf-8")
+        got = sorted({"accepted": "current", "problems": "current"}.get(x, x)
+                     for x in re.findall(r'<tr class="file" data-state="([a-z]+)">', page))
+        assert got == expected, unit
+
+
 def test_each_units_own_page(sample):
     opts, _ = sample
     dom = rendered_dom(feedback_folder(opts.outbox, RETURNED) / "进度.html")

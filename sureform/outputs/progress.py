@@ -223,7 +223,8 @@ def collect(store, consolidation, catalogue, inbox: Path, outbox: Path, as_of: d
         open_by_file[issue.file or ""].append(issue)
 
     subs = sorted(store.all_submissions(), key=lambda r: (r["received_at"], r["id"]))
-    issues = {r["id"]: store.submission_issues(r["id"]) for r in subs}
+    kept = store.issues_by_submission()
+    issues = {r["id"]: kept.get(r["id"], []) for r in subs}
 
     def key_of(r) -> str | None:
         kind = r["kind"]
@@ -389,8 +390,8 @@ def collect(store, consolidation, catalogue, inbox: Path, outbox: Path, as_of: d
 
 def _who(what: str, unit: str | None, units: list[dict], missing_roster: list[str]) -> str:
     """Who is to send what an undecided item lacks."""
-    if unit:
-        return unit
+    if unit:  # a 二级 item: its union's own roster comes from the 系, its facts from 机构信息 (the league office)
+        return unit if re.search(r"(?<!提名)(?<!代表)名单", what) and "工作人员" in what else OFFICE
     if "推荐表" in what:
         owing = [u["name"] for u in units for m in u["materials"] if m["key"] == "candidate"
                  and m["state"] in ("missing", "returned")]
@@ -476,7 +477,7 @@ table{border-collapse:collapse;width:100%;background:#fff}
 th,td{border:1px solid #ccc;padding:6px 8px;text-align:left;vertical-align:top}
 th{background:#f0f0f0}
 td.s{white-space:normal}
-td.id,td.verdict{white-space:nowrap;overflow-wrap:normal;word-break:keep-all}
+td.id,td.verdict,th.nw{white-space:nowrap;overflow-wrap:normal;word-break:keep-all}
 .state{font-weight:bold;display:block}
 .detail{font-size:.85em;color:#444;display:block}
 .legend{display:flex;flex-wrap:wrap;gap:6px;margin:6px 0;padding:0;list-style:none;font-size:.9em}
@@ -600,7 +601,7 @@ def _items_table(items: list[dict]) -> str:
                         f'<td class="id">{_e(it["mark"])}{_e(it["id"])}</td><td class="text">{_e(it["text"])}</td>'
                         f'<td class="verdict" style="background:{_argb(fill)}"><span class="state">{_e(it["verdict"])}</span></td>'
                         f'<td class="reason{quiet}">{reason}{who}</td></tr>')
-        out.append(f"<h3>{_e(title)}</h3><table class=\"cards items\"><thead><tr><th>项</th><th>项目</th><th>结论</th>"
+        out.append(f"<h3>{_e(title)}</h3><table class=\"cards items\"><thead><tr><th class=\"nw\">项</th><th>项目</th><th class=\"nw\">结论</th>"
                    f"<th>依据或缺少的材料</th></tr></thead><tbody>{''.join(body)}</tbody></table>")
     return "".join(out)
 
