@@ -350,7 +350,7 @@ def collect(store, consolidation, catalogue, inbox: Path, outbox: Path, as_of: d
             if key == "candidate":
                 materials.append(candidate_state(unit, materials[0]["state"]))
             elif key == "unit_facts":
-                n = next((c for u, c in facts_count.items() if u == unit or unit in u or u in unit), 0)
+                n = facts_count.get(unit) or next((c for u, c in facts_count.items() if unit in u or u in unit), 0)
                 materials.append({"key": key, "label": label, "state": "accepted" if n else "missing",
                                   "detail": f"{n} 条（校团委机构信息中）" if n else "校团委机构信息中没有本系的记录",
                                   "problems": 0, "by": OFFICE})
