@@ -761,6 +761,9 @@ def write_progress(opts: RunOptions, consolidation: Consolidation | None = None)
             facts, facts_digest = record.get("facts"), record.get("facts_digest")
             if not facts or facts.get("version") != progress.FACTS_VERSION:
                 return None
+            grown = progress.with_new_folders(facts, opts.inbox, opts.outbox)  # a unit given a folder meanwhile
+            if grown is not facts:
+                facts, facts_digest = grown, _digest(grown)
         now = datetime.now(TZ).replace(tzinfo=None)
         shows = progress.shows(facts_digest, opts.outbox, now, opts.deadline)
         if record.get("shows") == shows and progress.untouched(record):

@@ -345,6 +345,11 @@ def test_rewritten_only_when_what_it_shows_changed(tmp_path, caplog):
     unit_page.unlink()  # a page deleted by hand comes back
     pipeline.run_intake(opts)
     assert unit_page.exists()
+    (opts.inbox / "环境工程系").mkdir()  # a unit given a folder: its row at once, though nothing else is new
+    pipeline.run_intake(opts)
+    rows = unit_rows(page.read_text(encoding="utf-8"))
+    assert state_of(rows["环境工程系"], "roster") == "missing" and 'data-complete="false"' in rows["环境工程系"]
+    assert (feedback_folder(opts.outbox, "环境工程系") / "进度.html").exists()
 
     # 化学工程系 sends its roster again, corrected: it becomes complete, and the log says so in one line
     fixed = read_csv(EXAMPLES / RETURNED / "工作人员名单.csv")

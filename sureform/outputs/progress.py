@@ -169,18 +169,26 @@ def _materials(catalogue) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]
     return unit, office
 
 
-def _known_units(store, inbox: Path) -> list[str]:
+def _inbox_units(inbox: Path) -> set[str]:
+    """The inbox's first-level folders: one per unit given a place to drop its files."""
     from sureform.intake.inbox import is_ignored
 
-    units = set(store.units_with_submissions())
     try:
-        units |= {p.name for p in Path(inbox).iterdir() if p.is_dir() and not p.is_symlink() and not is_ignored(p.name)}
+        return {p.name for p in Path(inbox).iterdir() if p.is_dir() and not p.is_symlink() and not is_ignored(p.name)}
     except OSError:
-        pass
+        return set()
+
+
+def _usable(unit: str) -> bool:
+    return bool(unit) and unit not in (OFFICE, "未知单位") and unit_name_problem(unit) is None
+
+
+def _known_units(store, inbox: Path) -> list[str]:
+    units = set(store.units_with_submissions()) | _inbox_units(inbox)
     for rec in store.current_fields("institution", ("unit", "electing_unit", "_table")):
         if rec.get("_table") in ("unit_facts", "delegates"):
             units |= {str(rec[k]).strip() for k in ("unit", "electing_unit") if rec.get(k)}
-    return sorted(u for u in units if u and u not in (OFFICE, "未知单位") and unit_name_problem(u) is None)
+    return sorted(u for u in units if _usable(u))
 
 
 def _count(key: str, rows: int) -> str:
@@ -386,6 +394,29 @@ def collect(store, consolidation, catalogue, inbox: Path, outbox: Path, as_of: d
     return {"version": FACTS_VERSION, "school": scrub(school), "edition": catalogue.edition, "title": catalogue.title,
             "as_of": as_of.isoformat() if as_of else "", "units": units, "office": office, "items": items,
             "unit_needs": [{"key": k, "label": lab} for k, lab in unit_needs]}
+
+
+def with_new_folders(facts: dict, inbox: Path, outbox: Path) -> dict:
+    """`facts` with a row for each unit given an inbox folder since they were collected (nothing sent yet): a run
+    with nothing new shows it without consolidating again."""
+    known = {u["name"] for u in facts["units"]}
+    new = sorted(u for u in _inbox_units(inbox) if u not in known and _usable(u))
+    if not new:
+        return facts
+    units = list(facts["units"])
+    for name in new:
+        materials = []
+        for need in facts["unit_needs"]:
+            m = {"key": need["key"], "label": need["label"], "state": "missing", "detail": "", "problems": 0}
+            if need["key"] == "candidate":
+                m["state"], m["detail"] = "waiting", "名单接收后核对需要几份"
+            elif need["key"] == "unit_facts":
+                m.update(detail="校团委机构信息中没有本系的记录", by=OFFICE)
+            materials.append(m)
+        owes = [m["label"] for m in materials if m["state"] == "missing" and not m.get("by")]
+        units.append({"name": name, "office": False, "materials": materials, "files": [], "owes": owes,
+                      "complete": not owes, "folder": _rel(feedback_folder(outbox, name), outbox)})
+    return dict(facts, units=sorted(units, key=lambda u: u["name"]))
 
 
 def _who(what: str, unit: str | None, units: list[dict], missing_roster: list[str]) -> str:
