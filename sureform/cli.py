@@ -80,7 +80,8 @@ def run_options(args):
     if settings.sources["log_level"] != SOURCE_DEFAULT:
         logging.getLogger().setLevel(settings.log_level)
     opts = RunOptions(settings.inbox, settings.outbox, settings.state, args.as_of or settings.today(), settings.edition,
-                      settings.stability_window, settings.history_days, ReadLimits(**settings.read_limits()))
+                      settings.stability_window, settings.history_days, ReadLimits(**settings.read_limits()),
+                      settings.deadline)
     opts.check_edition()  # an unknown or broken edition is an argument error (EditionError, exit 2), before any work
     return settings, opts
 

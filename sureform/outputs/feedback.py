@@ -20,17 +20,23 @@ OWN_AUTHOR = "sureform"
 FEEDBACK_SUFFIX = "_错误标注.xlsx"
 
 
-def feedback_path(outbox: Path, unit: str | None, original_name: str) -> Path:
-    """`退回/<unit>/<original name with its extension>_错误标注.xlsx`: one per original file (名单.xlsx and 名单.csv
-    get their own), safe for Windows and SMB, cut to fit (with a short hash of the full name when cut)."""
+def feedback_folder(outbox: Path, unit: str | None) -> Path:
+    """The one place a unit's feedback goes (`退回/<unit>/`; `未知单位` for a name that cannot be a folder): its
+    feedback workbooks and its own progress page (`outputs.progress`)."""
     folder = unit if unit and unit_name_problem(unit) is None else "未知单位"
+    return safe_join(outbox, "退回", safe_component(folder, 120))
+
+
+def feedback_path(outbox: Path, unit: str | None, original_name: str) -> Path:
+    """`<feedback_folder>/<original name with its extension>_错误标注.xlsx`: one per original file (名单.xlsx and
+    名单.csv get their own), safe for Windows and SMB, cut to fit (with a short hash of the full name when cut)."""
     name = original_of(Path(original_name).name)
     budget = STORED_NAME_MAX - len(FEEDBACK_SUFFIX.encode())
     safe = safe_component(name, budget, keep_suffix=False)
     if safe != name:
         tag = hashlib.sha256(name.encode("utf-8", "surrogateescape")).hexdigest()[:8]
         safe = safe_component(name, budget - 9, keep_suffix=False) + "~" + tag
-    return safe_join(outbox, "退回", safe_component(folder, 120), safe + FEEDBACK_SUFFIX)
+    return safe_join(feedback_folder(outbox, unit), safe + FEEDBACK_SUFFIX)
 
 
 def original_of(name: str) -> str:

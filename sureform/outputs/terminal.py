@@ -69,7 +69,7 @@ def print_report(report: dict, console: Console | None = None) -> None:
                       else f"{labels.get(k, k)} {count_words(k, v)}" for k, v in report["master"].items()) or "（空）"
     console.print(f"汇总数据：{master}")
     outputs = report.get("outputs", {})
-    for key, label in (("master", "汇总表"), ("filing", "备案表"), ("disclosure", "公开文档")):
+    for key, label in (("progress", "报送进度"), ("master", "汇总表"), ("filing", "备案表"), ("disclosure", "公开文档")):
         if outputs.get(key):
             console.print(f"{label}：{outputs[key]}")
     if (waiting := documents_line(report)) is not None:
