@@ -31,7 +31,7 @@ from zoneinfo import ZoneInfo
 # and pandas/pandera (checks, rules), python-docx (documents) and openpyxl (workbook, feedback) cost ≈ 0.6 s to
 # import. Those are imported inside the stages that use them (validate, consolidate, outputs, feedback).
 from sureform.atomic import unit_name_problem, write_temp
-from sureform.editions import EDITIONS_DIR, Catalogue, edition_path
+from sureform.editions import EDITIONS_DIR, Catalogue, edition_path, incomplete_warning, load_catalogue
 from sureform.intake.grid import FileTooLarge, ReadLimits, UnreadableFile, column_letter, read_grids
 from sureform.intake.isolate import Abnormal, Isolated
 from sureform.intake.inbox import (ARRIVAL_WINDOW, ChangedWhileRead, file_sha256, keep_copy, may_still_arrive,
@@ -677,7 +677,23 @@ def build_report(run: Run) -> RunReport:
         report.open_findings, report.header = shown["open_findings"], shown["header"]
         report.units_missing = shown["units_missing"]
         report.master_parts = shown.get("master_parts", {})
+    report.edition, report.warnings = edition_summary(run.opts.edition)
     return report
+
+
+def edition_summary(edition: str) -> tuple[dict, list[str]]:
+    """The report's part on the edition (name, title, table titles, what it lacks) and its warnings: an
+    incomplete edition is said before the run (`sureform run`) and in the report."""
+    try:
+        cat = load_catalogue(edition)
+    except ValueError:  # checked before the run; a file edited since is the next run's error
+        return {}, []
+    summary = {"name": cat.edition, "title": cat.title, "tables": {t.id: t.title for t in cat.tables},
+               "complete": not cat.missing}
+    if cat.missing:
+        summary["missing"] = cat.missing
+    warning = incomplete_warning(cat)
+    return summary, [warning] if warning else []
 
 
 def write_outputs(consolidation: Consolidation, opts: RunOptions, previous: dict | None = None,
