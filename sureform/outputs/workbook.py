@@ -9,11 +9,11 @@ from datetime import date, datetime
 from pathlib import Path
 
 from sureform.atomic import atomic_path, temp_beside
-from sureform.outputs.cells import FORMULA_START, clean
+from sureform.outputs.cells import FORMULA_START, SEVERITY_FILL, STATE_FILL, clean
 from sureform.outputs import sheet_xml, workbook_sheets
 from sureform.outputs.sheet_xml import (CellStyles, Column, SheetRows, column_width, header_row, numbered,
                                         render_rows, splice, text_width)
-from sureform.editions import Catalogue
+from sureform.editions import Catalogue, incomplete_warning
 from sureform.intake.grid import column_letter
 from sureform.intake.kinds import KINDS
 from sureform.intake.values import short_time
@@ -26,8 +26,13 @@ SUMMARY_NAME = "汇总.xlsx"
 
 SUBMISSION_COLUMNS = [("unit", "单位"), ("kind_label", "材料类型"), ("original_name", "文件名"), ("state", "状态"),
                       ("received_at", "接收时间"), ("rows", "行数"), ("problems", "问题"), ("rel_path", "收件位置")]
-VERDICT_FILLS = {"达标": "FFC6EFCE", "是": "FFC6EFCE", "未达标": "FFFFC7CE", "否": "FFFFC7CE", "待补充": "FFFFEB9C"}
-SEVERITY_FILLS = {"错误": "FFFFC7CE", "问题": "FFFFEB9C", "提示": "FFDDEBF7"}
+# the one colour language (outputs.cells): a verdict by its state, an issue by its severity
+VERDICT_FILLS = {"达标": STATE_FILL["good"], "是": STATE_FILL["good"], "未达标": STATE_FILL["bad"],
+                 "否": STATE_FILL["bad"], "待补充": STATE_FILL["missing"]}
+SEVERITY_FILLS = SEVERITY_FILL
+EVIDENCE_SHEET = "评估依据"
+EDITION_SHEET = "版本说明"
+INLINE_EVIDENCE = 100  # display width of one evidence line 评估结论 shows itself (two lines of its 依据 column)
 DATE_KEYS = {"date", "review_date", "publicity_start", "publicity_end"}
 PERCENT_KEYS = {"rank_ratio"}
 TYPED_KEYS = DATE_KEYS | PERCENT_KEYS
@@ -93,12 +98,47 @@ def write_summary_workbook(store: Store, consolidation: Consolidation, catalogue
                      table=v.get("table") or "校级", mark=v.get("mark") or "") for v in consolidation.items] or None
     return write_master_workbook(Path(outbox) / SUMMARY_NAME, master_sheets(store, catalogue),
                                  open_issues(store, consolidation.findings), submissions, verdicts, store=store,
-                                 code=code)
+                                 code=code, edition_notes=edition_rows(catalogue))
+
+
+def edition_rows(catalogue: Catalogue) -> list[dict]:
+    """版本说明: what an incomplete edition lacks, with its notes on sources (kept out of the documents), and
+    what to do; [] for a complete edition (no such sheet)."""
+    if not catalogue.missing:
+        return []
+    rows = [{"what": "版本", "text": f"{catalogue.edition}（{catalogue.title}）"},
+            {"what": "状态", "text": "项目不全：备案表和改革情况公开的每页页眉标为“草稿”"}]
+    rows += [{"what": "缺少", "text": gap} for gap in catalogue.gaps]
+    rows += [{"what": "缺少", "text": words} for words in catalogue.missing[len(catalogue.gaps):]]
+    rows.append({"what": "怎么办", "text": incomplete_warning(catalogue)})
+    return rows
+
+
+def evidence_rows(verdicts: list[dict]) -> tuple[list[dict], list[str]]:
+    """评估依据, one fact a row (table, 院系, item, its number within the item, the fact, where it is), and for
+    each verdict what its 评估结论 row shows in 依据: a short single fact itself, else where its facts are."""
+    rows: list[dict] = []
+    pointers: list[str] = []
+    for v in verdicts:
+        first = len(rows) + 2  # row 1 is the header
+        facts = [_evidence_parts(e) for e in v.get("evidence", [])]
+        for n, (what, where) in enumerate(facts, 1):
+            rows.append({"table": v.get("table") or "校级", "unit": v.get("unit") or "", "mark": v.get("mark") or "",
+                         "id": v["id"], "n": n, "what": what, "where": where})
+        if not facts:
+            pointers.append("")
+        elif len(facts) == 1 and text_width(_evidence_line(v["evidence"][0])) <= INLINE_EVIDENCE:
+            pointers.append(_evidence_line(v["evidence"][0]))
+        else:
+            last = first + len(facts) - 1
+            rows_text = f"第 {first} 行" if first == last else f"第 {first}—{last} 行"
+            pointers.append(f"共 {len(facts)} 条，见“{EVIDENCE_SHEET}”{rows_text}")
+    return rows, pointers
 
 
 def write_master_workbook(dest: Path, sheets: list[Sheet], findings: list[tuple[str | None, Issue]],
                           submissions: list[dict], verdicts: list[dict] | None = None,
-                          store: Store | None = None, code: str = "") -> Path:
+                          store: Store | None = None, code: str = "", edition_notes: list[dict] = ()) -> Path:
     """The verdicts, `sheets` (a sheet of a `kind` reads the current submissions' records from `store`), the
     findings as (unit, issue) pairs, the submissions.
 
@@ -111,19 +151,28 @@ def write_master_workbook(dest: Path, sheets: list[Sheet], findings: list[tuple[
 
     sheets = list(sheets)
     if verdicts is not None:
-        # the edition's tables (校级, then 二级 per 院系), its numbering, marks and verdict words
-        sheets.insert(0, Sheet("评估结论", [("table", "表"), ("unit", "院系"), ("mark", "标注"), ("id", "项目"),
-                                           ("text", "要求"), ("verdict", "结论"), ("actual", "实有"), ("note", "备注"),
-                                           ("evidence_text", "依据")],
-                               [dict(v, evidence_text="\n".join(_evidence_line(e) for e in v.get("evidence", [])))
-                                for v in verdicts],
-                               widths={"text": 40, "evidence_text": 60}, fills={"verdict": VERDICT_FILLS}))
+        # the edition's tables (校级, then 二级 per 院系), its numbering, marks and verdict words; the 备注 is the
+        # one-line reason, the evidence one fact a row on 评估依据 (a cell never holds more than a row can show)
+        facts, pointers = evidence_rows(verdicts)
+        front = [Sheet("评估结论", [("table", "表"), ("unit", "院系"), ("mark", "标注"), ("id", "项目"),
+                                   ("text", "要求"), ("verdict", "结论"), ("actual", "实有"), ("note", "备注"),
+                                   ("evidence_text", "依据")],
+                       [dict(v, evidence_text=p) for v, p in zip(verdicts, pointers)],
+                       widths={"text": 40, "evidence_text": 40}, fills={"verdict": VERDICT_FILLS}),
+                 Sheet(EVIDENCE_SHEET, [("table", "表"), ("unit", "院系"), ("mark", "标注"), ("id", "项目"),
+                                        ("n", "序号"), ("what", "依据"), ("where", "出处")], facts,
+                       widths={"what": 70, "where": 36})]
+        if edition_notes:
+            front.append(Sheet(EDITION_SHEET, [("what", "项目"), ("text", "内容")], list(edition_notes),
+                               widths={"what": 8, "text": 110}))
+        sheets[:0] = front
     sheets.append(Sheet("待整改问题", [("unit", "单位"), ("severity", "类别"), ("item", "涉及项目"), ("file", "文件"),
                                       ("sheet", "工作表"), ("cell", "单元格"), ("column", "列"), ("value", "内容"),
                                       ("message", "说明"), ("code", "代码")],
                         [dict(i.to_dict(with_file=True), unit=unit, severity=SEVERITY_LABEL[i.severity])
                          for unit, i in findings],
-                        widths={"message": 60, "code": 12}, fills={"severity": SEVERITY_FILLS}))
+                        widths={"message": 60, "code": 12}, fills={"severity": SEVERITY_FILLS},
+                        hidden=("code",)))  # the code is for support: kept, out of the users' sight
     sheets.append(Sheet("提交记录", SUBMISSION_COLUMNS, submissions))
     skeleton = temp_beside(dest.with_name(f"{dest.stem}-skeleton{dest.suffix}"))
     kept: list[Block] = []  # blocks rendered in this run, kept once the workbook is in place
@@ -216,7 +265,8 @@ def _values_by_submission(store: Store, sheet: Sheet, keys: list[str], ids: list
     out: dict[int, list[list]] = {sid: [] for sid in ids}
     if ids:
         for rec in store.records_of(sheet.kind, ids):
-            out[rec["_submission"]].append(_values(keys, sheet.shape(rec) if sheet.shape else rec))
+            if sheet.where is None or sheet.where(rec):
+                out[rec["_submission"]].append(_values(keys, sheet.shape(rec) if sheet.shape else rec))
     return out
 
 
@@ -268,14 +318,15 @@ def _columns(sheet: Sheet, natural: list[int]) -> list[Column]:
 
 
 def _worksheet(wb, sheet: Sheet, laid: Laid) -> None:
-    """The worksheet around the rows: widths, frozen header, filter, print setup."""
+    """The worksheet around the rows: widths (hidden columns for support), frozen header, filter, print setup."""
     ws = wb.add_worksheet(clean(sheet.title)[:31])
+    hidden = [key in (sheet.hidden or ()) for key, _ in sheet.columns]
     for i, col in enumerate(laid.columns):
-        ws.set_column(i, i, col.width)
+        ws.set_column(i, i, col.width, None, {"hidden": True} if hidden[i] else None)
     ws.freeze_panes(1, 0)
     if laid.rows.last_row > 1:
         ws.autofilter(0, 0, laid.rows.last_row - 1, len(laid.columns) - 1)
-    for_print(ws)
+    for_print(ws, [c.width for c, h in zip(laid.columns, hidden) if not h], sheet.key_columns)
 
 
 def _styles(wb) -> CellStyles:
@@ -296,13 +347,53 @@ def _styles(wb) -> CellStyles:
                       families["quoted"])
 
 
-def for_print(ws) -> None:
-    """Landscape A4, one page wide, the header row repeated on every page, grid lines printed."""
+PRINT_WIDTH_PX = 1045  # landscape A4 less 0.4" margins, in Excel's pixels (96 per inch) at 100%
+MIN_PRINT_SCALE = 75  # percent: 11-point text printed at 8¼ points, the least that stays readable
+
+
+def column_pixels(width: float) -> int:
+    """A column `width` characters wide in Excel's pixels (Calibri 11: 7 px a character and 5 px of padding)."""
+    return int(width * 7 + 5)
+
+
+def print_scale(widths: list[float]) -> int | None:
+    """The scale that fits columns this wide on one page's width, if it stays readable; None when it would not."""
+    total = sum(column_pixels(w) for w in widths)
+    if total * MIN_PRINT_SCALE <= PRINT_WIDTH_PX * 100:
+        return min(100, PRINT_WIDTH_PX * 100 // max(total, 1))
+    return None
+
+
+def for_print(ws, widths: list[float] | None = None, key_columns: int = 1) -> None:
+    """Landscape A4, the header row repeated on every page, grid lines printed. One page wide when that keeps the
+    text at `MIN_PRINT_SCALE` or more; a wider sheet prints at that scale across several pages, left to right
+    then down, its first `key_columns` columns (who or what a row is) repeated on each."""
     ws.set_landscape()
     ws.set_paper(9)  # A4
-    ws.fit_to_pages(1, 0)
+    ws.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.6)
     ws.repeat_rows(0)
     ws.hide_gridlines(0)
+    if widths is None or print_scale(widths) is not None:
+        ws.fit_to_pages(1, 0)
+        return
+    ws.fit_to_pages(pages_across(widths, key_columns), 0)  # as few pages as the readable scale needs
+    ws.print_across()
+    if key_columns:
+        ws.repeat_columns(0, key_columns - 1)
+
+
+def pages_across(widths: list[float], key_columns: int) -> int:
+    """How many pages wide the columns print at `MIN_PRINT_SCALE`, the first `key_columns` repeated on each page
+    (filled left to right, a column never split): fitted to that many pages, the scale is at least that."""
+    room = PRINT_WIDTH_PX * 100 // MIN_PRINT_SCALE
+    keys = sum(column_pixels(w) for w in widths[:key_columns])
+    pages, used = 1, keys
+    for w in widths[key_columns:]:
+        px = column_pixels(w)
+        if used + px > room and used > keys:
+            pages, used = pages + 1, keys
+        used += px
+    return pages
 
 
 def _digest(value) -> str:
@@ -322,6 +413,16 @@ def _typed(key: str, v):
         except ValueError:
             return _cell(v)
     return _cell(v)
+
+
+def _evidence_parts(e: dict) -> tuple[str, str]:
+    """One fact of the evidence as (what, where it is) for 评估依据."""
+    if "message" in e:
+        return e["message"], " ".join(str(x) for x in (e.get("file"), e.get("sheet"), e.get("cell")) if x)
+    if "fact" in e:
+        value = e.get("value", "")
+        return f"{e['fact']}：{'是' if value is True else '否' if value is False else value}", e.get("source") or ""
+    return "；".join(f"{k}：{v}" for k, v in e.items() if v not in (None, "")), ""
 
 
 def _evidence_line(e: dict) -> str:
