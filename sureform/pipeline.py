@@ -41,7 +41,7 @@ from sureform.intake.kinds import detect_kind, kind_named
 from sureform.intake.readers.base import FileRead, record_location, without_feedback_sheets
 from sureform.intake.supplied import read_supplied_document
 from sureform.intake.values import short_time
-from sureform.issues import Issue, Location, has_errors, make_issue
+from sureform.issues import Issue, Location, has_errors, make_issue, with_filing_year
 from sureform.model import Consolidation
 from sureform.report import RunReport
 from sureform.runlock import run_lock, sweep_leftovers
@@ -307,8 +307,8 @@ def validate_batch(reads: list[FileRead], opts: RunOptions) -> list[FileRead]:
 
     run_validators([fr for fr in fresh if fr.records], opts.as_of, opts.catalogue())
     catalogue = opts.catalogue()
-    for fr in fresh:
-        fr.issues = tag_issues(fr.issues, catalogue)
+    for fr in fresh:  # the item each issue bears on; a date's example of the filing year
+        fr.issues = [with_filing_year(i, opts.as_of.year) for i in tag_issues(fr.issues, catalogue)]
     for fr in fresh:
         fr.status = "rejected" if fr.rejected else "accepted"
     for fr in reads:
