@@ -32,7 +32,7 @@ VERDICT_FILLS = {"达标": STATE_FILL["good"], "是": STATE_FILL["good"], "未�
 SEVERITY_FILLS = SEVERITY_FILL
 EVIDENCE_SHEET = "评估依据"
 EDITION_SHEET = "版本说明"
-INLINE_EVIDENCE = 100  # display width of one evidence line 评估结论 shows itself (two lines of its 依据 column)
+INLINE_EVIDENCE = 80  # display width of one evidence line 评估结论 shows itself (three lines of its 依据 column)
 DATE_KEYS = {"date", "review_date", "publicity_start", "publicity_end"}
 PERCENT_KEYS = {"rank_ratio"}
 TYPED_KEYS = DATE_KEYS | PERCENT_KEYS
@@ -158,10 +158,11 @@ def write_master_workbook(dest: Path, sheets: list[Sheet], findings: list[tuple[
                                    ("text", "要求"), ("verdict", "结论"), ("actual", "实有"), ("note", "备注"),
                                    ("evidence_text", "依据")],
                        [dict(v, evidence_text=p) for v, p in zip(verdicts, pointers)],
-                       widths={"text": 40, "evidence_text": 40}, fills={"verdict": VERDICT_FILLS}),
+                       widths={"table": 6, "mark": 5, "id": 6, "text": 34, "verdict": 6, "actual": 6, "note": 30,
+                               "evidence_text": 30}, fills={"verdict": VERDICT_FILLS}),
                  Sheet(EVIDENCE_SHEET, [("table", "表"), ("unit", "院系"), ("mark", "标注"), ("id", "项目"),
                                         ("n", "序号"), ("what", "依据"), ("where", "出处")], facts,
-                       widths={"what": 70, "where": 36})]
+                       widths={"table": 6, "mark": 5, "id": 6, "n": 6, "what": 60, "where": 30})]
         if edition_notes:
             front.append(Sheet(EDITION_SHEET, [("what", "项目"), ("text", "内容")], list(edition_notes),
                                widths={"what": 8, "text": 110}))
@@ -309,11 +310,17 @@ def _widest(vectors: list[list[int]]) -> list[int]:
 
 
 def _columns(sheet: Sheet, natural: list[int]) -> list[Column]:
+    """Each column as wide as its widest value (8 to 40), or as the sheet fixes it; a sheet a little too wide for
+    one page's width has its wide columns narrowed to fit (their text wraps: rows grow instead)."""
+    widths = [(sheet.widths or {}).get(key) or min(max(column_width(natural[i]), 8), 40)
+              for i, (key, _) in enumerate(sheet.columns)]
+    shown = [i for i, (key, _) in enumerate(sheet.columns) if key not in (sheet.hidden or ())]
+    for i, w in zip(shown, fit_widths([widths[i] for i in shown])):
+        widths[i] = round(w, 1)
     out = []
     for i, (key, _) in enumerate(sheet.columns):
         fills = sorted((sheet.fills or {}).get(key, {}).items(), key=lambda kv: -len(kv[0]))
-        width = (sheet.widths or {}).get(key) or min(max(column_width(natural[i]), 8), 40)
-        out.append(Column(column_letter(i + 1), width, percent=key in PERCENT_KEYS, fills=tuple(fills)))
+        out.append(Column(column_letter(i + 1), widths[i], percent=key in PERCENT_KEYS, fills=tuple(fills)))
     return out
 
 
@@ -347,53 +354,52 @@ def _styles(wb) -> CellStyles:
                       families["quoted"])
 
 
-PRINT_WIDTH_PX = 1045  # landscape A4 less 0.4" margins, in Excel's pixels (96 per inch) at 100%
+# What a landscape A4 page holds, in characters of column width: measured with LibreOffice (a column 10 wide
+# prints 75 pt wide at 100%; 0.4" margins leave 773 pt), the narrower of the programs people print from (Excel
+# holds about a third more). At `MIN_PRINT_SCALE` a page holds PAGE_CHARS * 100 / MIN_PRINT_SCALE characters.
+PAGE_CHARS = 103
 MIN_PRINT_SCALE = 75  # percent: 11-point text printed at 8¼ points, the least that stays readable
+WRAP_FLOOR = 16  # fitting a sheet on one page wide, a wrapped column is narrowed at most to this
 
 
-def column_pixels(width: float) -> int:
-    """A column `width` characters wide in Excel's pixels (Calibri 11: 7 px a character and 5 px of padding)."""
-    return int(width * 7 + 5)
+def page_room(scale: int = MIN_PRINT_SCALE) -> float:
+    """Characters of column width one page's width holds at `scale` percent."""
+    return PAGE_CHARS * 100 / scale
 
 
-def print_scale(widths: list[float]) -> int | None:
-    """The scale that fits columns this wide on one page's width, if it stays readable; None when it would not."""
-    total = sum(column_pixels(w) for w in widths)
-    if total * MIN_PRINT_SCALE <= PRINT_WIDTH_PX * 100:
-        return min(100, PRINT_WIDTH_PX * 100 // max(total, 1))
-    return None
+def fit_widths(widths: list[float], room: float | None = None, floor: float = WRAP_FLOOR) -> list[float]:
+    """Widths that fit one page's width at the readable scale, narrowing the wide columns (their text wraps)
+    toward `floor` in proportion to their excess; as they are when they fit, or cannot be made to."""
+    room = page_room() if room is None else room
+    total = sum(widths)
+    excess = sum(w - floor for w in widths if w > floor)
+    if total <= room or excess <= 0 or total - excess > room:
+        return list(widths)
+    keep = 1 - (total - room) / excess
+    return [floor + (w - floor) * keep if w > floor else w for w in widths]
+
+
+def fits_one_page(widths: list[float]) -> bool:
+    return sum(widths) <= page_room()
 
 
 def for_print(ws, widths: list[float] | None = None, key_columns: int = 1) -> None:
     """Landscape A4, the header row repeated on every page, grid lines printed. One page wide when that keeps the
-    text at `MIN_PRINT_SCALE` or more; a wider sheet prints at that scale across several pages, left to right
-    then down, its first `key_columns` columns (who or what a row is) repeated on each."""
+    text at `MIN_PRINT_SCALE` or more (`_columns` narrows wrapped columns to get there); a sheet still wider
+    prints at that scale across several pages, left to right then down, its first `key_columns` columns (who
+    or what a row is) repeated on each: never shrunk below readable."""
     ws.set_landscape()
     ws.set_paper(9)  # A4
     ws.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.6)
     ws.repeat_rows(0)
     ws.hide_gridlines(0)
-    if widths is None or print_scale(widths) is not None:
+    if widths is None or fits_one_page(widths):
         ws.fit_to_pages(1, 0)
         return
-    ws.fit_to_pages(pages_across(widths, key_columns), 0)  # as few pages as the readable scale needs
+    ws.set_print_scale(MIN_PRINT_SCALE)
     ws.print_across()
     if key_columns:
         ws.repeat_columns(0, key_columns - 1)
-
-
-def pages_across(widths: list[float], key_columns: int) -> int:
-    """How many pages wide the columns print at `MIN_PRINT_SCALE`, the first `key_columns` repeated on each page
-    (filled left to right, a column never split): fitted to that many pages, the scale is at least that."""
-    room = PRINT_WIDTH_PX * 100 // MIN_PRINT_SCALE
-    keys = sum(column_pixels(w) for w in widths[:key_columns])
-    pages, used = 1, keys
-    for w in widths[key_columns:]:
-        px = column_pixels(w)
-        if used + px > room and used > keys:
-            pages, used = pages + 1, keys
-        used += px
-    return pages
 
 
 def _digest(value) -> str:
