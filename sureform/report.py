@@ -11,6 +11,7 @@ from datetime import date
 from typing import Iterable
 
 from sureform.intake.inbox import SkippedFile
+from sureform.intake.kinds import kind_label
 from sureform.intake.readers.base import FileRead
 from sureform.issues import Issue
 from sureform.model import Consolidation
@@ -33,6 +34,8 @@ class FileOutcome:
     def to_dict(self) -> dict:
         d = {"path": self.path, "status": self.status, "kind": self.kind, "unit": self.unit, "rows": self.rows,
              "issues": [i.to_dict() for i in self.issues]}
+        if (label := kind_label(self.kind)) is not None:
+            d["kind_label"] = label  # what the file was read as, in the league office's words
         if self.reason is not None:
             d["reason"] = self.reason
         if self.parts:
@@ -54,6 +57,7 @@ class RunReport:
     master_parts: dict[str, int] = field(default_factory=dict)  # the master's 机构信息 records per table
     edition: dict = field(default_factory=dict)  # the edition's name, title, table titles and what it lacks
     warnings: list[str] = field(default_factory=list)  # said before the run and at its end (an incomplete edition)
+    documents_waiting: list[str] = field(default_factory=list)  # files still arriving: documents not rewritten
 
     @classmethod
     def from_run(cls, as_of: date, reads: Iterable[FileRead], skipped: Iterable[SkippedFile],
@@ -85,6 +89,8 @@ class RunReport:
             d["edition"] = self.edition
         if self.warnings:
             d["warnings"] = self.warnings
+        if self.documents_waiting:
+            d["documents_waiting"] = self.documents_waiting
         return d
 
     def to_json(self) -> str:
