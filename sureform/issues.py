@@ -86,8 +86,13 @@ def date_examples(year: int) -> str:
     return f"{year}-10-15、{year}年10月15日 或 {year}/10/15"
 
 
-# parameters a reader need not give: a date example of the current year (`with_filing_year` puts the filing year's)
-DEFAULT_PARAMS: dict[str, Any] = {"date-invalid": lambda: {"example": date_examples(_this_year())}}
+# the examples of how to write a date, a period or a semester, for a filing year: a reader need not give them (it
+# does not know the filing date: the current year's are put in, then `with_filing_year` puts the filing year's)
+YEAR_EXAMPLES: dict[str, Any] = {
+    "date-invalid": lambda year: {"example": date_examples(year)},
+    "publicity-period-invalid": lambda year: {"example": f"{year}年9月7日至{year}年9月11日"},
+    "semester-invalid": lambda year: {"example": f"{year}-{year + 1}学年第一学期"},
+}
 
 
 def _this_year() -> int:
@@ -97,13 +102,14 @@ def _this_year() -> int:
 
 
 def with_filing_year(issue: Issue, year: int) -> Issue:
-    """The issue with its date example taken from the filing year (the readers do not know the filing date)."""
-    if issue.code != "date-invalid":
+    """The issue with its example taken from the filing year (the readers do not know the filing date); these
+    templates take the value, the column and the example alone."""
+    if issue.code not in YEAR_EXAMPLES:
         return issue
     t = ISSUE_TYPES[issue.code]
     shown = issue.value if issue.value not in (None, "") else "（空）"
     return replace(issue, message=t.template.format(value=shown, column=issue.column or "",
-                                                    example=date_examples(year)))
+                                                    **YEAR_EXAMPLES[issue.code](year)))
 
 
 def make_issue(code: str, location: Location | None = None, value: Any = None, **params: Any) -> Issue:
@@ -111,8 +117,8 @@ def make_issue(code: str, location: Location | None = None, value: Any = None, *
     t = ISSUE_TYPES[code]
     loc = location or Location()
     shown = _display(value)
-    if code in DEFAULT_PARAMS:
-        params = {**DEFAULT_PARAMS[code](), **params}
+    if code in YEAR_EXAMPLES:
+        params = {**YEAR_EXAMPLES[code](_this_year()), **params}
     message = t.template.format(value=shown if shown not in (None, "") else "（空）", column=loc.column or "", **params)
     return Issue(
         code=code,
@@ -185,7 +191,7 @@ register("file-reinstated", WARNING, "与 {received} 已收到的文件内容完
 register("file-unsupported", WARNING, "不支持的文件类型“{value}”，已忽略。请提交 .xlsx、.xls、.xlsm 或 .csv 文件。")
 register("document-role-unknown", ERROR, "无法判断这份 Word 文件是哪一种材料。标题中应含“章程”“候选人产生办法/选举办法”或“述职评议办法”。")
 # candidate forms, score sheets, institution facts
-register("publicity-period-invalid", ERROR, "公示期间“{value}”无法识别。请分别填写“公示开始日期”和“公示结束日期”，或写成 2020年9月7日至2020年9月11日。")
+register("publicity-period-invalid", ERROR, "公示期间“{value}”无法识别。请分别填写“公示开始日期”和“公示结束日期”，或写成 {example}。")
 register("score-invalid", ERROR, "“{value}”不是有效分数。请填写 0 到满分之间的数字。")
 register("score-above-maximum", ERROR, "“{column}”得分 {value} 超过该项满分 {maximum} 分。请核对后重新填写。")
 register("score-negative", ERROR, "“{column}”得分 {value} 小于 0。请核对后重新填写。")
@@ -193,7 +199,7 @@ register("score-row-duplicated", ERROR, "评议人“{rater}”对“{person}”
 register("rater-category-invalid", ERROR, "评议人类别“{value}”不是可选值。可选：{allowed}。")
 register("review-date-outside-last-month", WARNING, "评议日期 {value} 不在{semester}期末的述职评议时段（{window}，即学期最后一个月至期末考试结束）。述职评议一般在每学期的最后一个月进行，请核实。")
 register("sheet-missing", ERROR, "缺少必需的工作表“{sheet}”（应含表头：{expected}）。请使用机构信息模板填写后重新提交。")
-register("semester-invalid", ERROR, "学期“{value}”无法识别。请写成 2020-2021学年第一学期。")
+register("semester-invalid", ERROR, "学期“{value}”无法识别。请写成 {example}。")
 # the master as a whole: the rule kinds' findings (sureform.verdicts.library declares which kind emits which)
 register("duty-administrative", FINDING, "学生会不得承担宿舍管理、校园文明纠察、安全保卫等行政职能，{department}的职责却含“{keywords}”：请调整部门职责，或由校团委填写复核说明。职责原文：“{value}”")
 register("duty-reviewed", WARNING, "{department}的职责含“{keywords}”，校团委复核说明：{note}")

@@ -272,6 +272,15 @@ def test_date_examples_are_of_the_filing_year(marked, env):
     assert "请写成 2023-10-15、2023年10月15日 或 2023/10/15" in issue(f, "date-invalid")["message"]
 
 
+def test_period_and_semester_examples_are_of_the_filing_year_too():
+    from sureform.issues import make_issue, with_filing_year
+
+    period = with_filing_year(make_issue("publicity-period-invalid", None, "九月"), 2027).message
+    assert "或写成 2027年9月7日至2027年9月11日" in period and "2020" not in period
+    semester = with_filing_year(make_issue("semester-invalid", None, "秋季"), 2027).message
+    assert "请写成 2027-2028学年第一学期" in semester and "2020" not in semester
+
+
 def test_the_evaluation_window_is_called_what_it_is(sample2022):
     report = sample2022[0]
     hint = issue(file_report(report, "述职评议评分表.xlsx"), "review-date-outside-last-month")["message"]

@@ -39,6 +39,14 @@ def this_year() -> int:
     return datetime.now(timezone(timedelta(hours=8))).year
 
 
+def this_academic_year() -> int:
+    """The year the current academic year began in (September), in Beijing: the semester example's."""
+    from datetime import datetime, timedelta, timezone
+
+    today = datetime.now(timezone(timedelta(hours=8)))
+    return today.year if today.month >= 9 else today.year - 1
+
+
 def date_cells(ws, ranges: str) -> None:
     """Cells that take a date: shown as 2026-10-15 (an example of this year); Excel refuses text that is not a
     date."""
