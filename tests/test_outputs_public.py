@@ -128,6 +128,7 @@ def test_public_documents_carry_no_pointers_notes_or_codes(edition, sample2020, 
 
 # ---- 6. long evidence has room --------------------------------------------------------------------------------
 def test_no_cell_of_the_summary_holds_more_than_its_row_shows(sample2022):
+    _cells_fit_their_rows(sample2022[3] / "汇总.xlsx")
     wb = load_workbook(sample2022[3] / "汇总.xlsx")
     for ws in wb.worksheets:
         widths = {}
@@ -141,6 +142,43 @@ def test_no_cell_of_the_summary_holds_more_than_its_row_shows(sample2022):
                     need = LINE_HEIGHT * wrapped_lines(cell.value, widths[cell.column]) + CELL_PADDING
                     assert need <= MAX_ROW_HEIGHT, (ws.title, cell.coordinate, len(cell.value))
                     assert need <= height + CELL_PADDING, (ws.title, cell.coordinate, need, height)
+
+
+def _cells_fit_their_rows(path: Path) -> None:
+    wb = load_workbook(path)
+    for ws in wb.worksheets:
+        widths = {}
+        for dim in ws.column_dimensions.values():
+            for col in range((dim.min or 0), (dim.max or 0) + 1):
+                widths[col] = dim.width
+        for row in ws.iter_rows(min_row=2):
+            for cell in row:
+                if isinstance(cell.value, str):
+                    need = LINE_HEIGHT * wrapped_lines(cell.value, widths[cell.column]) + CELL_PADDING
+                    assert need <= MAX_ROW_HEIGHT, (ws.title, cell.coordinate, len(cell.value))
+
+
+def test_a_very_long_duty_text_still_has_room(tmp_path):
+    """A league office pastes a whole regulation (1,500 characters) as one department's 职责: its data cell gets a
+    wider column, its evidence line is cut where its row ends and says where the whole text is."""
+    from sureform.pipeline import RunOptions, run_pipeline
+
+    shutil.copytree(EXAMPLES, tmp_path / "inbox")
+    path = tmp_path / "inbox" / "机构信息.xlsx"
+    wb = load_workbook(path)
+    duty = wb["部门设置"]["B7"].value
+    wb["部门设置"]["B7"] = duty + "\n" + "负责校园文明纠察，检查各楼层卫生和晚归情况，" * 50
+    assert len(wb["部门设置"]["B7"].value) > 1300
+    wb.save(path)
+    run_pipeline(RunOptions(tmp_path / "inbox", tmp_path / "outbox", tmp_path / "state", date(2020, 11, 24), "2020", 0))
+    summary = tmp_path / "outbox" / "汇总.xlsx"
+    _cells_fit_their_rows(summary)
+    wb = load_workbook(summary)
+    duties = wb["机构信息·部门设置"]
+    assert duties.column_dimensions["B"].width > 40  # widened for the long text…
+    assert duties["B7"].value.startswith(duty) and "全文" not in duties["B7"].value  # …which it shows whole
+    facts = [r[5] for r in wb["评估依据"].iter_rows(min_row=2, values_only=True) if r[3] == "1"]
+    assert any(f.endswith("……（全文见出处）") and "生活纪安部" in f for f in facts)
 
 
 def test_the_failing_items_evidence_is_one_fact_a_row_and_its_finding_is_in_view(sample2022):

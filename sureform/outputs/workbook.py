@@ -11,8 +11,9 @@ from pathlib import Path
 from sureform.atomic import atomic_path, temp_beside
 from sureform.outputs.cells import FORMULA_START, SEVERITY_FILL, STATE_FILL, clean
 from sureform.outputs import sheet_xml, workbook_sheets
-from sureform.outputs.sheet_xml import (CellStyles, Column, SheetRows, column_width, header_row, numbered,
-                                        render_rows, splice, text_width)
+from sureform.outputs.sheet_xml import (CELL_PADDING, LINE_HEIGHT, MAX_ROW_HEIGHT, WRAP_FACTOR, CellStyles, Column,
+                                        SheetRows, column_width, header_row, numbered, render_rows, splice,
+                                        text_width, wrapped_lines)
 from sureform.editions import Catalogue, incomplete_warning
 from sureform.intake.grid import column_letter
 from sureform.intake.kinds import KINDS
@@ -32,6 +33,7 @@ VERDICT_FILLS = {"达标": STATE_FILL["good"], "是": STATE_FILL["good"], "未�
 SEVERITY_FILLS = SEVERITY_FILL
 EVIDENCE_SHEET = "评估依据"
 EDITION_SHEET = "版本说明"
+EVIDENCE_CUT = "……（全文见出处）"  # a fact longer than its row shows (a sender's very long duty text) ends so
 INLINE_EVIDENCE = 80  # display width of one evidence line 评估结论 shows itself (three lines of its 依据 column)
 DATE_KEYS = {"date", "review_date", "publicity_start", "publicity_end"}
 PERCENT_KEYS = {"rank_ratio"}
@@ -124,7 +126,8 @@ def evidence_rows(verdicts: list[dict]) -> tuple[list[dict], list[str]]:
         facts = [_evidence_parts(e) for e in v.get("evidence", [])]
         for n, (what, where) in enumerate(facts, 1):
             rows.append({"table": v.get("table") or "校级", "unit": v.get("unit") or "", "mark": v.get("mark") or "",
-                         "id": v["id"], "n": n, "what": what, "where": where})
+                         "id": v["id"], "n": n, "what": fit_text(what, WIDEST, EVIDENCE_CUT) if where else what,
+                         "where": where})
         if not facts:
             pointers.append("")
         elif len(facts) == 1 and text_width(_evidence_line(v["evidence"][0])) <= INLINE_EVIDENCE:
@@ -314,8 +317,11 @@ def _columns(sheet: Sheet, natural: list[int]) -> list[Column]:
     one page's width has its wide columns narrowed to fit (their text wraps: rows grow instead)."""
     widths = [(sheet.widths or {}).get(key) or min(max(column_width(natural[i]), 8), 40)
               for i, (key, _) in enumerate(sheet.columns)]
+    # a column holding a text longer than a row of its width shows is widened (up to WIDEST), never narrowed back
+    floors = [min(width_for(natural[i]), DATA_WIDEST) if i < len(natural) else 0 for i in range(len(widths))]
+    widths = [max(w, f) for w, f in zip(widths, floors)]
     shown = [i for i, (key, _) in enumerate(sheet.columns) if key not in (sheet.hidden or ())]
-    for i, w in zip(shown, fit_widths([widths[i] for i in shown])):
+    for i, w in zip(shown, fit_widths([widths[i] for i in shown], floors=[floors[i] for i in shown])):
         widths[i] = round(w, 1)
     out = []
     for i, (key, _) in enumerate(sheet.columns):
@@ -367,16 +373,45 @@ def page_room(scale: int = MIN_PRINT_SCALE) -> float:
     return PAGE_CHARS * 100 / scale
 
 
-def fit_widths(widths: list[float], room: float | None = None, floor: float = WRAP_FLOOR) -> list[float]:
+def fit_widths(widths: list[float], room: float | None = None, floors: list[float] | None = None) -> list[float]:
     """Widths that fit one page's width at the readable scale, narrowing the wide columns (their text wraps)
-    toward `floor` in proportion to their excess; as they are when they fit, or cannot be made to."""
+    toward their floor (`WRAP_FLOOR`, or what their longest text needs) in proportion to their excess; as they
+    are when they fit, or cannot be made to."""
     room = page_room() if room is None else room
+    floors = [max(WRAP_FLOOR, f) for f in floors] if floors else [WRAP_FLOOR] * len(widths)
     total = sum(widths)
-    excess = sum(w - floor for w in widths if w > floor)
+    excess = sum(w - f for w, f in zip(widths, floors) if w > f)
     if total <= room or excess <= 0 or total - excess > room:
         return list(widths)
     keep = 1 - (total - room) / excess
-    return [floor + (w - floor) * keep if w > floor else w for w in widths]
+    return [f + (w - f) * keep if w > f else w for w, f in zip(widths, floors)]
+
+
+TALLEST = (MAX_ROW_HEIGHT - CELL_PADDING) // LINE_HEIGHT - 1  # lines a cell may take: Excel's tallest row, less one
+WIDEST = 100  # an evidence column widened for a long fact is at most this wide (a fact beyond that: `fit_text`)
+# a data column widened for a sender's long text is at most this wide: about 1,700 Chinese characters in a cell
+# show whole; a longer text (the sender's own data) is kept whole, as the cell can hold, and shows its beginning
+DATA_WIDEST = 160
+
+
+def width_for(display: int) -> float:
+    """A width at which text `display` wide takes at most `TALLEST` lines (by `wrapped_lines`' measure), with room
+    for a few paragraphs' last lines (only the widest value's width is known here, not its paragraphs)."""
+    return (display / (TALLEST - 4) + 1) / WRAP_FACTOR + 1
+
+
+def fit_text(text: str, width: float, tail: str) -> str:
+    """`text` cut (ending with `tail`) to what a row `width` wide shows; as it is when it fits."""
+    if wrapped_lines(text, width) <= TALLEST:
+        return text
+    room = int((width * WRAP_FACTOR - 1) * TALLEST * 0.9) - text_width(tail)
+    out, used = [], 0
+    for ch in text:
+        used += text_width(ch) + (int((width * WRAP_FACTOR - 1) * 0.5) if ch == "\n" else 0)
+        if used > room:
+            break
+        out.append(ch)
+    return "".join(out).rstrip() + tail
 
 
 def fits_one_page(widths: list[float]) -> bool:
