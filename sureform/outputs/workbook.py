@@ -126,7 +126,7 @@ def evidence_rows(verdicts: list[dict]) -> tuple[list[dict], list[str]]:
         facts = [_evidence_parts(e) for e in v.get("evidence", [])]
         for n, (what, where) in enumerate(facts, 1):
             rows.append({"table": v.get("table") or "校级", "unit": v.get("unit") or "", "mark": v.get("mark") or "",
-                         "id": v["id"], "n": n, "what": fit_text(what, WIDEST, EVIDENCE_CUT) if where else what,
+                         "id": v["id"], "n": n, "what": fit_text(what, WIDEST, EVIDENCE_CUT if where else "……"),
                          "where": where})
         if not facts:
             pointers.append("")
@@ -317,7 +317,8 @@ def _columns(sheet: Sheet, natural: list[int]) -> list[Column]:
     one page's width has its wide columns narrowed to fit (their text wraps: rows grow instead)."""
     widths = [(sheet.widths or {}).get(key) or min(max(column_width(natural[i]), 8), 40)
               for i, (key, _) in enumerate(sheet.columns)]
-    # a column holding a text longer than a row of its width shows is widened (up to WIDEST), never narrowed back
+    # a column holding a text longer than a row of its width shows is widened (up to DATA_WIDEST), never narrowed
+    # back by fitting the page
     floors = [min(width_for(natural[i]), DATA_WIDEST) if i < len(natural) else 0 for i in range(len(widths))]
     widths = [max(w, f) for w, f in zip(widths, floors)]
     shown = [i for i, (key, _) in enumerate(sheet.columns) if key not in (sheet.hidden or ())]
