@@ -89,7 +89,10 @@ def warn_incomplete_edition(edition: str) -> None:
     """Before any work: an edition that lacks items or tables produces drafts; say what to import first."""
     from sureform.editions import incomplete_warning, load_catalogue
 
-    warning = incomplete_warning(load_catalogue(edition))
+    try:
+        warning = incomplete_warning(load_catalogue(edition))
+    except ValueError:  # the run itself says what is wrong with the edition
+        return
     if warning:
         print(f"注意：{warning}", file=sys.stderr)
 
