@@ -180,6 +180,7 @@ def write_master_workbook(dest: Path, sheets: list[Sheet], findings: list[tuple[
     sheets.append(Sheet("提交记录", SUBMISSION_COLUMNS, submissions))
     skeleton = temp_beside(dest.with_name(f"{dest.stem}-skeleton{dest.suffix}"))
     kept: list[Block] = []  # blocks rendered in this run, kept once the workbook is in place
+    read: dict = {}  # records read for several sheets of one kind (机构信息, a sheet per table), read once
     try:
         with atomic_path(dest) as tmp:
             wb = xlsxwriter.Workbook(str(skeleton), {"strings_to_formulas": False, "strings_to_urls": False,
@@ -187,7 +188,7 @@ def write_master_workbook(dest: Path, sheets: list[Sheet], findings: list[tuple[
             styles = _styles(wb)
             contents = {}
             for n, sheet in enumerate(sheets, 1):
-                laid = _lay_out(sheet, styles, store, kept, code)
+                laid = _lay_out(sheet, styles, store, kept, code, read)
                 _worksheet(wb, sheet, laid)
                 contents[n] = laid.rows
             wb.close()
@@ -226,7 +227,8 @@ class Laid:
     rows: SheetRows
 
 
-def _lay_out(sheet: Sheet, styles: CellStyles, store: Store | None, kept: list[Block], code: str = "") -> Laid:
+def _lay_out(sheet: Sheet, styles: CellStyles, store: Store | None, kept: list[Block], code: str = "",
+             read: dict | None = None) -> Laid:
     """The sheet's column widths (from the widest value of every row, kept blocks included) and its rows."""
     keys = [key for key, _ in sheet.columns]
     label_widths = [text_width(clean(label)) for _, label in sheet.columns]
@@ -244,13 +246,13 @@ def _lay_out(sheet: Sheet, styles: CellStyles, store: Store | None, kept: list[B
     version = _digest([RENDER_VERSION, code, sheet.title, sheet.columns, sorted((sheet.fills or {}).items()),
                        repr(styles)])
     known = store.sheet_blocks(sheet.title, version)
-    fresh = _values_by_submission(store, sheet, keys, [sid for sid, _ in order if sid not in known])
+    fresh = _values_by_submission(store, sheet, keys, [sid for sid, _ in order if sid not in known], read)
     block_widths = {sid: _block_widths(v, percent) for sid, v in fresh.items()}
     block_widths.update({sid: known[sid][0] for sid, _ in order if sid in known})
     columns = _columns(sheet, _widest([label_widths, *block_widths.values()]))
     layout = _digest([c.width for c in columns])
     stale = [sid for sid, _ in order if sid in known and known[sid][1] != layout]
-    fresh.update(_values_by_submission(store, sheet, keys, stale))  # kept, but for other widths: rendered again
+    fresh.update(_values_by_submission(store, sheet, keys, stale, read))  # kept, for other widths: rendered again
     count = sum(len(fresh[sid]) if sid in fresh else known[sid][2] for sid, _ in order)
 
     def blocks():
@@ -265,10 +267,18 @@ def _lay_out(sheet: Sheet, styles: CellStyles, store: Store | None, kept: list[B
     return Laid(columns, SheetRows(header, numbered(blocks()), count + 1, len(keys) - 1))
 
 
-def _values_by_submission(store: Store, sheet: Sheet, keys: list[str], ids: list[int]) -> dict[int, list[list]]:
+def _values_by_submission(store: Store, sheet: Sheet, keys: list[str], ids: list[int],
+                          read: dict | None = None) -> dict[int, list[list]]:
+    """The rows of submissions `ids` on `sheet`; `read` keeps the records read for this workbook (the 机构信息
+    sheets, one per table, all read the same submission's records)."""
     out: dict[int, list[list]] = {sid: [] for sid in ids}
     if ids:
-        for rec in store.records_of(sheet.kind, ids):
+        records = read.get((sheet.kind, tuple(ids))) if read is not None else None
+        if records is None:
+            records = store.records_of(sheet.kind, ids)
+            if read is not None and sheet.where is not None:  # only what another sheet of the kind will ask for
+                read[(sheet.kind, tuple(ids))] = records = list(records)
+        for rec in records:
             if sheet.where is None or sheet.where(rec):
                 out[rec["_submission"]].append(_values(keys, sheet.shape(rec) if sheet.shape else rec))
     return out
