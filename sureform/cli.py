@@ -86,6 +86,18 @@ def run_options(args):
     return settings, opts
 
 
+def warn_incomplete_edition(edition: str) -> None:
+    """Before any work: an edition that lacks items or tables produces drafts; say what to import first."""
+    from sureform.editions import incomplete_warning, load_catalogue
+
+    try:
+        warning = incomplete_warning(load_catalogue(edition))
+    except ValueError:  # the run itself says what is wrong with the edition
+        return
+    if warning:
+        print(f"注意：{warning}", file=sys.stderr)
+
+
 def show(report: dict, as_json: bool) -> None:
     if as_json:
         json.dump(report, sys.stdout, ensure_ascii=False, indent=2, default=str)
@@ -101,6 +113,7 @@ def cmd_run(args) -> int:
     from sureform.runlock import RunBusy, describe
 
     settings, opts = run_options(args)
+    warn_incomplete_edition(opts.edition)
     if os.environ.get("PREFECT_API_URL"):
         return hand_to_flows(args)  # the run is recorded in the configured Prefect server
 

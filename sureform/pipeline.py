@@ -31,7 +31,7 @@ from zoneinfo import ZoneInfo
 # and pandas/pandera (checks, rules), python-docx (documents) and openpyxl (workbook, feedback) cost ≈ 0.6 s to
 # import. Those are imported inside the stages that use them (validate, consolidate, outputs, feedback).
 from sureform.atomic import unit_name_problem, write_temp
-from sureform.editions import EDITIONS_DIR, Catalogue, edition_path
+from sureform.editions import EDITIONS_DIR, Catalogue, edition_path, incomplete_warning, load_catalogue
 from sureform.intake.grid import FileTooLarge, ReadLimits, UnreadableFile, column_letter, read_grids
 from sureform.intake.isolate import Abnormal, Isolated
 from sureform.intake.inbox import (ARRIVAL_WINDOW, ChangedWhileRead, file_sha256, keep_copy, may_still_arrive,
@@ -41,7 +41,7 @@ from sureform.intake.kinds import detect_kind, kind_label, kind_named
 from sureform.intake.readers.base import FileRead, record_location, without_feedback_sheets
 from sureform.intake.supplied import read_supplied_document
 from sureform.intake.values import short_time
-from sureform.issues import Issue, Location, has_errors, make_issue
+from sureform.issues import Issue, Location, has_errors, make_issue, with_filing_year
 from sureform.model import Consolidation
 from sureform.report import RunReport
 from sureform.runlock import run_lock, sweep_leftovers
@@ -310,8 +310,8 @@ def validate_batch(reads: list[FileRead], opts: RunOptions) -> list[FileRead]:
 
     run_validators([fr for fr in fresh if fr.records], opts.as_of, opts.catalogue())
     catalogue = opts.catalogue()
-    for fr in fresh:
-        fr.issues = tag_issues(fr.issues, catalogue)
+    for fr in fresh:  # the item each issue bears on; a date's example of the filing year
+        fr.issues = [with_filing_year(i, opts.as_of.year) for i in tag_issues(fr.issues, catalogue)]
     for fr in fresh:
         fr.status = "rejected" if fr.rejected else "accepted"
     for fr in reads:
@@ -699,8 +699,24 @@ def build_report(run: Run) -> RunReport:
         report.open_findings, report.header = shown["open_findings"], shown["header"]
         report.units_missing = shown["units_missing"]
         report.master_parts = shown.get("master_parts", {})
+    report.edition, report.warnings = edition_summary(run.opts.edition)
     report.documents_waiting = still_arriving(run)
     return report
+
+
+def edition_summary(edition: str) -> tuple[dict, list[str]]:
+    """The report's part on the edition (name, title, table titles, what it lacks) and its warnings: an
+    incomplete edition is said before the run (`sureform run`) and in the report."""
+    try:
+        cat = load_catalogue(edition)
+    except ValueError:  # checked before the run; a file edited since is the next run's error
+        return {}, []
+    summary = {"name": cat.edition, "title": cat.title, "tables": {t.id: t.title for t in cat.tables},
+               "complete": not cat.missing}
+    if cat.missing:
+        summary["missing"] = cat.missing
+    warning = incomplete_warning(cat)
+    return summary, [warning] if warning else []
 
 
 def write_outputs(consolidation: Consolidation, opts: RunOptions, previous: dict | None = None,

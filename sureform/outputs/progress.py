@@ -53,7 +53,7 @@ STATES = {
     "none": ("无需提交", None),
     "waiting": ("待名单", "missing"),  # how many are needed follows from the roster, not yet accepted
 }
-VERDICT_FILL = {True: "good", False: "bad", None: "open"}
+VERDICT_FILL = {True: "good", False: "bad", None: "missing"}  # 待补充 grey, as in 汇总.xlsx
 SEVERITY_NAMES = {ERROR: "错误", FINDING: "问题", WARNING: "提示"}
 
 ROLE_LABELS = {"charter": "学生会章程", "election_method": "主席团成员候选人产生办法及选举办法",
