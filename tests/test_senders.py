@@ -135,7 +135,8 @@ def test_the_league_office_folder_may_send_school_wide_materials(sample):
     f = file_report(report, "校团委/章程（修订）.docx")
     assert f["status"] == "accepted" and f["unit"] is None
     assert "evil@example.com" in sample.disclosure_text()  # the league office's own word goes public
-    assert report["files"][0]["status"] == "accepted" and not (sample.outbox / "反馈" / "化学工程系").exists()
+    assert not (sample.outbox / "反馈" / "校团委" / "章程（修订）.docx_错误标注.xlsx").exists()  # nothing to say
+    assert not list((sample.outbox / "反馈").glob("化学工程系/*_错误标注.xlsx"))
 
 
 def test_a_top_level_roster_never_replaces_a_department_own(sample):
