@@ -132,6 +132,8 @@ register("date-invalid", ERROR, "“{value}”不是有效日期。请写成 202
 register("year-invalid", ERROR, "入学年份“{value}”无法识别。请写成 2024 或 2024级。")
 register("rank-invalid", ERROR, "成绩排名“{value}”无法识别。请写成 3/45、6.7%、0.067 或 前10%。")
 register("rank-exceeds-size", ERROR, "排名 {rank} 大于专业人数 {size}。请核对排名和专业人数。")
+register("number-out-of-range", ERROR, "“{value}”超出了“{column}”可能的范围。请填写实际的数字。")
+register("date-out-of-range", ERROR, "日期“{value}”不在 1950 年至 2100 年之间。请核对年份后重新填写。")
 register("number-invalid", ERROR, "“{value}”不是有效数字。请填写整数，例如 0。")
 register("yes-no-invalid", ERROR, "“{value}”无法识别为是/否。请填写“是”或“否”（也可用 √、✓、Y、N）。")
 register("choice-invalid", ERROR, "“{value}”不是可选值。可选：{allowed}。")

@@ -16,7 +16,8 @@ from sureform.intake.grid import Grid
 from sureform.issues import Issue, Location, make_issue
 from sureform.intake.labels import label_key
 from sureform.intake.tables import FieldSpec, Header, data_rows, find_header, reachable_fields
-from sureform.intake.values import parse_count, parse_date, parse_label, parse_student_id, parse_text, parse_yes_no
+from sureform.intake.values import (parse_count, parse_date, parse_label, parse_student_count, parse_student_id,
+                                   parse_text, parse_yes_no)
 from sureform.intake.readers.base import normalise_row
 from sureform.intake.readers.forms import reachable_labels, read_form
 from sureform.intake.readers.prose import parse_prose
@@ -199,7 +200,7 @@ def read_institution(grids: list[Grid], rel: str, catalogue: Catalogue) -> tuple
 def _read_basic(grid: Grid, rel: str, catalogue: Catalogue, issues: list[Issue]) -> list[dict]:
     org_types = list(catalogue.vocabulary.get("org_types", ["学生会", "研究生会"]))
     parsers = {"学校名称": parse_prose, "组织类型": partial(_parse_choice, allowed=org_types),
-               "学生人数较多或分校区较多": parse_yes_no, "全校学生人数": parse_count}
+               "学生人数较多或分校区较多": parse_yes_no, "全校学生人数": parse_student_count}
     facts, _ = read_form(grid, list(BASIC_ITEMS), {})
     out = []
     for spec in BASIC_ITEMS:

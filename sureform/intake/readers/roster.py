@@ -8,7 +8,7 @@ from sureform.editions import Catalogue
 from sureform.intake.grid import Grid
 from sureform.issues import Issue, Location, make_issue
 from sureform.intake.tables import FieldSpec, Header, data_rows, find_header
-from sureform.intake.values import (parse_count, parse_date, parse_discipline, parse_label, parse_political, parse_rank,
+from sureform.intake.values import (parse_date, parse_discipline, parse_failed_courses, parse_label, parse_political, parse_rank,
                       parse_student_id, parse_text, parse_year, parse_yes_no)
 from sureform.intake.readers.base import cell_location, normalise_row, record_location
 from sureform.intake.values import is_blank, parse_text
@@ -71,7 +71,7 @@ def read_roster(grids: list[Grid], rel: str, catalogue: Catalogue) -> tuple[list
         "class_name": parse_text, "year": parse_year, "level": parse_text,
         "political": partial(parse_political, aliases=catalogue.political_status_aliases),
         "activist": parse_yes_no, "post": parse_label, "department": parse_label, "rank_basis": parse_text,
-        "failed_courses": parse_count, "discipline": parse_discipline, "recommender": parse_text,
+        "failed_courses": parse_failed_courses, "discipline": parse_discipline, "recommender": parse_text,
         "review_date": parse_date, "org": parse_label,
     }
     records: list[dict] = []
