@@ -232,10 +232,15 @@ _STYLE_IDS: "WeakKeyDictionary" = WeakKeyDictionary()  # per document part: para
 def paragraph_style_id(part, name: str) -> str | None:
     """The id of the paragraph style `name` in this document (None for its default style), looked up once per
     document: python-docx scans every style of the document at each lookup."""
+    return style_id(part, name, WD_STYLE_TYPE.PARAGRAPH)
+
+
+def style_id(part, name: str, kind=WD_STYLE_TYPE.PARAGRAPH) -> str | None:
+    """The id of the style `name` of `kind` in this document, looked up once per document."""
     ids = _STYLE_IDS.setdefault(part, {})
-    if name not in ids:
-        ids[name] = part.get_style_id(name, WD_STYLE_TYPE.PARAGRAPH)
-    return ids[name]
+    if (name, kind) not in ids:
+        ids[(name, kind)] = part.get_style_id(name, kind)
+    return ids[(name, kind)]
 
 
 def add_styled(doc, name: str):
@@ -290,8 +295,19 @@ def add_body(doc, text: str, indent: bool = True):
 
 def new_table(doc, rows: int, widths: list, style: str = "Table Grid"):
     """A bordered table of fixed column widths (tblGrid for LibreOffice, tcW for Word), centred."""
-    table = doc.add_table(rows=rows, cols=len(widths))
-    table.style = doc.styles[style]
+    from docx.oxml.table import CT_Tbl
+    from docx.table import Table
+
+    # as `doc.add_table`, without its searches of the whole body and of every style (a form of a thousand
+    # tables would pay them a thousand times): the table goes before the body's final section properties
+    tbl = CT_Tbl.new_tbl(rows, len(widths), doc._block_width)
+    body = doc.element.body
+    if len(body) and body[-1].tag == qn("w:sectPr"):
+        body[-1].addprevious(tbl)
+    else:
+        body.append(tbl)
+    table = Table(tbl, doc._body)
+    tbl.tblStyle_val = style_id(doc.part, style, WD_STYLE_TYPE.TABLE)
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     table.autofit = False
     for column, width in zip(table.columns, widths):
