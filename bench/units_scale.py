@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import cProfile
+import json
 import os
 import pstats
 import shutil
@@ -56,23 +57,32 @@ def make_inbox(inbox: Path, units: int) -> None:
         os.utime(p, (old, old))
 
 
-def run_once(units: int, edition: str, keep: bool = False) -> tuple[float, float, int]:
-    """(seconds, peak RSS MiB, exit status) of one fresh `sureform run` with `units` more unions."""
+def run_once(units: int, edition: str, keep: bool = False) -> tuple[float, float, int, str]:
+    """(seconds, peak RSS MiB, exit status, what became of 机构信息.xlsx) of one fresh `sureform run` with `units`
+    more unions."""
     root = Path(tempfile.mkdtemp(prefix="sureform-units-"))
     try:
         make_inbox(root / "inbox", units)
         cmd = [str(ROOT / ".venv" / "bin" / "sureform"), "run", "--inbox", str(root / "inbox"), "--outbox",
                str(root / "outbox"), "--state", str(root / "state"), "--as-of", "2020-11-24", "--settle", "0",
-               "--edition", edition]
+               "--edition", edition, "--json"]
         t = time.perf_counter()
-        with tempfile.TemporaryFile() as err:
-            proc = subprocess.Popen(cmd, cwd=root, stdout=subprocess.DEVNULL, stderr=err)
+        with tempfile.TemporaryFile() as err, tempfile.TemporaryFile() as out:
+            proc = subprocess.Popen(cmd, cwd=root, stdout=out, stderr=err)
             _, status, usage = os.wait4(proc.pid, 0)
             took = time.perf_counter() - t
             if status:
                 err.seek(0)
                 sys.stderr.write(err.read().decode("utf-8", "replace")[-2000:])
-        return took, usage.ru_maxrss / 1024, os.waitstatus_to_exitcode(status)
+            out.seek(0)
+            try:
+                report = json.loads(out.read().decode("utf-8"))
+                institution = next(f for f in report["files"] if f["path"] == "机构信息.xlsx")
+                codes = sorted({i["code"] for i in institution["issues"] if i["severity"] == "error"})
+                said = institution["status"] + (f" ({', '.join(codes)})" if codes else "")
+            except (ValueError, StopIteration, KeyError):
+                said = "?"
+        return took, usage.ru_maxrss / 1024, os.waitstatus_to_exitcode(status), said
     finally:
         if keep:
             print(f"  kept {root}")
@@ -104,7 +114,7 @@ def profile(units: int, edition: str) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--units", type=int, default=1000)
+    parser.add_argument("--units", type=int, default=1000)  # besides the sample's two
     parser.add_argument("--curve", default="")
     parser.add_argument("--edition", default="2021")
     parser.add_argument("--profile", action="store_true")
@@ -113,12 +123,12 @@ def main() -> None:
     if args.profile:
         profile(args.units, args.edition)
         return
-    base, base_rss, _ = run_once(0, args.edition)
+    base, base_rss, _, _ = run_once(0, args.edition)
     print(f"sample ({args.edition}): {base:.2f} s, {base_rss:.0f} MiB")
     for n in [int(x) for x in args.curve.split(",") if x] or [args.units]:
-        took, rss, code = run_once(n, args.edition, args.keep)
-        print(f"{n} unions: {took:.2f} s (+{took - base:.2f} s, {1000 * (took - base) / max(n, 1):.2f} ms a union), "
-              f"{rss:.0f} MiB, exit {code}")
+        took, rss, code, said = run_once(n, args.edition, args.keep)
+        print(f"{n} more unions: {took:.2f} s (+{took - base:.2f} s, {1000 * (took - base) / max(n, 1):.2f} ms a union), "
+              f"{rss:.0f} MiB, exit {code}; 机构信息.xlsx {said}")
 
 
 if __name__ == "__main__":

@@ -164,6 +164,7 @@ register("score-negative", ERROR, "“{column}”得分 {value} 小于 0。请�
 register("score-row-duplicated", ERROR, "评议人“{rater}”对“{person}”的评分在本文件中重复出现（另见第 {other_row} 行）。每位评议人对每人只能评一次，请删除重复行。")
 register("rater-category-invalid", ERROR, "评议人类别“{value}”不是可选值。可选：{allowed}。")
 register("review-date-outside-last-month", WARNING, "评议日期 {value} 不在{semester}的最后一个月（{window}）。述职评议一般在每学期的最后一个月进行，请核实。")
+register("units-too-many", ERROR, "“{sheet}”中列出了 {value} 个院系（二级学生会组织），超过 {maximum} 个，没有哪所高校有这么多。请核对是否误粘贴了其他表格（如全体学生名单），改正后重新提交。")
 register("sheet-missing", ERROR, "缺少必需的工作表“{sheet}”（应含表头：{expected}）。请使用机构信息模板填写后重新提交。")
 register("semester-invalid", ERROR, "学期“{value}”无法识别。请写成 2020-2021学年第一学期。")
 # the master as a whole: the rule kinds' findings (sureform.verdicts.library declares which kind emits which)

@@ -191,10 +191,27 @@ def read_institution(grids: list[Grid], rel: str, catalogue: Catalogue) -> tuple
             records += _read_basic(grid, rel, catalogue, issues)
         else:
             records += _read_table(grid, table, header, rel, issues)
+    issues += _too_many_units(records, rel)
     if "basic" not in seen:
         issues.append(make_issue("sheet-missing", Location(rel, None), sheet=BASIC_SHEET,
                                  expected="项目、内容（" + "、".join(f.label for f in BASIC_ITEMS) + "）"))
     return records, issues
+
+
+UNITS_MAX = 500  # 二级 organisations one school can have: far beyond any college's (a few dozen at most)
+
+
+def _too_many_units(records: list[dict], rel: str) -> list[Issue]:
+    """More 院系 in 二级组织信息 (or 自评补充) than any school has: the file's error, before a form of thousands of
+    tables is built from it."""
+    out = []
+    for table in (UNIT_FACTS, SELF_ASSESSMENT):
+        rows = [r for r in records if r.get("_table") == table.name and r.get("unit")]
+        units = {label_key(r["unit"]) for r in rows}
+        if len(units) > UNITS_MAX:
+            out.append(make_issue("units-too-many", Location(rel, rows[0].get("_sheet")), len(units),
+                                  sheet=table.sheet, maximum=UNITS_MAX))
+    return out
 
 
 def _read_basic(grid: Grid, rel: str, catalogue: Catalogue, issues: list[Issue]) -> list[dict]:

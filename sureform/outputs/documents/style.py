@@ -293,6 +293,17 @@ def add_body(doc, text: str, indent: bool = True):
 # --- tables ---------------------------------------------------------------------------------
 
 
+_BLOCK_WIDTHS: "WeakKeyDictionary" = WeakKeyDictionary()
+
+
+def _block_width(doc):
+    """The text width of the document's last section, found once per document (python-docx searches every
+    paragraph of the body for section breaks each time)."""
+    if doc.part not in _BLOCK_WIDTHS:
+        _BLOCK_WIDTHS[doc.part] = doc._block_width
+    return _BLOCK_WIDTHS[doc.part]
+
+
 def new_table(doc, rows: int, widths: list, style: str = "Table Grid"):
     """A bordered table of fixed column widths (tblGrid for LibreOffice, tcW for Word), centred."""
     from docx.oxml.table import CT_Tbl
@@ -300,7 +311,7 @@ def new_table(doc, rows: int, widths: list, style: str = "Table Grid"):
 
     # as `doc.add_table`, without its searches of the whole body and of every style (a form of a thousand
     # tables would pay them a thousand times): the table goes before the body's final section properties
-    tbl = CT_Tbl.new_tbl(rows, len(widths), doc._block_width)
+    tbl = CT_Tbl.new_tbl(rows, len(widths), _block_width(doc))
     body = doc.element.body
     if len(body) and body[-1].tag == qn("w:sectPr"):
         body[-1].addprevious(tbl)
