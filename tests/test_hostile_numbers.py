@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import sqlite3
 import subprocess
@@ -165,12 +166,13 @@ def test_the_issues_reproductions(tmp_path):
     assert run(tmp_path, date(2020, 11, 25))["items"]
 
 
-@pytest.mark.parametrize("stored", [10**400, float("inf"), float("-inf"), float("nan"), -0.0],
-                         ids=["400-digits", "inf", "-inf", "NaN", "-0"])
+@pytest.mark.parametrize("stored", [10**400, float("inf"), float("-inf"), float("nan"), -0.0, "9999-12-31", "0001-01-01"],
+                         ids=["400-digits", "inf", "-inf", "NaN", "-0", "year-9999", "year-1"])
 @pytest.mark.parametrize("edition", ["2020", "2021"])
 def test_nothing_in_the_master_stops_a_later_run(tmp_path, stored, edition):
-    """What an older version could have stored in every number-bearing field of every record: every later run
-    (both documents, 汇总.xlsx rendered again from the records) exits normally."""
+    """What an older version could have stored in every number-bearing field (every date field, for a date) of
+    every record: every later run (both documents, 汇总.xlsx rendered again from the records) exits normally and
+    decides every item."""
     shutil.copytree(EXAMPLES, tmp_path / "inbox")
     run(tmp_path, edition=edition)
     db = sqlite3.connect(tmp_path / "state" / "master.sqlite")
@@ -178,7 +180,10 @@ def test_nothing_in_the_master_stops_a_later_run(tmp_path, stored, edition):
     for rowid, data in db.execute("SELECT rowid, data FROM records").fetchall():
         rec = json.loads(data)
         for key, v in list(rec.items()):
-            if not key.startswith("_") and isinstance(v, (int, float)) and not isinstance(v, bool):
+            if key.startswith("_"):
+                continue
+            if isinstance(stored, str) and isinstance(v, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", v) or \
+                    not isinstance(stored, str) and isinstance(v, (int, float)) and not isinstance(v, bool):
                 rec[key] = stored
                 changed += 1
         db.execute("UPDATE records SET data = ? WHERE rowid = ?", (json.dumps(rec, ensure_ascii=False), rowid))
@@ -189,6 +194,7 @@ def test_nothing_in_the_master_stops_a_later_run(tmp_path, stored, edition):
     assert changed > 100
     report = run(tmp_path, date(2020, 11, 25), edition)
     assert report["items"] and (tmp_path / "outbox" / "汇总.xlsx").exists()
+    assert not [i for i in report["items"] if "评估时出错" in json.dumps(i, ensure_ascii=False)]
     assert (tmp_path / "outbox" / "备案表.docx").exists()
 
 

@@ -295,16 +295,17 @@ def parse_discipline(value):
 
 
 def to_date(value) -> date | None:
-    """A date from a date, a datetime or an ISO string (as the master stores them); else None."""
+    """A date from a date, a datetime or an ISO string (as the master stores them); else None. A date outside
+    1950–2100 (which an older version could store) is None too: no rule counts days from year 1 or to 9999."""
     if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    if isinstance(value, str) and value.strip():
+        value = value.date()
+    elif isinstance(value, str) and value.strip():
         try:
-            return date.fromisoformat(value.strip()[:10])
+            value = date.fromisoformat(value.strip()[:10])
         except ValueError:
             return None
+    if isinstance(value, date):
+        return value if DATE_MIN <= value <= DATE_MAX else None
     return None
 
 
