@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 import sqlite3
 import zlib
 from contextlib import contextmanager
@@ -144,10 +145,26 @@ def _no_constant(_text: str):
     return None  # NaN, Infinity, -Infinity
 
 
+_XML_REFUSED = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")  # what no document or workbook can hold
+
+
+def _without_control(value):
+    if isinstance(value, str):
+        return _XML_REFUSED.sub("", value)
+    if isinstance(value, dict):
+        return {k: _without_control(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_without_control(v) for v in value]
+    return value
+
+
 def loads_record(text: str):
     """A stored record: any number it holds is one the checks and outputs can use (an older master may hold an
-    int of hundreds of digits, NaN or an infinity: they are read as blank, never a crash of every later run)."""
-    return json.loads(text, parse_int=_bounded_int, parse_float=_bounded_float, parse_constant=_no_constant)
+    int of hundreds of digits, NaN or an infinity: they are read as blank, never a crash of every later run), and
+    its text holds no control character an output cannot write (read since issue 10 removes them; an older
+    master may keep some: JSON writes them as \\u00XX, so only such a record is cleaned)."""
+    record = json.loads(text, parse_int=_bounded_int, parse_float=_bounded_float, parse_constant=_no_constant)
+    return _without_control(record) if "\\u00" in text else record
 
 
 def _bounded_value(value):
@@ -156,6 +173,8 @@ def _bounded_value(value):
         return None
     if isinstance(value, int) and abs(value) >= 10 ** _INT_DIGITS:
         return None
+    if isinstance(value, str) and not value.isprintable():  # (the quick test: most text is printable)
+        return _XML_REFUSED.sub("", value)
     return value
 
 
