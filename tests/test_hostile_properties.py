@@ -107,7 +107,7 @@ NUMBER_COLUMNS = [HEADER.index(c) for c in ("入学年份", "成绩排名", "不
 @settings(max_examples=10, deadline=None, suppress_health_check=list(HealthCheck))
 @given(values=st.lists(st.lists(number, min_size=5, max_size=5), min_size=1, max_size=4), as_csv=st.booleans())
 def test_any_numbers_in_number_columns(values, as_csv):
-    """Every number-bearing column of a roster takes any number (hundreds of digits, NaN, infinities, dates past
+    """Every number-bearing column of a roster (and 机构信息's 全校学生人数, 召开日期, 代表人数) takes any number (hundreds of digits, NaN, infinities, dates past
     9999) as text or as a cell value: the good roster beside it is accepted, the run exits normally, every error
     names its cell, and the next run (everything consolidated again) exits normally too."""
     from datetime import timedelta
@@ -126,15 +126,27 @@ def test_any_numbers_in_number_columns(values, as_csv):
             rows.append(row)
         target = inbox / "机电工程系" / ("名单.csv" if as_csv else "名单.xlsx")
         (write_csv if as_csv else write_xlsx)(target, rows)
+        # and 机构信息's counts: 全校学生人数 on its 基本信息, 代表人数 and 召开日期 of its 学代会
+        basics = [["项目", "内容"], ["学校名称", "某某学院"], ["组织类型", "学生会"], ["全校学生人数", values[0][0]]]
+        institution = inbox / "机构信息.xlsx"
+        write_xlsx(institution, basics, sheet="基本信息")
+        from openpyxl import load_workbook
+
+        wb = load_workbook(institution)
+        congress = wb.create_sheet("学代会")
+        for r in [["届次", "召开日期", "代表人数", "选举机构"], ["第一次", values[0][1], values[0][2], "学生代表大会"]]:
+            congress.append(r)
+        wb.save(institution)
+        settle(institution)
         for as_of in (AS_OF, AS_OF + timedelta(days=1)):
             report = run_pipeline(RunOptions(inbox, outbox, state, as_of, "2020", 0))
             if as_of == AS_OF:
                 statuses = {f["path"]: f for f in report["files"]}
                 assert statuses["石油工程系/名单.xlsx"]["status"] == "accepted"
-                mine = statuses[target.relative_to(inbox).as_posix()]
-                assert mine["status"] in ("accepted", "rejected"), mine
-                # a value that is not read is its own cell's error (never the file's, never the run's)
-                assert all(i["cell"] for i in mine["issues"] if i["severity"] == "error"), mine["issues"]
+                for mine in (statuses[target.relative_to(inbox).as_posix()], statuses["机构信息.xlsx"]):
+                    assert mine["status"] in ("accepted", "rejected"), mine
+                    # a value that is not read is its own cell's error (never the file's, never the run's)
+                    assert all(i["cell"] for i in mine["issues"] if i["severity"] == "error"), mine["issues"]
         for book in outbox.rglob("*.xlsx"):
             assert formulas(book) == [], book
     finally:
