@@ -5,6 +5,7 @@ import io
 import logging
 
 from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml.ns import qn
 from docx.shared import Cm, Mm, Pt
 
 from sureform.editions import load_catalogue
@@ -101,9 +102,7 @@ def build_disclosure(inputs: DocumentInputs):
     style.add_title(doc, disclosure_title(inputs))
     style.add_body(doc, OPENING.format(org_type=inputs.org_type))
 
-    style.add_heading(doc, section_heading("form", inputs))
-    add_form(doc, inputs, title_size=style.SIZE_S2)
-    _space_after_table(doc)
+    form_heading = style.add_heading(doc, section_heading("form", inputs))
 
     style.add_heading(doc, section_heading("charter", inputs))
     append_document(composer, inputs.charter_docx, "章程")
@@ -127,6 +126,20 @@ def build_disclosure(inputs: DocumentInputs):
     style.add_heading(doc, section_heading("responsible", inputs))
     add_responsible_table(doc, inputs)
 
+    _insert_form_after(form_heading, inputs)
     doc.core_properties.title = disclosure_title(inputs)
     style.finish_sections(doc)
     return doc
+
+
+def _insert_form_after(heading, inputs: DocumentInputs) -> None:
+    """Section 一, the form, built in a document of its own (made as this one is, so with the same styles) and
+    moved in after its heading once the supplied documents are composed: docxcompose searches the whole document
+    for each part it appends, and a form of hundreds of tables would make every search cost that much more."""
+    scratch = style.new_document()
+    add_form(scratch, inputs, title_size=style.SIZE_S2)
+    _space_after_table(scratch)
+    anchor = heading._p
+    for element in [e for e in scratch.element.body if e.tag != qn("w:sectPr")]:
+        anchor.addnext(element)
+        anchor = element
