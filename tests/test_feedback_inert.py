@@ -14,7 +14,8 @@ from pathlib import Path
 
 from conftest import HEADER, codes, file_report, person, settle
 
-from sureform.outputs.feedback import LIST_SHEET
+from sureform.issues import ERROR
+from sureform.outputs.feedback import FILLS, LIST_SHEET
 
 CALC = "file:///C:/Windows/System32/calc.exe"
 DDE = "cmd|' /C calc'!A0"
@@ -174,7 +175,7 @@ def test_the_feedback_copy_of_the_senders_workbook_is_inert(env):
     wb = load_workbook(back)
     assert wb.sheetnames == [LIST_SHEET, "名单"]
     ws = wb["名单"]
-    assert ws["B3"].comment is not None and ws["B3"].fill.fgColor.rgb.endswith("FF9999")  # sureform's own mark
+    assert ws["B3"].comment is not None and ws["B3"].fill.fgColor.rgb == FILLS[ERROR]  # sureform's own mark
     assert ws["A2"].fill.fgColor.rgb == "FF00B050"  # the sender's style is kept
     assert ws["L2"].value == "打开" and ws["L2"].hyperlink is None  # the text stays, the link is gone
     assert ws["L3"].hyperlink is None
