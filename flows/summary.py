@@ -13,7 +13,7 @@ import logging
 from datetime import date, datetime
 from pathlib import Path
 
-from sureform.atomic import atomic_path
+from sureform.atomic import atomic_path, undecodable
 from sureform.config import show_deadline
 from sureform.intake.inbox import is_ignored
 from sureform.store import Store
@@ -46,7 +46,8 @@ def inbox_units(inbox: Path) -> set[str]:
     from sureform.intake.senders import OFFICE
 
     try:
-        folders = [p.name for p in Path(inbox).iterdir() if p.is_dir() and not is_ignored(p.name)]
+        folders = [p.name for p in Path(inbox).iterdir() if p.is_dir() and not is_ignored(p.name)
+                   and not undecodable(p.name)]
         return {fold_unit_name(name) for name in folders} - {OFFICE}
     except OSError:
         return set()
