@@ -23,6 +23,7 @@ import signal
 import threading
 import time
 from contextlib import ExitStack
+from pathlib import Path
 
 from sureform.config import ConfigError, Settings
 from sureform.runlock import RunBusy, describe, file_lock
@@ -33,12 +34,15 @@ log = logging.getLogger("sureform.serve")
 RUNNER_QUERY_SECONDS = 1.0  # how often the runner asks the server for runs to start (Prefect's default: 10)
 SHUTDOWN_GRACE = 60.0  # seconds a run in progress gets to finish when serve is stopped
 READY_LINE = "sureform serve 已就绪"
+LOGGING_CONFIG = Path(__file__).with_name("logging.yml")  # Prefect's logging, with sureform's console lines
 
 
 def serve(settings: Settings) -> int:
     settings.check_serve()
     logging.getLogger("sureform").setLevel(settings.log_level)
     os.environ["SUREFORM_LOG_LEVEL"] = settings.log_level  # for the flow-run subprocesses
+    os.environ["SUREFORM_TIMEZONE"] = settings.timezone  # their log lines' times, as this process's
+    os.environ.setdefault("PREFECT_LOGGING_SETTINGS_PATH", str(LOGGING_CONFIG))  # read when Prefect is imported
     with ExitStack() as stack:
         try:
             stack.enter_context(file_lock(settings.state / "serve.lock", wait=0, what="sureform serve",

@@ -104,7 +104,9 @@ def cmd_run(args) -> int:
         return hand_to_flows(args)  # the run is recorded in the configured Prefect server
 
     def waiting(holder) -> None:
-        print(f"另一次处理正在进行（{describe(holder)}），最多等待 {settings.lock_wait:.0f} 秒…", file=sys.stderr)
+        from sureform.atomic import printable
+
+        print(printable(f"另一次处理正在进行（{describe(holder)}），最多等待 {settings.lock_wait:.0f} 秒…"), file=sys.stderr)
 
     try:
         if args.json:
@@ -115,11 +117,11 @@ def cmd_run(args) -> int:
             with progress_bar() as progress:
                 report = pipeline.run_intake(opts, lock_wait=settings.lock_wait, on_wait=waiting, progress=progress)
     except RunBusy as exc:
-        print(f"sureform: {exc}", file=sys.stderr)
+        say(exc)
         return 3
     except (OSError, sqlite3.Error) as exc:  # a read-only or full state/outbox: one line, never a traceback
         message = environment_failure(exc, opts)
-        print(f"sureform: {message}", file=sys.stderr)
+        say(message)
         if args.json:
             show({"error": {"code": "environment", "message": message,
                             "path": getattr(exc, "filename", None)}}, True)
@@ -206,9 +208,7 @@ def cmd_editions(args) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    level = os.environ.get("SUREFORM_LOG_LEVEL", "WARNING").strip().upper()  # an invalid one is reported by load_settings
-    logging.basicConfig(level=level if level in ("DEBUG", "INFO", "WARNING", "ERROR") else "WARNING", stream=sys.stderr,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    setup_logging()
     parser = build_parser()
     argv = list(sys.argv[1:] if argv is None else argv)
     args = parser.parse_args(argv)
@@ -216,8 +216,93 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return args.handler(args)
     except ValueError as exc:  # ConfigError, EditionError: a bad setting, said before any work
-        print(f"sureform: {exc}", file=sys.stderr)
+        say(exc)
         return 2
+
+
+# ---- the log: one Chinese line per event, in Beijing time, nothing from outside raw -----------------------
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+LEVEL_WORD = {logging.DEBUG: "调试", logging.WARNING: "警告", logging.ERROR: "错误", logging.CRITICAL: "严重错误"}
+DEFAULT_TIMEZONE = "Asia/Shanghai"
+
+
+def _is_own(record: logging.LogRecord) -> bool:
+    return record.name == "sureform" or record.name.startswith("sureform.")
+
+
+def _log_zone():
+    from zoneinfo import ZoneInfo
+
+    try:  # `serve` passes its `timezone` setting down to the flow-run processes
+        return ZoneInfo(os.environ.get("SUREFORM_TIMEZONE", "").strip() or DEFAULT_TIMEZONE)
+    except (ValueError, OSError):
+        return ZoneInfo(DEFAULT_TIMEZONE)
+
+
+class LogFormatter(logging.Formatter):
+    """`2026-12-05 03:12:46 石油工程系/工作人员名单.xlsx：已接收，12 人`: the time in Beijing time (the `timezone`
+    setting), 警告/错误 in front when it is one, the source of a line that is not sureform's own (Prefect's, at
+    debug level); every control character of the message escaped (`sureform.atomic.printable`), so that a file
+    name can neither forge a line nor drive the terminal."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__()
+        self.zone = _log_zone()
+
+    def formatTime(self, record: logging.LogRecord, datefmt: str | None = None) -> str:
+        from datetime import datetime
+
+        return datetime.fromtimestamp(record.created, self.zone).strftime("%Y-%m-%d %H:%M:%S")
+
+    def format(self, record: logging.LogRecord) -> str:
+        from sureform.atomic import printable
+
+        try:
+            message = record.getMessage()
+        except Exception:  # noqa: BLE001 — a bad format string of someone else's line
+            message = f"{record.msg} {record.args}"
+        word = LEVEL_WORD.get(record.levelno)
+        line = f"{self.formatTime(record)} {word + '：' if word else ''}"
+        line += printable(message) if _is_own(record) else f"{printable(record.name)}：{printable(message)}"
+        if record.exc_info:
+            line += "".join("\n    " + printable(x) for x in self.formatException(record.exc_info).splitlines())
+        return line
+
+
+class OwnLinesFilter(logging.Filter):
+    """sureform's lines at the configured level; other libraries' (Prefect's `Beginning flow run …`,
+    `Finished in state Completed()`, `Pausing all deployments...`) only at DEBUG, or when they are errors."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if _is_own(record) or record.levelno >= logging.ERROR:
+            return True
+        return (logging.getLogger("sureform").isEnabledFor(logging.DEBUG)
+                or os.environ.get("SUREFORM_LOG_LEVEL", "").strip().upper() == "DEBUG")
+
+
+def log_handler() -> logging.Handler:
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(LogFormatter())
+    handler.addFilter(OwnLinesFilter())
+    return handler
+
+
+def setup_logging() -> None:
+    """The log on stderr (`sureform run`, `sureform serve` and its journal): `LogFormatter`'s lines, at
+    SUREFORM_LOG_LEVEL (WARNING by default; an invalid one is reported by load_settings)."""
+    level = os.environ.get("SUREFORM_LOG_LEVEL", "WARNING").strip().upper()
+    root = logging.getLogger()
+    for old in [h for h in root.handlers if isinstance(h.formatter, LogFormatter)]:
+        root.removeHandler(old)
+    root.addHandler(log_handler())
+    root.setLevel(level if level in LOG_LEVELS else "WARNING")
+
+
+def say(message: object) -> None:
+    """One line to stderr for the person at the terminal (`sureform: …`), with anything from outside escaped."""
+    from sureform.atomic import printable
+
+    print(f"sureform：{printable(message)}", file=sys.stderr)
 
 
 def console() -> None:
