@@ -102,7 +102,8 @@ def break_text(text: str, width: int, indent: int = 0) -> list[str]:
     """Chinese prose in lines of at most `width` cells (later lines indented by `indent`): a break between two
     characters, never inside a number with its unit (`4 项`, `58人`), a word or an escape, never before closing
     or after opening punctuation."""
-    return _pack(_ATOM.findall(text) or [text], max(width, indent + 4), indent)
+    lead = text[: len(text) - len(text.lstrip())]  # a line's own indentation stays
+    return _pack(([lead] if lead else []) + (_ATOM.findall(text) or [text]), max(width, indent + 4), indent)
 
 
 _EXTENSION = re.compile(r"\.[0-9A-Za-z]{1,5}$")
