@@ -241,7 +241,7 @@ def test_cli_import_list_show(tmp_path, monkeypatch, capsys):
     capsys.readouterr()
     assert main(["editions", "show", "改革自评表"]) == 0
     out = capsys.readouterr().out
-    assert "规则：按期召开代表大会" in out and "往前看的学年数（1 = 仅本学年）：2" in out and "每个二级组织一张" in out
+    assert "规则：按期召开代表大会" in out and "往前看的学年数（1 表示仅本学年）：2" in out and "每个二级组织一张" in out
     assert "此版本缺少：" in out and "没有项目行" in out and "（二级表没有项目）" in out
     assert main(["editions", "show", "2020"]) == 0
     assert "规则：专职团干指导，聘任秘书长" in capsys.readouterr().out

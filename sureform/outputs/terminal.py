@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Callable, Iterator
 
 from rich import box
@@ -18,6 +19,7 @@ from rich.text import Text
 
 from sureform.atomic import printable
 from sureform.intake.kinds import KINDS
+from sureform.outputs.feedback import feedback_path
 
 PLAIN_LABEL = {"accepted": "已接收", "rejected": "退回", "duplicate": "重复", "reinstated": "重新生效", "skipped": "暂缓"}
 STATUS_LABEL = {"accepted": "[green]已接收[/]", "rejected": "[red]退回[/]", "duplicate": "[yellow]重复[/]",
@@ -333,10 +335,27 @@ def file_lines(report: dict) -> list[str]:
             parts.append(f["reason"])
         name = f["path"].rsplit("/", 1)[-1]
         folder = f.get("unit") or (f["path"].split("/", 1)[0] if "/" in f["path"] else "")
-        marks = [p for p in feedback if f"/{folder}/{name}_错误标注" in p] or \
-                [p for p in feedback if not folder and f"/{name}_错误标注" in p]
+        mark = feedback_path(Path("."), folder or "校团委", name).name  # the name as written (made safe)
+        marks = [p for p in feedback if p.endswith(f"/{folder}/{mark}")] or \
+                [p for p in feedback if not folder and p.endswith(f"/{mark}")]
         line = f"{f['path']}：{'，'.join(parts)}"
         if marks:
             line += f"；{'退回标注' if f['status'] == 'rejected' else '标注'}：{marks[0]}"
         lines.append(line)
     return lines
+
+
+RUN_COUNTS = (("accepted", "已接收"), ("reinstated", "重新生效"), ("rejected", "退回"), ("duplicate", "重复"),
+              ("skipped", "暂缓"))
+
+
+def run_line(report: dict) -> str:
+    """The one line a run ends with in serve's log: `本次收件处理完成：16 个文件，已接收 15 个、退回 1 个；
+    待整改问题 3 处`."""
+    files = report.get("files", [])
+    said = "、".join(f"{label} {n} 个" for status, label in RUN_COUNTS
+                    if (n := sum(1 for f in files if f["status"] == status)))
+    line = f"本次收件处理完成：{len(files)} 个文件" + (f"，{said}" if said else "")
+    if report.get("outputs", {}).get("master"):
+        line += f"；汇总表：{report['outputs']['master']}"
+    return line

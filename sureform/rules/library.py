@@ -92,7 +92,7 @@ RULE_KINDS: dict[str, RuleKind] = {kind.name: kind for kind in (
              (Param("since", "date", "最早的召开日期（含）"),), ("congress-too-old", "congress-missing")),
     RuleKind("congress-on-schedule", selection.congress_on_schedule,
              "按期规范召开：填报日期所在学年或之前规定学年数内召开了代表大会；备注写召开日期",
-             (Param("academic_years", "count", "往前看的学年数（1 = 仅本学年）"),), ("congress-too-old", "congress-missing")),
+             (Param("academic_years", "count", "往前看的学年数（1 表示仅本学年）"),), ("congress-too-old", "congress-missing")),
     RuleKind("all-staff-training", council.all_staff_training, "规定月数内开展了春季、秋季学生会组织工作人员全员培训",
              (Param("seasons", "texts", "须开展培训的季节（春季、秋季）"), Param("window_months", "count", "时限（月）")),
              ("training-missing",)),
