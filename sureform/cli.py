@@ -15,10 +15,13 @@ from pathlib import Path
 
 
 def _as_of(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
+    """2026-11-24, also as people type it: 2026/11/24, 2026.11.24, 2026年11月24日, full-width digits."""
+    from sureform.intake.values import parse_date
+
+    day, _ = parse_date(text)
+    if day is None:
         raise argparse.ArgumentTypeError(f"日期应写成 年-月-日，如 2026-11-24；“{text}”不是有效的日期")
+    return day
 
 
 # ---- argparse in Chinese ----------------------------------------------------------------------------------
@@ -372,12 +375,12 @@ def cmd_templates(args) -> int:
     from sureform.outputs.templates.catalog import write_templates
 
     paths = write_templates(args.out)
-    from rich.console import Console
+    from sureform.outputs.terminal import print_wrapped, terminal
 
-    console = Console()
+    console = terminal()
     console.print(f"已生成 {len(paths)} 个空白模板：")
     for path in paths:
-        console.print(f"  {path}")
+        print_wrapped(console, f"  {path}", path=True, indent=4)
     return 0
 
 

@@ -263,6 +263,15 @@ def test_python_m_flows_speaks_the_same(tmp_path):
     assert help_page.startswith("用法：sureform serve [选项]\n\n常驻运行：") and "usage:" not in help_page
 
 
+def test_the_filing_date_is_read_as_people_type_it():
+    from datetime import date
+
+    from sureform.cli import _as_of
+
+    for text in ("2026-11-24", "2026/11/24", "2026.11.24", "2026年11月24日", "２０２６年１１月２４日"):
+        assert _as_of(text) == date(2026, 11, 24), text
+
+
 def test_a_hostile_argument_is_escaped_in_the_error(tmp_path):
     proc = sureform(tmp_path, "run", "--as-of", "\x1b[2J")
     assert proc.returncode == 2 and "\x1b" not in proc.stderr and "“\\x1b[2J”不是有效的日期" in proc.stderr
