@@ -365,9 +365,11 @@ def cmd_config(args) -> int:
         json.dump(data, sys.stdout, ensure_ascii=False, indent=2)
         sys.stdout.write("\n")
         return 0
-    print(render(settings))
+    from sureform.atomic import printable
+
+    print("\n".join(printable(line) for line in render(settings).split("\n")))
     api = os.environ.get("PREFECT_API_URL")
-    print(f"# Prefect：{'使用 PREFECT_API_URL=' + api if api else '内置服务器 http://127.0.0.1:%d（数据在 %s）' % (settings.server_port, settings.state / 'prefect')}")
+    print(printable(f"# Prefect：{'使用 PREFECT_API_URL=' + api if api else '内置服务器 http://127.0.0.1:%d（数据在 %s）' % (settings.server_port, settings.state / 'prefect')}"))
     return 0
 
 
@@ -487,6 +489,18 @@ def setup_logging() -> None:
         root.removeHandler(old)
     root.addHandler(log_handler())
     root.setLevel(level if level in LOG_LEVELS else "WARNING")
+    sys.excepthook = _printable_traceback  # a crash's message may quote a name from outside, too
+    threading.excepthook = lambda a: None if a.exc_type is SystemExit else \
+        _printable_traceback(a.exc_type, a.exc_value, a.exc_traceback, f"线程 {a.thread.name if a.thread else ''} 出错：")
+
+
+def _printable_traceback(kind, value, tb, head: str = "") -> None:
+    import traceback
+
+    from sureform.atomic import printable
+
+    lines = ([head] if head else []) + "".join(traceback.format_exception(kind, value, tb)).rstrip("\n").split("\n")
+    sys.stderr.write("".join(printable(line) + "\n" for line in lines))
 
 
 def say(message: object) -> None:

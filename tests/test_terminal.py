@@ -128,6 +128,16 @@ def test_log_lines_escape_names_and_are_in_beijing_time():
         sureform_logger.setLevel(level)
 
 
+def test_a_traceback_quoting_a_name_is_escaped_too(tmp_path):
+    code = ("import threading; from sureform.cli import setup_logging; setup_logging()\n"
+            "def fail(name): raise ValueError(name)\n"
+            "t = threading.Thread(target=fail, args=('\\x1b]2;pwned\\x07名单.xlsx',)); t.start(); t.join()\n"
+            "fail('\\x1b[2J名单.xlsx')\n")
+    proc = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 1 and not RAW.search(proc.stderr), proc.stderr
+    assert "ValueError: \\x1b[2J名单.xlsx" in proc.stderr and "ValueError: \\x1b]2;pwned\\x07名单.xlsx" in proc.stderr
+
+
 def test_serve_file_lines_escape_names_and_find_their_feedback(sample_run):
     from sureform.outputs.terminal import file_lines
 
