@@ -156,8 +156,8 @@ def _serve(settings: Settings, stop: threading.Event) -> int:
     except Exception as exc:  # noqa: BLE001 — bookkeeping only, never keeps serve from starting
         log.warning("无法清理上次留下的未结束步骤：%s", exc)
     threading.Thread(target=warm_up, name="warm-up", daemon=True).start()
-    log.info("%s：监视 %s，夜间汇总 %s（%s），界面 %s", READY_LINE, settings.inbox, settings.schedule,
-             settings.timezone, os.environ["PREFECT_API_URL"].removesuffix("/api"))
+    log.info("%s：监视 %s，夜间汇总%s，界面 %s", READY_LINE, settings.inbox,
+             schedule_words(settings.schedule, settings.timezone), os.environ["PREFECT_API_URL"].removesuffix("/api"))
 
     rc = 0
     while not stop.wait(0.5):
@@ -188,6 +188,15 @@ def _serve(settings: Settings, stop: threading.Event) -> int:
     flush_to_server()
     log.info("sureform serve 已停止")
     return rc
+
+
+def schedule_words(cron: str, timezone: str) -> str:
+    """`0 2 * * *`, Asia/Shanghai → `每天 2:00（北京时间）`; another schedule as written (`（cron：…）`)."""
+    zone = "北京时间" if timezone in ("Asia/Shanghai", "Asia/Chongqing", "PRC") else timezone
+    fields = cron.split()
+    if len(fields) == 5 and fields[2:] == ["*", "*", "*"] and fields[0].isdigit() and fields[1].isdigit():
+        return f"每天 {int(fields[1])}:{int(fields[0]):02d}（{zone}）"
+    return f"按 cron“{cron}”（{zone}）"
 
 
 # what the intake stages import on first use (pandas, pandera, openpyxl, xlsxwriter, python-docx): imported once

@@ -138,6 +138,20 @@ def test_a_traceback_quoting_a_name_is_escaped_too(tmp_path):
     assert "ValueError: \\x1b[2J名单.xlsx" in proc.stderr and "ValueError: \\x1b]2;pwned\\x07名单.xlsx" in proc.stderr
 
 
+def test_the_lock_holder_is_described_in_beijing_time():
+    from sureform.runlock import describe
+
+    holder = {"what": "sureform-intake", "pid": 25800, "host": "vm", "since": "2026-12-04T19:36:08+00:00"}
+    assert describe(holder) == "sureform-intake，进程 25800@vm，开始于 2026-12-05 03:36:08"
+
+
+def test_the_schedule_is_said_in_words():
+    from flows.serve import schedule_words
+
+    assert schedule_words("0 2 * * *", "Asia/Shanghai") == "每天 2:00（北京时间）"
+    assert schedule_words("30 23 * * 1-5", "Asia/Shanghai") == "按 cron“30 23 * * 1-5”（北京时间）"
+
+
 def test_serve_file_lines_escape_names_and_find_their_feedback(sample_run):
     from sureform.outputs.terminal import file_lines
 
