@@ -209,6 +209,12 @@ def test_at_80_columns_the_sample_names_are_whole(sample_run):
     assert any(line.startswith("主席团候选人推荐表_陈鹏飞.xlsx") for line in lines)
 
 
+def test_the_verdicts_table_is_not_titled_as_one_edition_names_its_form(sample_run):
+    report, _ = sample_run
+    lines = [line.strip() for line in render(report, 80)]
+    assert "各项评估结论（自动判定）" in lines and not any("评估备案表" in line for line in lines)  # 2022: 改革自评表
+
+
 def test_break_text_keeps_numbers_with_units_and_punctuation_with_its_word():
     from sureform.outputs.terminal import break_text, wrap_path
 

@@ -254,7 +254,7 @@ def print_items(report: dict, console: Console) -> None:
     for it in report["items"]:
         groups.setdefault((it.get("table") or "校级", it.get("unit")), []).append(it)
     for (table, unit), items in groups.items():
-        title = "评估备案表（自动判定）" if (table, unit) == ("校级", None) and len(groups) == 1 \
+        title = "各项评估结论（自动判定）" if (table, unit) == ("校级", None) and len(groups) == 1 \
             else f"{table}学生会组织：{unit}（自动判定）" if unit else f"{table}学生会组织（自动判定）"
         ids = [f"{it.get('mark') or ''}{it['id']}" for it in items]
         id_w = max([cell_len("项目")] + [cell_len(printable(i)) for i in ids])
