@@ -176,7 +176,10 @@ def print_report(report: dict, console: Console | None = None) -> None:
         console.print(files_table(report, console.width))
         for f in files:
             if f["status"] == "skipped" and f.get("reason"):
-                print_wrapped(console, f"  {f['path']}：{f['reason']}", style="dim", indent=4)
+                segments = re.split(r"(?<=/)", printable(f["path"]))  # the name whole, the reason as prose
+                segments[-1] += "："
+                for line in _pack(["  ", *segments, *_ATOM.findall(printable(f["reason"]))], console.width, 4):
+                    console.print(Text(line, style="dim"), no_wrap=True, overflow="ignore", crop=False)
     else:
         console.print("收件箱中没有新文件。")
     if report.get("items"):
