@@ -473,8 +473,23 @@ class OwnLinesFilter(logging.Filter):
                 or os.environ.get("SUREFORM_LOG_LEVEL", "").strip().upper() == "DEBUG")
 
 
+class StderrHandler(logging.StreamHandler):
+    """To whatever sys.stderr is when a line is written (a test's capture, a redirected stream)."""
+
+    def __init__(self) -> None:
+        super().__init__(sys.stderr)
+
+    @property
+    def stream(self):
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, value) -> None:
+        pass
+
+
 def log_handler() -> logging.Handler:
-    handler = logging.StreamHandler(sys.stderr)
+    handler = StderrHandler()
     handler.setFormatter(LogFormatter())
     handler.addFilter(OwnLinesFilter())
     return handler

@@ -341,3 +341,11 @@ def test_every_rule_kind_has_a_chinese_name():
 
     assert set(RULE_LABELS) == set(RULE_KINDS)
     assert all(re.search(r"[\u4e00-\u9fff]", label) and not re.search(r"[a-z]", label) for label in RULE_LABELS.values())
+
+
+def test_editions_list_shows_whole_titles_at_80_columns(tmp_path):
+    proc = sureform(tmp_path, "editions", "list")
+    lines = proc.stdout.splitlines()
+    assert proc.returncode == 0 and max(cell_len(line) for line in lines) <= 80
+    assert "2020  内置  高校学生会组织深化改革评估备案表" in lines and "2022  内置  改革自评表" in lines
+    assert "…" not in proc.stdout

@@ -10,10 +10,8 @@ import re
 from datetime import date
 from pathlib import Path
 
-from rich import box
 from rich.cells import cell_len
 from rich.console import Console
-from rich.table import Table
 from rich.text import Text
 
 from sureform.atomic import atomic_path, printable
@@ -23,7 +21,7 @@ from sureform.editions import (EDITIONS_DIR, LOCAL_DIR, Catalogue, available_edi
 from sureform.rules.form_import import edition_from_form, edition_toml, name_problem, read_form
 from sureform.intake.values import chinese_date
 from sureform.issues import ISSUE_TYPES
-from sureform.outputs.terminal import break_text, plain, print_wrapped, terminal
+from sureform.outputs.terminal import break_text, print_wrapped, terminal, wrap_path
 from sureform.rules.library import RULE_KINDS, RULE_LABELS, EditionError, check_edition
 
 MANUAL = "人工判定"
@@ -196,20 +194,29 @@ def _counts(cat: Catalogue) -> str:
 
 
 def print_list(folder: Path, console: Console | None = None) -> None:
+    """Each edition in a block that reads at 80 columns: name, where it comes from, its whole title, its items
+    (and a local edition's file)."""
     console = console or terminal()
-    table = Table(title="备案表版本", box=box.SIMPLE_HEAD)
-    for col in ("版本", "来源", "标题", "项目数", "文件"):
-        table.add_column(col)
     entries = [(n, "内置", EDITIONS_DIR / f"{n}.toml") for n in available_editions()]
     entries += [(n, "本地", p) for n, p in local_editions(folder).items()]
+    console.print(Text("备案表版本", style="bold"))
+    width = max([cell_len(printable(n)) for n, _, _ in entries] + [4])
     for name, origin, path in entries:
         try:
             cat = load_catalogue(str(path) if origin == "本地" else name)
-            title, counts = plain(cat.title), _counts(cat)
+            title, counts, style = cat.title, _counts(cat), ""
         except ValueError as exc:
-            title, counts = plain(f"无法读取：{short(str(exc), 40)}", "red"), ""
-        table.add_row(plain(name), origin, title, plain(counts), plain(path) if origin == "本地" else "")
-    console.print(table)
+            title, counts, style = f"无法读取：{exc}", "", "red"
+        shown = printable(name)
+        head = f"{shown}{' ' * (width - cell_len(shown))}  {origin}  "
+        indent = cell_len(head)
+        lines = break_text(head + printable(title), console.width, indent)
+        if counts:
+            lines += break_text(" " * indent + printable(counts), console.width, indent)
+        if origin == "本地":
+            lines += wrap_path(" " * indent + "文件：" + printable(path), console.width, indent)
+        for i, line in enumerate(lines):
+            console.print(Text(line, style=style if i == 0 else ""), no_wrap=True, overflow="ignore", crop=False)
     print_wrapped(console, f"本地版本放在 {folder / LOCAL_DIR}；用 sureform editions show 版本 查看项目。")
 
 
