@@ -20,7 +20,7 @@ def _as_of(text: str) -> date:
 
     day, _ = parse_date(text)
     if day is None:
-        raise argparse.ArgumentTypeError(f"日期应写成 年-月-日，如 2026-11-24；“{text}”不是有效的日期")
+        raise argparse.ArgumentTypeError(f"“{text}”不是日期，请写成 年-月-日，如 2026-11-24")
     return day
 
 
@@ -57,8 +57,13 @@ def chinese_error(message: str) -> str:
         return message
     name, detail = m.groups()
     if c := re.fullmatch(r"invalid choice: '?(.*?)'? \(choose from (.+)\)", detail):
-        return (f"没有“{c.group(1)}”这个{name}，可用的{name}：{_names(c.group(2))}" if name == "命令" else
-                f"{name} 的值不能是“{c.group(1)}”，可选：{_names(c.group(2))}")
+        import difflib
+
+        choices = _names(c.group(2))
+        close = difflib.get_close_matches(c.group(1), choices.split("、"), n=1)
+        guess = f"（是不是 {close[0]}？）" if close else ""
+        return (f"没有“{c.group(1)}”这个{name}{guess}，可用的{name}：{choices}" if name == "命令" else
+                f"{name} 的值不能是“{c.group(1)}”{guess}，可选：{choices}")
     if c := re.fullmatch(r"invalid (\w+) value: '(.*)'", detail, re.S):
         word = TYPE_WORD.get(c.group(1), c.group(1))
         return f"{name} 应为{word}：“{c.group(2)}”不是{word}"
@@ -166,8 +171,14 @@ class Parser(argparse.ArgumentParser):
     def error(self, message: str):
         from sureform.atomic import printable
 
+        import shutil
+
+        from sureform.outputs.terminal import break_text
+
         self.print_usage(sys.stderr)
-        self.exit(2, printable(f"{self.prog}：{chinese_error(message)}") + f"\n运行 {self.prog} --help 查看说明。\n")
+        width = max(shutil.get_terminal_size().columns, 40)
+        lines = break_text(printable(f"{self.prog}：{chinese_error(message)}"), width, 2)
+        self.exit(2, "\n".join(lines) + f"\n运行 {self.prog} --help 查看说明。\n")
 
 
 EPILOG = "运行 sureform 命令 --help 查看每个命令的说明，例如 sureform run --help。"
