@@ -58,10 +58,12 @@ def intake_flow(inbox: str = "inbox", outbox: str = "outbox", state: str = "stat
         report = pipeline.run_intake(opts, execute=as_task, lock_wait=lock_wait, what="sureform-intake",
                                      finish=finish).to_dict()
         report["verdict_changes"] = changes
-        from sureform.outputs.terminal import file_lines, run_line
+        from sureform.outputs.terminal import documents_line, file_lines, run_line
 
         for line in file_lines(report):  # one Chinese line per file: what happened to it (serve's log)
             log.info("%s", line)
+        if (waiting := documents_line(report)) is not None:
+            log.info("%s", waiting)
         log.info("%s", run_line(report))
     except RunBusy as exc:
         log.warning("本次收件处理跳过：%s", exc)
