@@ -135,7 +135,7 @@ def test_the_log_is_one_chinese_line_per_event_in_beijing_time_with_names_escape
     path = served.inbox / "机电工程系" / "\x1b]2;pwned\x07\x1b[2J名单.xlsx"
     write_xlsx(path, [HEADER, person(sid="12-34", unit="机电工程系")])
     shown = "机电工程系/\\x1b]2;pwned\\x07\\x1b[2J名单.xlsx"
-    wait_for(lambda: f"{shown}：退回（未接收），错误 1 处；退回标注：outbox/退回/机电工程系/" in served.text(), RUN,
+    wait_for(lambda: f"{shown}：退回（未接收），错误 1 处，按“校级学生会工作人员名单”读取；退回标注：outbox/" in served.text(), RUN,
              "the escaped line of the file", served.log)
     wait_for(lambda: "本次收件处理完成：1 个文件，退回 1 个" in served.text(), 30, "the run's last line", served.log)
     raw = served.log.read_bytes()

@@ -157,7 +157,8 @@ def test_serve_file_lines_escape_names_and_find_their_feedback(sample_run):
 
     report, _ = sample_run
     line = next(x for x in file_lines(report) if TITLE_AND_CLEAR in x)
-    assert line.startswith(f"石油工程系/{TITLE_AND_CLEAR}：退回（未接收），错误 1 处；退回标注：outbox/")
+    assert line.startswith(f"石油工程系/{TITLE_AND_CLEAR}：退回（未接收），错误 1 处，按“校级学生会工作人员名单”读取；"
+                           "退回标注：outbox/")
     handler_out = io.StringIO()
     from sureform.cli import LogFormatter
 
