@@ -39,7 +39,7 @@ def progress_bar() -> Iterator[Callable[[str, int, int], None]]:
         task = bar.add_task("开始", total=1)
 
         def progress(stage: str, done: int, total: int) -> None:
-            bar.update(task, description=STAGE_LABEL.get(stage, stage), completed=done, total=max(total, 1))
+            bar.update(task, description=STAGE_LABEL.get(stage, "处理中"), completed=done, total=max(total, 1))
 
         yield progress
 
