@@ -282,9 +282,28 @@ def run_options(args):
     if settings.sources["log_level"] != SOURCE_DEFAULT:
         logging.getLogger().setLevel(settings.log_level)
     opts = RunOptions(settings.inbox, settings.outbox, settings.state, args.as_of or settings.today(), settings.edition,
-                      settings.stability_window, settings.history_days, ReadLimits(**settings.read_limits()))
+                      settings.stability_window, settings.history_days, ReadLimits(**settings.read_limits()),
+                      settings.deadline)
     opts.check_edition()  # an unknown or broken edition is an argument error (EditionError, exit 2), before any work
     return settings, opts
+
+
+def warn_incomplete_edition(edition: str) -> None:
+    """Before any work: an edition that lacks items or tables produces drafts; say what to import first."""
+    from sureform.editions import incomplete_warning, load_catalogue
+
+    try:
+        warning = incomplete_warning(load_catalogue(edition))
+    except ValueError:  # the run itself says what is wrong with the edition
+        return
+    if warning:  # an edition's words may come from an imported form: escaped, and wrapped to the terminal
+        import shutil
+
+        from sureform.atomic import printable
+        from sureform.outputs.terminal import break_text
+
+        width = max(shutil.get_terminal_size().columns, 40)
+        print("\n".join(break_text(printable(f"注意：{warning}"), width, 2)), file=sys.stderr)
 
 
 def show(report: dict, as_json: bool) -> None:
@@ -302,6 +321,7 @@ def cmd_run(args) -> int:
     from sureform.runlock import RunBusy, describe
 
     settings, opts = run_options(args)
+    warn_incomplete_edition(opts.edition)
     if os.environ.get("PREFECT_API_URL"):
         return hand_to_flows(args)  # the run is recorded in the configured Prefect server
 

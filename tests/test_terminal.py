@@ -210,10 +210,16 @@ def test_at_80_columns_the_sample_names_are_whole(sample_run):
     assert any(line.startswith("主席团候选人推荐表_陈鹏飞.xlsx") for line in lines)
 
 
-def test_the_verdicts_table_is_not_titled_as_one_edition_names_its_form(sample_run):
+def test_the_verdicts_table_is_titled_in_the_editions_words(sample_run):
     report, _ = sample_run
     lines = [line.strip() for line in render(report, 80)]
-    assert "各项评估结论（自动判定）" in lines and not any("评估备案表" in line for line in lines)  # 2022: 改革自评表
+    assert "（一）校级学生会组织改革自评表" in lines and not any("评估备案表" in line for line in lines)  # 2022
+
+
+def test_the_incomplete_edition_warning_is_wrapped_to_the_terminal(sample_run):
+    _, terminal = sample_run
+    warning = [line for line in terminal.stderr.splitlines() if line.strip()]
+    assert warning and warning[0].startswith("注意：") and max(cell_len(line) for line in warning) <= 80
 
 
 def test_break_text_keeps_numbers_with_units_and_punctuation_with_its_word():

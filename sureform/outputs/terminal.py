@@ -196,7 +196,7 @@ def print_report(report: dict, console: Console | None = None) -> None:
               else f"{labels.get(k, k)} {count_words(k, v)}" for k, v in report["master"].items()] or ["（空）"]
     print_pieces(console, "汇总数据：", "，\n".join(master).split("\n"), "")
     outputs = report.get("outputs", {})
-    for key, label in (("master", "汇总表"), ("filing", "备案表"), ("disclosure", "公开文档")):
+    for key, label in (("progress", "报送进度"), ("master", "汇总表"), ("filing", "备案表"), ("disclosure", "公开文档")):
         if outputs.get(key):
             print_wrapped(console, f"{label}：{outputs[key]}", path=True)
     if (waiting := documents_line(report)) is not None:
@@ -205,6 +205,8 @@ def print_report(report: dict, console: Console | None = None) -> None:
         console.print(f"标注文件（{len(outputs['feedback'])} 个，每个有错误、问题或提示的文件一个）：")
         for p in outputs["feedback"]:
             print_wrapped(console, f"  {p}", path=True, indent=4)
+    for warning in report.get("warnings", []):
+        print_wrapped(console, f"注意：{warning}", style="bold yellow")
 
 
 def files_table(report: dict, width: int) -> Table:
@@ -258,9 +260,12 @@ def print_items(report: dict, console: Console) -> None:
     groups: dict[tuple[str, str | None], list[dict]] = {}
     for it in report["items"]:
         groups.setdefault((it.get("table") or "校级", it.get("unit")), []).append(it)
+    edition = report.get("edition") or {}
+    titles = edition.get("tables") or {}
     for (table, unit), items in groups.items():
-        title = "各项评估结论（自动判定）" if (table, unit) == ("校级", None) and len(groups) == 1 \
-            else f"{table}学生会组织：{unit}（自动判定）" if unit else f"{table}学生会组织（自动判定）"
+        # the edition's own words: its table's title (（一）校级学生会组织改革自评表), else the form's title
+        named = titles.get(table) or (edition.get("title") if table == "校级" else "") or f"{table}学生会组织"
+        title = f"{named}（{unit}）" if unit else named
         ids = [f"{it.get('mark') or ''}{it['id']}" for it in items]
         id_w = max([cell_len("项目")] + [cell_len(printable(i)) for i in ids])
         verdict_w = max([cell_len("结论")] + [cell_len(printable(it["verdict"])) for it in items])
