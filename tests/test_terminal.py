@@ -228,6 +228,7 @@ def test_break_text_keeps_numbers_with_units_and_punctuation_with_its_word():
     assert break_text("召开日期为：2018年11月16日（2019年9月以来未召开）", 20) == \
         ["召开日期为：2018年", "11月16日（2019年9月", "以来未召开）"]
     assert break_text("基本信息 4 项、部门设置 6 个", 12) == ["基本信息", "4 项、部门设", "置 6 个"]
+    assert "--edition" in break_text("再用 --edition 本校2022 运行", 10)  # an option never cut
     assert wrap_path("信息工程系/工作人员名单.xlsx", 20) == ["信息工程系/", "工作人员名单.xlsx"]
     assert wrap_path("经济管理系工作人员名单.xlsx（经济管理系）", 30) == ["经济管理系工作人员名单.xlsx", "（经济管理系）"]
     assert wrap_path("主席团成员候选人产生办法及选举办法.docx", 20) == ["主席团成员候选人产生", "办法及选举办法.docx"]

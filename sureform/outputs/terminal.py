@@ -63,10 +63,11 @@ def shown(text: object) -> str:
 
 _OPENING = "（(“‘「『《【〔["
 _CLOSING = "，。、；：！？）」』”’》】〕%…,.;:!?)]"
-# one unbreakable piece of a line: opening punctuation with what follows; a number or an ASCII word with the one
-# unit after it (`58人`, `4 项`, `2018年`, `.xlsx`); any other character; closing punctuation with what precedes
+# one unbreakable piece of a line: opening punctuation with what follows; an ASCII word (`.xlsx`, `--edition`), a
+# number with the one unit after it (`58人`, `4 项`, `2018年`); any other character; closing punctuation with what
+# precedes
 _ATOM = re.compile(rf"""[{re.escape(_OPENING)}]*
-    (?:[0-9A-Za-z_\\][0-9A-Za-z_.:/%+\\-]*(?:\s?[^\x00-\x7f\s{re.escape(_OPENING + _CLOSING)}])? | \S)
+    (?:[-0-9A-Za-z_\\][0-9A-Za-z_.:/%+\\-]*(?:(?<=[0-9])\s?[^\x00-\x7f\s{re.escape(_OPENING + _CLOSING)}])? | \S)
     [{re.escape(_CLOSING)}]*\s*""", re.X)
 
 
