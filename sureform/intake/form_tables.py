@@ -692,7 +692,8 @@ def _read_row(table: FormTable, st: _TableState, slots, roles: dict[int, str], l
         st.numbered = False
         return
     if st.numbered is False and table.rows:
-        table.warnings.append(f"表格第 {line} 行有编号 {num}，而上面的行没有编号")
+        table.warnings.append(f"表格第 {line} 行有编号 {num}，而上面的 {len(table.rows)} 行没有编号（已按顺序编为第 "
+                              f"{'、'.join(r.number for r in table.rows[:5])} 项），请核对")
     st.numbered = True
     st.group = None
     row = FormRow(num, body, mark, None, verdict_text, note_text, offered, ticked, line, 1, how)

@@ -1,0 +1,538 @@
+"""The form-table reader (`sureform.intake.form_tables`) on blank forms as provinces and offices really send
+them: every variant of the 2021–22 改革自评表 below, built in python-docx (and one .doc made by LibreOffice),
+gives the same ids, marks, rules, parameters and 备注 patterns as the same form in the `★1.` style; odd
+numbering is named; a file that is not a Word form gets a Chinese message saying what it is."""
+from __future__ import annotations
+
+import copy
+import os
+import subprocess
+import sys
+import tempfile
+import tomllib
+import zipfile
+from pathlib import Path
+
+import docx
+import pytest
+from docx.oxml import parse_xml
+from docx.oxml.ns import nsdecls, qn
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from sureform.intake.form_tables import FormUnreadable, read_form_tables, soffice_path, split_number, verdict_choices
+from sureform.rules.form_import import edition_from_form, form_findings, read_form
+from sureform.rules.library import EditionError, load_edition
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent / "examples"))
+import make_blank_forms as blanks  # noqa: E402
+
+ITEMS = blanks.ITEMS_2022  # (mark, text, 备注) of items 1–11, as published
+BOX = "□是 □否"
+
+
+def published(n: int, mark: str) -> str:
+    return f"{n}{mark}."
+
+
+STYLES = {
+    "★1.": lambda n, m: f"{m}{n}.",
+    "1★.": published,
+    "1.★": lambda n, m: f"{n}.{m}",
+    "1★、": lambda n, m: f"{n}{m}、",
+    "（1）": lambda n, m: f"{m}（{n}）",
+    "１★．": lambda n, m: f"{chr(0xFF10 + n) if n < 10 else '１' + chr(0xFF10 + n - 10)}{m}．",
+}
+
+
+def form(path: Path, *, style=published, items=ITEMS, columns=("指标", "结论", "备注"), verdict=BOX,
+         legend=blanks.LEGEND_2022, title=blanks.TITLE_2022_SCHOOL, number_column: str | None = None,
+         wrap: dict[int, int] | None = None, merged_wrap=False, explanation: str | None = None,
+         explanation_spans=True, where="body", auto_list=False, notes: dict[int, str] | None = None,
+         drop: tuple[int, ...] = (), repeat: tuple[int, ...] = (), heading="一、改革自评表") -> Path:
+    """A 改革自评表 with one school table. `wrap` {item: at}: the item's text continues on a second row from
+    character `at` (the 结论 cell of that row empty, or merged with the row above when `merged_wrap`);
+    `number_column`: the number in a column of its own with this header; `where`: body, textbox or nested."""
+    doc = docx.Document()
+    doc.add_paragraph(heading)
+    doc.add_paragraph(legend)
+    rows: list[tuple[str, str, str, str, bool]] = []  # number cell, text, verdict, note, continuation
+    numbers = [n for n in range(1, len(items) + 1) if n not in drop]
+    numbers += list(repeat)
+    for n in sorted(numbers):
+        mark, text, note = items[n - 1]
+        note = (notes or {}).get(n, note)
+        label = style(n, mark)
+        at = (wrap or {}).get(n)
+        first, rest = (text[:at], text[at:]) if at else (text, "")
+        if number_column is not None:
+            rows.append((label, first, verdict, note, False))
+        elif auto_list:
+            rows.append(("", f"{mark}{first}", verdict, note, False))
+        else:
+            rows.append(("", f"{label} {first}", verdict, note, False))
+        if rest:
+            rows.append(("", rest, "", "", True))
+    cols = 4 if number_column is not None else 3
+    extra = 1 if explanation else 0
+    container = doc
+    if where == "nested":
+        outer = doc.add_table(rows=1, cols=1)
+        container = outer.cell(0, 0)
+        container.paragraphs[0].text = title
+    else:
+        doc.add_paragraph(title)
+    table = container.add_table(rows=1 + len(rows) + extra, cols=cols)
+    table.style = "Table Grid"
+    header = ([number_column] if number_column is not None else []) + list(columns)
+    for cell, text in zip(table.rows[0].cells, header):
+        cell.text = text
+    numbering = _list_numbering(doc) if auto_list else None
+    for r, (number, text, verdict_text, note, continued) in enumerate(rows, start=1):
+        cells = table.rows[r].cells
+        offset = 1 if number_column is not None else 0
+        if number_column is not None:
+            cells[0].text = number
+        cells[offset].text = text
+        if numbering is not None and not continued:
+            _number_paragraph(cells[offset].paragraphs[0], numbering)
+        if continued and merged_wrap:
+            table.cell(r - 1, offset + 1).merge(table.cell(r, offset + 1))
+            table.cell(r - 1, offset + 2).merge(table.cell(r, offset + 2))
+        else:
+            cells[offset + 1].text = verdict_text
+            cells[offset + 2].text = note
+    if explanation:
+        last = table.rows[-1].cells
+        if explanation_spans:
+            last[0].merge(last[-1]).text = explanation
+        else:
+            last[1 if number_column is not None else 0].text = explanation
+    if where == "textbox":
+        _into_text_box(doc, table)
+    doc.add_paragraph()  # as Word ends every document
+    doc.save(str(path))
+    return path
+
+
+def _list_numbering(doc) -> str:
+    """A list definition `%1.` in numbering.xml; the numId."""
+    numbering = doc.part.numbering_part.element
+    abstract = parse_xml(f'<w:abstractNum {nsdecls("w")} w:abstractNumId="90"><w:lvl w:ilvl="0"><w:start w:val="1"/>'
+                         '<w:numFmt w:val="decimal"/><w:lvlText w:val="%1."/></w:lvl></w:abstractNum>')
+    numbering.insert(0, abstract)
+    numbering.append(parse_xml(f'<w:num {nsdecls("w")} w:numId="90"><w:abstractNumId w:val="90"/></w:num>'))
+    return "90"
+
+
+def _number_paragraph(paragraph, num_id: str) -> None:
+    ppr = paragraph._p.get_or_add_pPr()
+    ppr.append(parse_xml(f'<w:numPr {nsdecls("w")}><w:ilvl w:val="0"/><w:numId w:val="{num_id}"/></w:numPr>'))
+
+
+def _into_text_box(doc, table) -> None:
+    """Move the table into a text box, as Word writes one: a DrawingML shape and its VML fallback copy."""
+    tbl = table._tbl
+    tbl.getparent().remove(tbl)
+    mc = ('xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility/2006" '
+          'xmlns:wps="http://schemas.microsoft.com/office/word/2010/wordprocessingShape" '
+          'xmlns:wp="http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing" '
+          'xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main" xmlns:v="urn:schemas-microsoft-com:vml"')
+    run = parse_xml(
+        f'<w:r {nsdecls("w")} {mc}><mc:AlternateContent><mc:Choice Requires="wps"><w:drawing><wp:anchor>'
+        '<a:graphic><a:graphicData uri="http://schemas.microsoft.com/office/word/2010/wordprocessingShape">'
+        '<wps:wsp><wps:txbx><w:txbxContent/></wps:txbx></wps:wsp></a:graphicData></a:graphic></wp:anchor>'
+        '</w:drawing></mc:Choice><mc:Fallback><w:pict><v:shape><v:textbox><w:txbxContent/></v:textbox></v:shape>'
+        '</w:pict></mc:Fallback></mc:AlternateContent></w:r>')
+    boxes = run.findall(".//" + qn("w:txbxContent"))
+    for box in boxes:
+        box.append(copy.deepcopy(tbl))
+        box.append(parse_xml(f'<w:p {nsdecls("w")}/>'))
+    doc.add_paragraph()._p.append(run)
+
+
+def summary(path: Path) -> list[tuple]:
+    ed = edition_from_form(read_form(path), "x")
+    return [(it.get("table", "校级"), it["id"], it.get("mark", ""), it.get("rule"), it.get("params", {}),
+             it.get("note")) for it in ed["items"]]
+
+
+@pytest.fixture(scope="module")
+def reference(tmp_path_factory) -> list[tuple]:
+    path = blanks.form_2022(tmp_path_factory.mktemp("ref") / "ref.docx")  # the ★1. sample
+    found = summary(path)
+    assert [f[1] for f in found] == [str(n) for n in range(1, 12)]
+    assert [f[1] for f in found if f[2] == "★"] == ["1", "11"]
+    return found
+
+
+# ---- numbers and marks ---------------------------------------------------------------------------------------
+@pytest.mark.parametrize("text,expected", [
+    ("★1. 坚持", ("1", "★", "坚持")), ("1★. 坚持", ("1", "★", "坚持")), ("1.★坚持", ("1", "★", "坚持")),
+    ("11★、按期", ("11", "★", "按期")), ("（1）坚持", ("1", "", "坚持")), ("１２▲．校级", ("12", "▲", "校级")),
+    ("12▲. 校级", ("12", "▲", "校级")), ("3 工作人员", ("3", "", "工作人员")), ("2019年10月以来", (None, "", "2019年10月以来")),
+    ("1.5倍", (None, "", "1.5倍")), ("★坚持", (None, "★", "坚持")), ("40人", (None, "", "40人")),
+])
+def test_split_number(text, expected):
+    assert split_number(text) == expected
+
+
+def test_verdict_choices_read_ticks_boxes_and_typed_words():
+    assert verdict_choices("□是 □否") == (("是", "否"), ())
+    assert verdict_choices("☑是 □否") == (("是", "否"), ("是",))
+    assert verdict_choices("■达标\n□未达标") == (("达标", "未达标"), ("达标",))
+    assert verdict_choices("是√ 否") == (("是", "否"), ("是",))
+    assert verdict_choices("否") == (("否",), ("否",))
+
+
+# ---- every variant reads as the ★1. form --------------------------------------------------------------------
+@pytest.mark.parametrize("style", list(STYLES))
+def test_every_numbering_style_gives_the_same_edition(tmp_path, reference, style):
+    path = form(tmp_path / "f.docx", style=STYLES[style])
+    assert summary(path) == reference
+    warnings, _ = form_findings(read_form(path))
+    assert warnings == []
+
+
+@pytest.mark.parametrize("header", ["序号", ""])
+def test_numbers_in_their_own_column(tmp_path, reference, header):
+    path = form(tmp_path / "f.docx", number_column=header, style=lambda n, m: f"{n}{m}")
+    assert summary(path) == reference
+    assert all(r.numbered_by == "column" for r in read_form(path).tables[0].rows)
+
+
+def test_automatic_list_numbering(tmp_path, reference):
+    path = form(tmp_path / "f.docx", auto_list=True)
+    assert summary(path) == reference
+    rows = read_form(path).tables[0].rows
+    assert all(r.numbered_by == "list" for r in rows)
+
+
+@pytest.mark.parametrize("merged", [False, True])
+def test_wrapped_rows_continue_the_item_above(tmp_path, reference, merged):
+    path = form(tmp_path / "f.docx", wrap={3: 12, 8: 40, 9: 30}, merged_wrap=merged)
+    assert summary(path) == reference
+    blank = read_form(path)
+    rows = {r.number: r for r in blank.tables[0].rows}
+    assert rows["8"].lines == 2 and rows["8"].text == ITEMS[7][1]
+    assert rows["3"].note_cell.strip() == blanks.BLANK_PEOPLE
+    warnings, notes = form_findings(blank)
+    assert warnings == [] and any("跨行" in n for n in notes)
+
+
+@pytest.mark.parametrize("spans", [True, False])
+def test_an_explanation_row_is_not_an_item(tmp_path, reference, spans):
+    text = "说明：请在“结论”栏对应的“□”内打“√”，并在备注栏填写实有人数、个数和召开日期。"
+    path = form(tmp_path / "f.docx", explanation=text, explanation_spans=spans)
+    assert summary(path) == reference
+    assert read_form(path).tables[0].explanations == [text]
+
+
+@pytest.mark.parametrize("where", ["textbox", "nested"])
+def test_a_table_in_a_text_box_or_a_layout_table_is_found_once(tmp_path, reference, where):
+    path = form(tmp_path / "f.docx", where=where)
+    blank = read_form(path)
+    assert len(blank.tables) == 1 and blank.tables[0].where == {"textbox": "文本框", "nested": "表格内"}[where]
+    assert summary(path) == reference
+    assert blank.tables[0].title == blanks.TITLE_2022_SCHOOL
+
+
+def test_the_2020_merged_group_rows_and_full_width_numbers_of_2020(tmp_path):
+    from sureform.editions import load_catalogue
+
+    blank = read_form(blanks.form_2020(tmp_path / "f.docx"))
+    rows = blank.tables[0].rows
+    assert [r.number for r in rows][:5] == ["1", "2", "3a", "3b", "3c"]
+    assert {r.group for r in rows[2:5]} == {"3. 机构和人员规模"} and rows[2].numbered_by == "group"
+    assert form_findings(blank)[0] == []
+    ed = edition_from_form(blank, "x")
+    assert [it["id"] for it in ed["items"]] == [it.id for it in load_catalogue("2020").items]
+
+
+def test_published_samples_import_like_the_builtin_2022(tmp_path):
+    from sureform.editions import load_catalogue
+
+    builtin = [(it.id, it.mark, it.rule, it.params, it.note) for it in load_catalogue("2022").items]
+    for make in (blanks.form_2023, blanks.form_2024):
+        ed = edition_from_form(read_form(make(tmp_path / f"{make.__name__}.docx")), "x")
+        got = [(it["id"], it.get("mark", ""), it.get("rule"), it.get("params", {}), it.get("note")) for it in ed["items"]]
+        assert got == builtin, make.__name__
+        assert ed["verdict_labels"] == ["是", "否"]
+    ed = edition_from_form(read_form(blanks.form_2024(tmp_path / "b.docx")), "x")
+    assert ed["legend"] == "标注“★”为核心指标。" and "observation_binding" not in ed
+    assert ed["items"][5]["text"] == blanks.ITEM_6_2024
+    assert (HERE.parent / "examples" / "forms" / "改革自评表-2023-2024-空白.docx").is_file()
+    assert (HERE.parent / "examples" / "forms" / "改革自评表-2022-2023-空白.docx").is_file()
+
+
+@pytest.mark.skipif(soffice_path() is None, reason="LibreOffice is not installed")
+def test_a_legacy_doc_made_by_libreoffice_imports_like_the_docx(tmp_path, reference):
+    source = form(tmp_path / "空白表.docx")
+    with tempfile.TemporaryDirectory() as profile:
+        subprocess.run([soffice_path(), f"-env:UserInstallation={Path(profile).as_uri()}", "--headless",
+                        "--convert-to", "doc", "--outdir", str(tmp_path / "doc"), str(source)],
+                       check=True, capture_output=True, timeout=120)
+    doc_file = tmp_path / "doc" / "空白表.doc"
+    assert doc_file.read_bytes()[:4] == b"\xd0\xcf\x11\xe0"
+    blank = read_form(doc_file)
+    assert blank.converted_from == "doc"
+    assert summary(doc_file) == reference
+    wps = tmp_path / "空白表.wps"  # WPS's own extension for the same format
+    wps.write_bytes(doc_file.read_bytes())
+    assert read_form(wps).converted_from == "wps"
+
+
+# ---- never silently lose an item ---------------------------------------------------------------------------
+def test_a_missing_or_repeated_item_is_named(tmp_path):
+    warnings, _ = form_findings(read_form(form(tmp_path / "a.docx", drop=(1,))))
+    assert warnings == ["“（一）校级学生会组织改革自评表”：第 1 项缺失"]
+    warnings, _ = form_findings(read_form(form(tmp_path / "b.docx", repeat=(5,))))
+    assert warnings == ["“（一）校级学生会组织改革自评表”：第 5 项重复"]
+
+
+def test_an_unnumbered_row_with_its_own_verdict_in_a_numbered_table_is_said(tmp_path):
+    doc = docx.Document()
+    t = doc.add_table(rows=3, cols=3)
+    for cell, text in zip(t.rows[0].cells, ("指标", "结论", "备注")):
+        cell.text = text
+    t.rows[1].cells[0].text, t.rows[1].cells[1].text = "学生会组织建立了联系服务同学的长效机制。", BOX
+    t.rows[2].cells[0].text, t.rows[2].cells[1].text = "2. 工作部门不超过6个。", BOX
+    doc.save(str(tmp_path / "f.docx"))
+    blank = read_form(tmp_path / "f.docx")
+    assert [r.number for r in blank.tables[0].rows] == ["1", "2"]
+    warnings, _ = form_findings(blank)
+    assert any("没有编号" in w and "第 1 项" in w for w in warnings)
+
+
+def test_cli_stops_on_odd_numbering_unless_forced(tmp_path, monkeypatch, capsys):
+    from sureform.cli import main
+
+    monkeypatch.setenv("COLUMNS", "200")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("SUREFORM_CONFIG", raising=False)
+    path = form(tmp_path / "缺项.docx", drop=(1,))
+    assert main(["editions", "import", str(path)]) == 1
+    out = capsys.readouterr().out
+    assert "第 1 项缺失" in out and "未写入" in out and "--force" in out
+    assert "★11" in out  # every row as read is still shown
+    assert not (tmp_path / "editions" / "缺项.toml").exists()
+    assert main(["editions", "import", str(path), "--force"]) == 0
+    assert "已写入" in capsys.readouterr().out and (tmp_path / "editions" / "缺项.toml").is_file()
+
+
+# ---- verdict words from the layout ---------------------------------------------------------------------------
+@pytest.mark.parametrize("columns,title,legend,words,guessed", [
+    (("指标", "结论", "备注"), "（一）校级学生会组织改革自评", "标注“★”为核心指标。", ["是", "否"], False),
+    (("项目", "评估结论", "备注"), "校级学生会组织情况", "", ["是", "否"], False),
+    (("项目", "符合标准情况", "备注"), "二级学生会组织情况", "", ["是", "否"], False),
+    (("项目", "验收结论", "备注"), "校级学生会组织情况", "", ["达标", "未达标"], False),
+    (("项目", "自评情况", "备注"), "情况表", "", ["达标", "未达标"], True),
+])
+def test_verdict_words_come_from_the_layout_when_the_cells_are_empty(tmp_path, columns, title, legend, words, guessed):
+    path = form(tmp_path / "f.docx", columns=columns, title=title, legend=legend or "一张表", verdict="",
+                heading="备案表" if "自评" in title else "情况汇总")
+    blank = read_form(path)
+    ed = edition_from_form(blank, "x")
+    assert ed["verdict_labels"] == words
+    warnings, notes = form_findings(blank)
+    said = warnings if guessed else notes
+    assert any("/".join(words) in line for line in said)
+    assert not any("结论用语" in w or "结论栏" in w for w in (notes if guessed else warnings))
+
+
+# ---- a filled form used as a blank ---------------------------------------------------------------------------
+def test_a_filled_form_gives_the_blank_patterns_and_its_ticks_are_ignored(tmp_path, reference):
+    filled = {3: "实有38人", 4: "实有5人", 5: "实有６个", 11: "召开日期为：2021年4月10日"}
+    path = form(tmp_path / "去年.docx", verdict="☑是 □否", notes=filled)
+    assert summary(path) == reference
+    blank = read_form(path)
+    assert blank.filled and blank.tables[0].rows[0].ticked == ("是",)
+    assert any("已填写" in n for n in form_findings(blank)[1])
+
+
+def test_wingdings_boxes_and_header_values_are_read_for_the_review(tmp_path):
+    doc = docx.Document()
+    doc.add_paragraph("组织名称：某某职业技术学院　☑学生会□研究生会")
+    doc.add_paragraph("二级学生会组织（含二级院系、书院、分校区等学生会、研究生会）数量：12")
+    t = doc.add_table(rows=2, cols=3)
+    for cell, text in zip(t.rows[0].cells, ("项目", "评估结论", "备注")):
+        cell.text = text
+    t.rows[1].cells[0].text = "1. 工作人员不超过40人。"
+    para = t.rows[1].cells[1].paragraphs[0]
+    for glyph, word in (("R", "是"), ("£", "否")):
+        run = para.add_run(glyph)
+        run.font.name = "Wingdings 2"
+        para.add_run(word)
+    t.rows[1].cells[2].text = "实有51人"
+    doc.save(str(tmp_path / "f.docx"))
+    blank = read_form_tables(tmp_path / "f.docx")
+    row = blank.tables[0].rows[0]
+    assert (row.number, row.verdict_cell, row.offered, row.ticked, row.note_cell) == \
+        ("1", "☑是□否", ("是", "否"), ("是",), "实有51人")
+    fields = {h.key: h for h in blank.header_fields}
+    assert fields["org"].value.startswith("某某职业技术学院") and fields["units"].value == "12"
+
+
+# ---- files that are not Word forms ---------------------------------------------------------------------------
+def _no_english(text: str) -> None:
+    for word in ("Package", "not found", "zip", "Error", "error", "File"):
+        assert word not in text, text
+
+
+def test_files_that_are_not_word_forms_are_named_in_chinese(tmp_path, monkeypatch):
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    wb.active.append(["指标", "结论"])
+    wb.save(tmp_path / "表.docx")
+    (tmp_path / "名单.docx").write_text("姓名,学号\n张三,2024010101\n", encoding="utf-8")
+    (tmp_path / "说明.docx").write_text("这是一份说明。\n请查收。\n", encoding="gb18030")
+    (tmp_path / "扫描.docx").write_bytes(b"%PDF-1.4\n...")
+    (tmp_path / "坏.docx").write_bytes(b"PK\x03\x04not really")
+    expected = {"表.docx": "Excel 表格", "名单.docx": "CSV", "说明.docx": "纯文本", "扫描.docx": "PDF", "坏.docx": ""}
+    for name, what in expected.items():
+        with pytest.raises(FormUnreadable) as caught:
+            read_form_tables(tmp_path / name)
+        assert what in caught.value.reason and "Word" in caught.value.reason, name
+        _no_english(caught.value.reason.replace("Word", "").replace("WPS", "").replace("CSV", "").replace("PDF", "")
+                    .replace("Excel", "").replace(".xlsx", "").replace(".docx", ""))
+
+
+def test_a_doc_without_libreoffice_says_to_install_it_or_save_as_docx(tmp_path, monkeypatch):
+    ole = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 504 + "WordDocument".encode("utf-16-le") + b"\0" * 1000
+    (tmp_path / "空白表.doc").write_bytes(ole)
+    monkeypatch.setenv("PATH", str(tmp_path / "nothing"))
+    with pytest.raises(FormUnreadable) as caught:
+        read_form_tables(tmp_path / "空白表.doc")
+    assert "LibreOffice" in caught.value.reason and "另存为" in caught.value.reason and ".doc" in caught.value.reason
+
+
+def test_cli_messages_for_a_workbook_named_docx(tmp_path, monkeypatch, capsys):
+    from openpyxl import Workbook
+
+    from sureform.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("SUREFORM_CONFIG", raising=False)
+    Workbook().save(tmp_path / "空白表.docx")
+    assert main(["editions", "import", "空白表.docx"]) == 2
+    err = capsys.readouterr().err
+    assert "Excel 表格" in err and "另存为" in err and "Package" not in err
+
+
+# ---- bounds (issue 20, point 8) ----------------------------------------------------------------------------
+def test_a_zip_bomb_form_is_refused_before_it_is_unpacked(tmp_path):
+    src = form(tmp_path / "f.docx")
+    bomb = tmp_path / "炸弹.docx"
+    with zipfile.ZipFile(src) as z, zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as out:
+        for info in z.infolist():
+            out.writestr(info, z.read(info))
+        out.writestr("word/media/filler.bin", b"\0" * (120 << 20))
+    with pytest.raises(FormUnreadable) as caught:
+        read_form_tables(bomb)
+    assert "MB" in caught.value.reason or "压缩比" in caught.value.reason
+
+
+def test_more_than_200_items_per_table_is_refused(tmp_path):
+    from sureform.outputs.edition_files import import_form
+
+    many = [("", f"学生会组织第{n}项工作有记录。", "") for n in range(1, 202)]
+    path = form(tmp_path / "大.docx", items=many)
+    with pytest.raises(EditionError, match="200"):
+        import_form(path, tmp_path, "大", force=True)
+
+
+def test_parameters_beyond_what_a_rule_can_use_are_refused_at_import_and_at_load(tmp_path):
+    from sureform.outputs.edition_files import import_form
+
+    items = [("", "党组织近99999个月内听取学生会组织工作汇报，学生会组织的建设纳入了学校党建工作整体规划。", ""),
+             ("", "工作人员不超过123456789012345人。", "")]
+    with pytest.raises(EditionError, match="120"):
+        import_form(form(tmp_path / "a.docx", items=items[:1]), tmp_path, "a", force=True)
+    with pytest.raises(EditionError, match="100000"):
+        import_form(form(tmp_path / "b.docx", items=items[1:]), tmp_path, "b", force=True)
+    assert not (tmp_path / "editions" / "a.toml").exists()
+
+    edition = tmp_path / "手写.toml"
+    for params, limit in (("{ window_months = 99999 }", "120"), ("{ window_months = 12, plan = true }", None)):
+        edition.write_text('edition = "手写"\nbase = "2020"\ntitle = "t"\n[[items]]\nid = "1"\ntext = "t"\n'
+                           f'rule = "party-plan-and-hearings"\nparams = {params}\n', encoding="utf-8")
+        load_edition.cache_clear()
+        if limit:
+            with pytest.raises(EditionError, match=limit):
+                load_edition(str(edition))
+        else:
+            assert load_edition(str(edition)).item("1").params["window_months"] == 12
+    edition.write_text('edition = "手写"\nbase = "2020"\ntitle = "t"\n[limits]\nrank_ratio = 30\n'
+                       '[[items]]\nid = "1"\ntext = "t"\n', encoding="utf-8")
+    load_edition.cache_clear()
+    with pytest.raises(EditionError, match="rank_ratio"):
+        load_edition(str(edition))
+
+
+def test_a_long_name_gets_a_chinese_message(tmp_path, monkeypatch, capsys):
+    from sureform.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("SUREFORM_CONFIG", raising=False)
+    path = form(tmp_path / "f.docx")
+    assert main(["editions", "import", str(path), "--name", "名" * 300]) == 2
+    err = capsys.readouterr().err
+    assert "64" in err and "Traceback" not in err
+    assert main(["editions", "import", str(path), "--name", "名" * 64]) == 0
+
+
+# ---- the importer never crashes ------------------------------------------------------------------------------
+FRAGMENTS = ["1.", "★", "▲", "1★.", "１★．", "（2）", "3、", "12▲.", "工作人员不超过40人。", "主席团成员不超过五人。",
+             "说明：", "注：", "实有人", "实有38人", "召开日期为：", "□是 □否", "☑是", "达标", "未达标", "指标", "结论",
+             "备注", "项目", "序号", "近99999个月", "前250%", "", " ", "\u3000", "　１", "2019年10月以来召开了代表大会", "a" * 30]
+cell_text = st.lists(st.sampled_from(FRAGMENTS), max_size=3).map("".join)
+
+
+@st.composite
+def tables(draw):
+    cols = draw(st.integers(1, 5))
+    rows = draw(st.integers(1, 8))
+    header = draw(st.sampled_from([["指标", "结论", "备注"], ["序号", "项目", "评估结论", "备注"], None]))
+    grid = [[draw(cell_text) for _ in range(cols)] for _ in range(rows)]
+    merges = draw(st.lists(st.tuples(st.integers(0, rows - 1), st.integers(0, cols - 1), st.integers(0, 2),
+                                     st.integers(0, 2)), max_size=3))
+    return header, grid, merges, draw(st.booleans())
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
+@given(tables())
+def test_the_importer_never_crashes_on_generated_tables(spec):
+    from sureform.outputs.edition_files import import_form
+
+    header, grid, merges, boxed = spec
+    with tempfile.TemporaryDirectory() as work:
+        work = Path(work)
+        doc = docx.Document()
+        doc.add_paragraph("改革自评表")
+        cols = max(len(header or []), len(grid[0]))
+        table = doc.add_table(rows=len(grid) + (1 if header else 0), cols=cols)
+        if header:
+            for cell, text in zip(table.rows[0].cells, header):
+                cell.text = text
+        start = 1 if header else 0
+        for r, row in enumerate(grid):
+            for c, text in enumerate(row):
+                table.cell(start + r, c).text = text
+        for r, c, down, right in merges:
+            try:
+                table.cell(start + r, c).merge(table.cell(min(start + r + down, len(table.rows) - 1),
+                                                          min(c + right, cols - 1)))
+            except Exception:
+                pass  # python-docx refuses some shapes: not the reader's concern
+        if boxed:
+            _into_text_box(doc, table)
+        doc.save(str(work / "f.docx"))
+        try:
+            read_form(work / "f.docx")
+            import_form(work / "f.docx", work, "x", force=True)
+        except EditionError as exc:
+            assert str(exc) and "Traceback" not in str(exc)
+        else:
+            tomllib.loads((work / "editions" / "x.toml").read_text(encoding="utf-8"))
