@@ -536,3 +536,88 @@ def test_the_importer_never_crashes_on_generated_tables(spec):
             assert str(exc) and "Traceback" not in str(exc)
         else:
             tomllib.loads((work / "editions" / "x.toml").read_text(encoding="utf-8"))
+
+
+# ---- more layouts ----------------------------------------------------------------------------------------
+def test_one_table_with_both_sections_header_fields_inside_and_a_closing_explanation(tmp_path):
+    doc = docx.Document()
+    doc.add_paragraph("改革自评表")
+    t = doc.add_table(rows=8, cols=3)
+    t.style = "Table Grid"
+    r = t.rows
+    r[0].cells[0].merge(r[0].cells[2]).text = "组织名称：　　　　　　□学生会□研究生会"
+    for cell, text in zip(r[1].cells, ("指标", "结论", "备注")):
+        cell.text = text
+    r[2].cells[0].merge(r[2].cells[2]).text = blanks.TITLE_2022_SCHOOL
+    r[3].cells[0].text, r[3].cells[1].text, r[3].cells[2].text = "1★. 工作人员不超过40人。", BOX, "实有N人"
+    r[4].cells[0].text, r[4].cells[1].text = "2. 主席团成员不超过5人。", BOX
+    r[5].cells[0].merge(r[5].cells[2]).text = blanks.TITLE_2022_UNITS
+    r[6].cells[0].text, r[6].cells[1].text, r[6].cells[2].text = "1. 工作人员不超过30人。", BOX, "实有N人"
+    r[7].cells[0].merge(r[7].cells[2]).text = "说明：请在“结论”栏对应的“□”内打“√”。"
+    doc.add_paragraph()
+    doc.save(str(tmp_path / "f.docx"))
+    blank = read_form(tmp_path / "f.docx")
+    assert [(t.title, [(x.number, x.mark) for x in t.rows]) for t in blank.tables] == [
+        (blanks.TITLE_2022_SCHOOL, [("1", "★"), ("2", "")]), (blanks.TITLE_2022_UNITS, [("1", "")])]
+    assert blank.tables[1].explanations == ["说明：请在“结论”栏对应的“□”内打“√”。"]
+    assert [h.key for h in blank.header_fields] == ["org"]
+    ed = edition_from_form(blank, "x")
+    assert [(t["id"], t.get("per_unit", False)) for t in ed["tables"]] == [("校级", False), ("二级", True)]
+    assert [(it.get("table", "校级"), it["id"], it.get("params")) for it in ed["items"]] == \
+        [("校级", "1", {"limit": 40}), ("校级", "2", {"limit": 5}), ("二级", "1", {"limit": 30})]
+    assert "header_fields" not in ed  # 组织名称 is the college's, not the edition's
+    assert form_findings(blank)[0] == []
+
+
+def test_a_number_cell_merged_down_over_rows_with_their_own_verdicts_is_a_group(tmp_path):
+    doc = docx.Document()
+    t = doc.add_table(rows=5, cols=4)
+    for cell, text in zip(t.rows[0].cells, ("序号", "项目", "验收结论", "备注")):
+        cell.text = text
+    rows = [("1", "工作机构架构为“主席团+工作部门”模式。", ""), ("2", "工作人员不超过40人。", "实有人"),
+            ("", "主席团成员不超过5人。", "实有人"), ("3", "开展了春、秋季学生会组织工作人员全员培训。", "")]
+    for row, (number, text, note) in zip(t.rows[1:], rows):
+        row.cells[0].text, row.cells[1].text, row.cells[2].text, row.cells[3].text = number, text, "□达标 □未达标", note
+    t.cell(2, 0).merge(t.cell(3, 0))
+    doc.add_paragraph()
+    doc.save(str(tmp_path / "f.docx"))
+    blank = read_form(tmp_path / "f.docx")
+    assert [(r.number, r.group) for r in blank.tables[0].rows] == [("1", None), ("2a", "2."), ("2b", "2."), ("3", None)]
+    assert form_findings(blank)[0] == []
+
+
+def test_an_unmerged_group_is_read_but_stops_the_import(tmp_path):
+    from test_editions_import import simple_form
+
+    path = simple_form(tmp_path / "f.docx", [("1. 工作机构架构为“主席团+工作部门”模式。", ""), ("2. 机构和人员规模", ""),
+                                             ("工作人员不超过30人。", "实有 N 人"), ("主席团成员不超过3人。", "实有 N 人")])
+    blank = read_form(path)
+    assert [r.number for r in blank.tables[0].rows] == ["1", "2a", "2b"]
+    warnings, _ = form_findings(blank)
+    assert len(warnings) == 1 and "首列没有合并" in warnings[0]
+
+
+def test_a_conversion_that_hangs_is_ended_with_everything_it_started(tmp_path, monkeypatch):
+    fake = tmp_path / "bin"
+    fake.mkdir()
+    pidfile = tmp_path / "child.pid"
+    (fake / "soffice").write_text(f"#!/bin/sh\nsleep 60 &\necho $! > {pidfile}\nwait\n", encoding="utf-8")
+    (fake / "soffice").chmod(0o755)
+    monkeypatch.setenv("PATH", f"{fake}:/usr/bin:/bin")
+    ole = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 504 + "WordDocument".encode("utf-16-le") + b"\0" * 1000
+    (tmp_path / "空白表.doc").write_bytes(ole)
+    with pytest.raises(FormUnreadable) as caught:
+        read_form_tables(tmp_path / "空白表.doc", seconds=1)
+    assert "超过 1 秒" in caught.value.reason and "另存为" in caught.value.reason
+    child = int(pidfile.read_text())
+    for _ in range(50):  # the orphaned child is killed with its group (and reaped by init)
+        try:
+            os.kill(child, 0)
+        except ProcessLookupError:
+            break
+        import time
+
+        time.sleep(0.1)
+    else:
+        status = Path(f"/proc/{child}/stat").read_text().split()[2] if Path(f"/proc/{child}").exists() else "gone"
+        assert status in ("Z", "gone"), status

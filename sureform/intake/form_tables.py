@@ -674,13 +674,21 @@ def _read_row(table: FormTable, st: _TableState, slots, roles: dict[int, str], l
         if prev is not None and (empty_verdict and (st.numbered or not _ends_sentence(prev.text))):
             _continue(prev, body, note_text, verdict_text)
             return
+        merged_number = bool(numbers) and all(n.continued for n in numbers)
+        if prev is not None and st.numbered and merged_number and prev is st.last_top and prev.group is None:
+            # the number cell merged down over rows with a 结论 each: one item's sub-rows (3a, 3b…)
+            st.group, st.group_number, st.sub = f"{prev.number}.", prev.number, 2
+            prev.number, prev.group, prev.numbered_by = f"{prev.number}a", st.group, "group"
+            table.rows.append(FormRow(f"{st.group_number}b", body, mark, st.group, verdict_text, note_text, offered,
+                                      ticked, line, 1, "group"))
+            return
         if prev is not None and st.numbered and prev.numbered_by != "group" and prev is st.last_top:
             # a numbered row, then unnumbered rows with a 结论 of their own: a group row and its sub-rows, though
-            # its first cell is not merged down (guessed, and said)
+            # its first cell is not merged down (guessed, and said: the import stops unless --force)
             table.rows.pop()
             st.group, st.group_number, st.sub = f"{prev.number}. {prev.text}", prev.number, 1
-            table.notes.append(f"第 {prev.number} 项“{_short(prev.text)}”下面是没有编号、有结论栏的行，按分项读取"
-                               f"（{prev.number}a、{prev.number}b…），请核对")
+            table.warnings.append(f"第 {prev.number} 项“{_short(prev.text)}”下面是没有编号、有结论栏的行，已按分项读取"
+                                  f"（{prev.number}a、{prev.number}b…），但首列没有合并，请核对")
             table.rows.append(FormRow(f"{prev.number}a", body, mark, st.group, verdict_text, note_text, offered,
                                       ticked, line, 1, "group"))
             return
@@ -946,6 +954,8 @@ def open_form(path: Path, work: Path, limits: ReadLimits | None = None, seconds:
         label = "WPS 文字文件（.wps）"
     else:
         label = CONVERTIBLE.get(kind, "")
+    if kind == "ole" and suffix in (".doc", ".wps", ".dot", ".wpt"):
+        kind, label = "doc", label or CONVERTIBLE["doc"]  # an old Word/WPS file whose streams are named otherwise
     if kind in CONVERTIBLE:
         soffice = soffice_path()
         if not soffice:
@@ -991,16 +1001,31 @@ def _convert(path: Path, work: Path, soffice: str, seconds: float, label: str) -
            "--nologo", "--nodefault", "--nolockcheck", "--convert-to", "docx:MS Word 2007 XML", "--outdir",
            str(out_dir), str(source)]
     try:
-        done = subprocess.run(cmd, capture_output=True, timeout=seconds, env=env, stdin=subprocess.DEVNULL,
-                              start_new_session=True)
-    except subprocess.TimeoutExpired:
-        raise FormUnreadable(f"这是{label}，用 LibreOffice 转换超过 {seconds:g} 秒仍未完成；{SAVE_AS}") from None
+        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL,
+                                env=env, start_new_session=True)  # its own process group: soffice starts children
     except OSError:
         raise FormUnreadable(f"这是{label}，但 LibreOffice 无法启动；{SAVE_AS}") from None
+    try:
+        code = proc.wait(timeout=seconds)
+    except subprocess.TimeoutExpired:
+        _kill_group(proc)
+        raise FormUnreadable(f"这是{label}，用 LibreOffice 转换超过 {seconds:g} 秒仍未完成；{SAVE_AS}") from None
     made = out_dir / "form.docx"
-    if done.returncode != 0 or not made.is_file():
+    if code != 0 or not made.is_file():
         raise FormUnreadable(f"这是{label}，但 LibreOffice 无法转换它（文件可能已损坏）；{SAVE_AS}")
     return made
+
+
+def _kill_group(proc: subprocess.Popen) -> None:
+    """End the conversion we started and every process it started (its own session), then reap it."""
+    try:
+        os.killpg(proc.pid, 9)
+    except (ProcessLookupError, PermissionError):
+        pass
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        pass
 
 
 def read_form_tables(path: Path, limits: ReadLimits | None = None, seconds: float = CONVERT_SECONDS) -> FormDocument:
