@@ -118,6 +118,9 @@ def write(cell, text: str, bold: bool = False, center: bool = False) -> None:
 
 
 def widths(table, mm: list[float]) -> None:
+    table.autofit = False
+    for column, w in zip(table.columns, mm):  # the grid (LibreOffice lays the table out from it)
+        column.width = Mm(w)
     for row in table.rows:
         for cell, w in zip(row.cells, mm):
             cell.width = Mm(w)
