@@ -621,3 +621,45 @@ def test_a_conversion_that_hangs_is_ended_with_everything_it_started(tmp_path, m
     else:
         status = Path(f"/proc/{child}/stat").read_text().split()[2] if Path(f"/proc/{child}").exists() else "gone"
         assert status in ("Z", "gone"), status
+
+
+def _split_table(path: Path, at: int, repeat_header: bool, header_inside: bool = False) -> Path:
+    """The form's table cut in two before row `at` (a page break in a form converted from PDF): the second part
+    right after the first, with or without the header row repeated; or the header row repeated inside it."""
+    doc = docx.Document(str(path))
+    tbl = doc.tables[0]._tbl
+    rows = tbl.findall(qn("w:tr"))
+    if header_inside:
+        rows[at - 1].addnext(copy.deepcopy(rows[0]))
+    else:
+        second = copy.deepcopy(tbl)
+        for tr in second.findall(qn("w:tr"))[1 if repeat_header else 0: at]:
+            second.remove(tr)
+        for tr in rows[at:]:
+            tbl.remove(tr)
+        tbl.addnext(second)
+    out = path.with_name("split-" + path.name)
+    doc.save(str(out))
+    return out
+
+
+@pytest.mark.parametrize("repeat_header,inside", [(False, False), (True, False), (True, True)])
+def test_a_table_split_at_a_page_break_is_read_as_one(tmp_path, reference, repeat_header, inside):
+    path = _split_table(form(tmp_path / "f.docx"), 7, repeat_header, inside)
+    blank = read_form(path)
+    assert len(blank.tables) == 1
+    assert summary(path) == reference
+    assert form_findings(blank)[0] == []
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
+@given(st.binary(max_size=2000), st.sampled_from([".docx", ".doc", ".wps"]),
+       st.sampled_from([b"", b"PK\x03\x04", b"%PDF", "指标,结论\n".encode("gb18030")]))
+def test_any_bytes_are_refused_in_chinese_or_read(data, suffix, head):
+    with tempfile.TemporaryDirectory() as work:
+        path = Path(work) / f"f{suffix}"
+        path.write_bytes(head + data)
+        try:
+            read_form_tables(path, seconds=20)
+        except FormUnreadable as exc:
+            assert exc.reason and "Traceback" not in exc.reason

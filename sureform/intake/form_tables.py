@@ -502,49 +502,102 @@ def _header_field(text: str) -> HeaderField | None:
 
 
 # ---- reading one table --------------------------------------------------------------------------------------
-def _read_table(grid: list[list[_Slot | None]], title: str, where: str, doc: FormDocument) -> list[FormTable] | None:
+@dataclass
+class _Open:
+    """The item table read last, which the next table may continue (a table split at a page break)."""
+
+    table: FormTable
+    roles: dict[int, str]
+    width: int
+    state: "_TableState"
+    header: tuple[str, ...]  # the header row's texts, to know it when it is repeated
+
+
+def _texts(slots) -> tuple[str, ...]:
+    return tuple(_compact(s.cell.text) for s in _distinct(slots))
+
+
+def _first_number(body, roles: dict[int, str]) -> int | None:
+    for slots in body[:5]:
+        for i, role in sorted(roles.items()):
+            if role in ("number", "item") and i < len(slots) and slots[i] is not None and not slots[i].continued:
+                text = slots[i].cell.text
+                found = number_only(text) if role == "number" else None
+                num = found[0] if found else split_number(text)[0]
+                if num is not None:
+                    return int(num)
+    return None
+
+
+def _last_number(table: FormTable) -> int:
+    tops = [int(m.group(0)) for r in table.rows if (m := re.match(r"\d+", r.number))]
+    return max(tops, default=0)
+
+
+def _read_table(grid: list[list[_Slot | None]], title: str, where: str, doc: FormDocument,
+                previous: _Open | None = None) -> tuple[list[FormTable], _Open] | None:
+    """The item tables of one Word table (more than one when a row spanning the table titles a new section), and
+    what the next table may continue; None when it is not an item table (a layout table)."""
+    width = max((len(s) for s in grid), default=0)
     header_at, roles = None, None
     for i, slots in enumerate(grid[:6]):
         roles = _roles(slots)
         if roles:
             header_at = i
             break
+    out: list[FormTable] = []
     if roles is None:
-        return None
-    for slots in grid[:header_at]:  # a title or header fields inside the table, above its header
-        texts = []
-        for slot in _distinct(slots):
-            hf = _header_field(slot.cell.text)
-            if hf:
-                _add_field(doc, hf)
-            elif _clean(slot.cell.text):
-                texts.append(_clean(slot.cell.text))
-        if len(texts) == 1:
-            title = texts[0]
-    header = grid[header_at]
-    width = max((len(s) for s in grid), default=0)
+        if previous is None or previous.width != width or not grid:
+            return None
+        # no header, right after an item table of the same grid: the rest of it, split at a page break
+        current, roles, state, body, first_line = previous.table, previous.roles, previous.state, grid, 1
+        header_texts = previous.header
+        current.notes.append("表格在分页处断开，无表头的后半部分已接在前面读取")
+    else:
+        for slots in grid[:header_at]:  # a title or header fields inside the table, above its header
+            texts = []
+            for slot in _distinct(slots):
+                hf = _header_field(slot.cell.text)
+                if hf:
+                    _add_field(doc, hf)
+                elif _clean(slot.cell.text):
+                    texts.append(_clean(slot.cell.text))
+            if len(texts) == 1:
+                title = texts[0]
+        header = grid[header_at]
+        header_texts = _texts(header)
 
-    def first(role: str) -> str:
-        return next((_clean(header[i].cell.text) for i, r in sorted(roles.items()) if r == role and header[i]), "")
+        def first(role: str) -> str:
+            return next((_clean(header[i].cell.text) for i, r in sorted(roles.items()) if r == role and header[i]),
+                        "")
 
-    columns = (first("item"), first("verdict"), first("note") or "备注")
-    body = grid[header_at + 1:]
-    # a column with no header whose cells are numbers alone: the numbers' own column
-    for col in range(width):
-        if col in roles:
-            continue
-        texts = [s[col].cell.text for s in body if col < len(s) and s[col] and not s[col].continued
-                 and s[col].cell.text.strip()]
-        if texts and all(number_only(t) for t in texts):
-            roles[col] = "number"
-    current = FormTable(title=title, columns=columns, where=where)
-    out = [current]
-    state = _TableState()
+        columns = (first("item"), first("verdict"), first("note") or "备注")
+        body = grid[header_at + 1:]
+        first_line = header_at + 2
+        # a column with no header whose cells are numbers alone: the numbers' own column
+        for col in range(width):
+            if col in roles:
+                continue
+            texts = [s[col].cell.text for s in body if col < len(s) and s[col] and not s[col].continued
+                     and s[col].cell.text.strip()]
+            if texts and all(number_only(t) for t in texts):
+                roles[col] = "number"
+        start = _first_number(body, roles)
+        if previous is not None and not title and previous.table.columns == columns and previous.width == width \
+                and start is not None and start == _last_number(previous.table) + 1 and start > 1:
+            # the header repeated on the next page: the same table goes on
+            current, roles, state = previous.table, previous.roles, previous.state
+            current.notes.append(f"表格在分页处断开，表头重复的后半部分（自第 {start} 项起）已接在前面读取")
+        else:
+            current, state = FormTable(title=title, columns=columns, where=where), _TableState()
+            out.append(current)
     for offset, slots in enumerate(body):
-        line = header_at + 2 + offset
+        line = first_line + offset
         cells = _distinct(slots)
         if not cells or not any(s.cell.text.strip() for s in cells if not s.continued):
             continue
+        if _texts(slots) == header_texts:
+            continue  # the header row repeated (a form converted from PDF repeats it on every page)
         whole = len(cells) == 1 and cells[0].cell.width >= max(width, 2)
         if whole or _is_subheader(slots, roles):
             text = cells[0].cell.text if whole else ""
@@ -552,7 +605,7 @@ def _read_table(grid: list[list[_Slot | None]], title: str, where: str, doc: For
                 continue  # 是 | 否 under a merged 结论 header: not a row
             kind = _free_row(text, doc)
             if kind == "title" and state.rows_seen:
-                current = FormTable(title=_clean(text), columns=columns, where=where)
+                current = FormTable(title=_clean(text), columns=current.columns, where=where)
                 out.append(current)
                 state = _TableState()
             elif kind == "title":
@@ -562,10 +615,7 @@ def _read_table(grid: list[list[_Slot | None]], title: str, where: str, doc: For
                 current.explanations.append(_clean(text))
             continue
         _read_row(current, state, slots, roles, line)
-    for table in out:
-        _finish(table)
-        check_numbering(table)
-    return out
+    return out, _Open(current, roles, width, state, header_texts)
 
 
 def _is_subheader(slots, roles) -> bool:
@@ -781,7 +831,8 @@ def _walk(container, doc: FormDocument, lists: _Lists, where: str, depth: int, s
     for el in container:
         tag = el.tag
         if tag == W["p"]:
-            _paragraph(el, doc, lists, state)
+            if _paragraph(el, doc, lists, state):
+                state["open"] = None  # text between two tables: the next one is a table of its own
             if depth < MAX_DEPTH:
                 for box in _boxes(el):
                     _walk(box, doc, lists, "文本框", depth + 1, state)
@@ -793,13 +844,15 @@ def _walk(container, doc: FormDocument, lists: _Lists, where: str, depth: int, s
                 continue
             state["tables"] += 1
             grid, cut = _grid(el, lists)
-            found = _read_table(grid, state["above"], where, doc)
+            found = _read_table(grid, state["above"], where, doc, state["open"])
             state["above"] = ""
             if found is not None:
+                tables, state["open"] = found
                 if cut:
-                    found[-1].warnings.append(f"表格超过 {MAX_ROWS} 行，其余的行没有读取")
-                doc.tables.extend(found)
+                    state["open"].table.warnings.append(f"表格超过 {MAX_ROWS} 行，其余的行没有读取")
+                doc.tables.extend(tables)
                 continue
+            state["open"] = None
             if depth < MAX_DEPTH:  # a layout table: what is inside its cells
                 for slots in grid:
                     for slot in _distinct(slots):
@@ -829,22 +882,25 @@ def _inside(el, outer) -> bool:
     return False
 
 
-def _paragraph(p, doc: FormDocument, lists: _Lists, state: dict) -> None:
+def _paragraph(p, doc: FormDocument, lists: _Lists, state: dict) -> bool:
+    """Take a paragraph's title, legend or header field, or keep it as the heading of the next table; False when
+    it is empty."""
     text = _paragraph_text(p, lists).strip()
     if not text:
-        return
+        return False
     compact = _compact(narrow(text))
     if "标注" in compact and any(m in compact for m in MARKS):
         doc.legend = doc.legend or text
-        return
+        return True
     hf = _header_field(text)
     if hf:
         _add_field(doc, hf)
-        return
+        return True
     if not doc.title and not doc.tables and compact.endswith("表") and not re.match(r"^[(（][一二三四]", compact):
         doc.title = re.sub(r"^[一二三四五六七八九十]+、", "", compact)
-        return
+        return True
     state["above"] = text
+    return True
 
 
 def read_docx(path: Path, source: str | None = None) -> FormDocument:
@@ -854,7 +910,10 @@ def read_docx(path: Path, source: str | None = None) -> FormDocument:
     document = docx.Document(str(path))
     doc = FormDocument(source=source or Path(path).name)
     lists = _Lists(document)
-    _walk(document.element.body, doc, lists, "正文", 0, {"above": "", "tables": 0})
+    _walk(document.element.body, doc, lists, "正文", 0, {"above": "", "tables": 0, "open": None})
+    for table in doc.tables:
+        _finish(table)
+        check_numbering(table)
     return doc
 
 
