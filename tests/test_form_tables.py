@@ -663,3 +663,32 @@ def test_any_bytes_are_refused_in_chinese_or_read(data, suffix, head):
             read_form_tables(path, seconds=20)
         except FormUnreadable as exc:
             assert exc.reason and "Traceback" not in exc.reason
+
+
+def test_unnumbered_rows_of_a_table_with_empty_verdicts_stay_items(tmp_path):
+    from test_editions_import import simple_form
+
+    path = simple_form(tmp_path / "f.docx", [("工作人员不超过40人", "实有N人"), ("主席团成员不超过5人", "实有N人"),
+                                             ("工作部门不超过6个", "实有N个")], verdict="")
+    rows = read_form(path).tables[0].rows
+    assert [(r.number, r.numbered_by) for r in rows] == [("1", "order"), ("2", "order"), ("3", "order")]
+
+
+def test_a_wrapped_sub_row_of_the_2020_group_continues_it(tmp_path):
+    path = blanks.form_2020(tmp_path / "f.docx")
+    doc = docx.Document(str(path))
+    table = doc.tables[0]
+    tr = table.rows[3]._tr  # 3a
+    extra = copy.deepcopy(tr)
+    first = extra.findall(qn("w:tc"))[0]
+    first.find(qn("w:tcPr")).find(qn("w:vMerge")).attrib.clear()  # merged on down from 3a's group cell
+    for tc, text in zip(extra.findall(qn("w:tc")), ("", "（续）", "", "")):
+        for t in tc.iter(qn("w:t")):
+            t.text = ""
+        if text:
+            next(tc.iter(qn("w:t"))).text = text
+    tr.addnext(extra)
+    doc.save(str(tmp_path / "g.docx"))
+    rows = read_form(tmp_path / "g.docx").tables[0].rows
+    assert [r.number for r in rows][:5] == ["1", "2", "3a", "3b", "3c"]
+    assert rows[2].text.endswith("（续）") and rows[2].lines == 2

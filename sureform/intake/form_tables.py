@@ -591,6 +591,9 @@ def _read_table(grid: list[list[_Slot | None]], title: str, where: str, doc: For
         else:
             current, state = FormTable(title=title, columns=columns, where=where), _TableState()
             out.append(current)
+        state.offered = state.offered or any(
+            slots[i] is not None and not slots[i].continued and slots[i].cell.text.strip()
+            for slots in body for i, r in roles.items() if r == "verdict" and i < len(slots))
     for offset, slots in enumerate(body):
         line = first_line + offset
         cells = _distinct(slots)
@@ -653,6 +656,7 @@ class _TableState:
     group_number: str = ""
     sub: int = 0
     last_top: FormRow | None = None  # the last numbered row (a group row when sub-rows follow)
+    offered: bool = False  # some 结论 cell of the table offers words (□是 □否): an empty one is no item's
     skipped: list[str] = field(default_factory=list)
 
 
@@ -684,11 +688,9 @@ def _read_row(table: FormTable, st: _TableState, slots, roles: dict[int, str], l
     elif num is not None and text_slot is not None and text_slot.cell.listed:
         how = "list"
     if not text:
-        if label_slot is None and (verdict_text.strip() or note_text.strip()):
-            if not verdict_merged:
-                table.warnings.append(f"表格第 {line} 行有结论或备注但没有项目内容，未读入")
-        if label_slot is None:
-            return
+        if (verdict_text.strip() or note_text.strip()) and not verdict_merged:
+            table.warnings.append(f"表格第 {line} 行有结论或备注但没有项目内容，未读入")
+        return
     if REMARK_ROW.search(text) and num is None:
         table.explanations.append(text)
         return
@@ -696,15 +698,21 @@ def _read_row(table: FormTable, st: _TableState, slots, roles: dict[int, str], l
         table.explanations.append(text)
         return
     offered, ticked = verdict_choices(verdict_text)
+    empty_verdict = verdict_merged or not verdict_text.strip()
+    prev = table.rows[-1] if table.rows else None
     if label_slot is not None and label_slot.cell.height > 1:  # a group: its first cell merged down
         group_text = _clean(label_slot.cell.text)
+        if label_slot.cell is st.group_cell and num is None and empty_verdict and prev is not None \
+                and prev.group == st.group:
+            _continue(prev, body, note_text, verdict_text)  # a sub-row's text wrapped onto the next row
+            return
         if label_slot.cell is not st.group_cell:
             st.group_cell, st.group, st.sub = label_slot.cell, group_text, 0
             gnum, gmark, _ = split_number(group_text)
             st.group_number = gnum or str(_next_number(table))
         st.sub += 1
         row_id = f"{st.group_number}{_letter(st.sub)}"
-        table.rows.append(FormRow(row_id, body if num is None else body, mark, st.group, verdict_text, note_text,
+        table.rows.append(FormRow(row_id, body, mark, st.group, verdict_text, note_text,
                                   offered, ticked, line, 1, "group"))
         return
     if label_slot is not None and num is None:  # two item cells, not merged down: a label and its text
@@ -713,15 +721,15 @@ def _read_row(table: FormTable, st: _TableState, slots, roles: dict[int, str], l
             num, mark = lnum, mark or lmark
             body = f"{ltext}{body}" if not ltext.endswith(body) else ltext
     st.group_cell = None if num is not None else st.group_cell
-    prev = table.rows[-1] if table.rows else None
     if num is None:
-        empty_verdict = verdict_merged or not verdict_text.strip()
         if prev is not None and st.group is not None and not empty_verdict and prev.group == st.group:
             st.sub += 1  # the next sub-row of a group guessed from an unmerged first row (below)
             table.rows.append(FormRow(f"{st.group_number}{_letter(st.sub)}", body, mark, st.group, verdict_text,
                                       note_text, offered, ticked, line, 1, "group"))
             return
-        if prev is not None and (empty_verdict and (st.numbered or not _ends_sentence(prev.text))):
+        wrapped = verdict_merged or (empty_verdict and (st.numbered or (st.offered and not _ends_sentence(prev.text)))
+                                     if prev is not None else False)
+        if prev is not None and wrapped:
             _continue(prev, body, note_text, verdict_text)
             return
         merged_number = bool(numbers) and all(n.continued for n in numbers)
