@@ -692,3 +692,13 @@ def test_a_wrapped_sub_row_of_the_2020_group_continues_it(tmp_path):
     rows = read_form(tmp_path / "g.docx").tables[0].rows
     assert [r.number for r in rows][:5] == ["1", "2", "3a", "3b", "3c"]
     assert rows[2].text.endswith("（续）") and rows[2].lines == 2
+
+
+def test_a_blank_2021_header_is_not_an_answer_and_a_filled_one_is():
+    from sureform.intake.form_tables import FormDocument, HeaderField
+
+    blank = FormDocument("f", header_fields=[HeaderField("org", "组织名称", "　　　□学生会□研究生会"),
+                                             HeaderField("reviewed", "是否已由省级团委、学联核查（复评）", "□是□否")])
+    assert not blank.filled
+    assert FormDocument("f", header_fields=[HeaderField("reviewed", "核查", "☑是□否")]).filled
+    assert FormDocument("f", header_fields=[HeaderField("units", "数量", "12")]).filled

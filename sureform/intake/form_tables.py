@@ -128,8 +128,7 @@ class FormDocument:
     @property
     def filled(self) -> bool:
         """Ticks or header values are present: a filled form (perhaps reused as a blank)."""
-        return any(r.ticked for t in self.tables for r in t.rows) or any(h.value.strip(" _　") for h in
-                                                                      self.header_fields if h.key != "org")
+        return any(r.ticked for t in self.tables for r in t.rows) or any(_answered(h.value) for h in self.header_fields)
 
     def all_warnings(self) -> list[str]:
         out = list(self.warnings)
@@ -142,6 +141,12 @@ class FormDocument:
         for t in self.tables:
             out += [f"“{t.title or '项目表'}”：{n}" for n in t.notes]
         return out
+
+
+def _answered(value: str) -> bool:
+    """A header field's value is an answer (a name, a figure, a link, a tick), not the blank's boxes and words."""
+    rest = re.sub(r"[□☐\s_＿　]|是|否|学生会|研究生会", "", value)
+    return bool(rest) or any(c in value for c in TICKS)
 
 
 # ---- numbers and marks -----------------------------------------------------------------------------------
