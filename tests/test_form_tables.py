@@ -702,3 +702,24 @@ def test_a_blank_2021_header_is_not_an_answer_and_a_filled_one_is():
     assert not blank.filled
     assert FormDocument("f", header_fields=[HeaderField("reviewed", "核查", "☑是□否")]).filled
     assert FormDocument("f", header_fields=[HeaderField("units", "数量", "12")]).filled
+
+
+def test_numbering_from_a_list_style(tmp_path):
+    doc = docx.Document()
+    t = doc.add_table(rows=4, cols=3)
+    for c, x in zip(t.rows[0].cells, ("指标", "结论", "备注")):
+        c.text = x
+    for i, (mark, text, note) in enumerate(ITEMS[:3], start=1):
+        t.rows[i].cells[0].text = mark + text
+        t.rows[i].cells[0].paragraphs[0].style = "List Number"  # numbered by the style, not the paragraph
+        t.rows[i].cells[1].text, t.rows[i].cells[2].text = BOX, note
+    doc.add_paragraph()
+    doc.save(str(tmp_path / "f.docx"))
+    rows = read_form(tmp_path / "f.docx").tables[0].rows
+    assert [(r.number, r.mark, r.numbered_by) for r in rows] == [("1", "★", "list"), ("2", "", "list"), ("3", "", "list")]
+
+
+def test_a_utf16_text_file_named_docx_is_said_to_be_text(tmp_path):
+    (tmp_path / "f.docx").write_bytes("\ufeff这是一段说明。\n".encode("utf-16-le"))
+    with pytest.raises(FormUnreadable, match="纯文本"):
+        read_form_tables(tmp_path / "f.docx")

@@ -977,27 +977,30 @@ def sniff(path: Path) -> str:
     lowered = head[:4096].lower()
     if b"<html" in lowered or b"mime-version:" in lowered or b"w:worddocument" in lowered or b"<?mso-application" in lowered:
         return "html"
-    if b"\x00" in head[:4096]:
+    if head[:2] in (b"\xff\xfe", b"\xfe\xff"):  # Notepad's "Unicode" (UTF-16)
+        text = head[2:4096].decode("utf-16-le" if head[:1] == b"\xff" else "utf-16-be", errors="replace")
+    elif b"\x00" in head[:4096]:
         return "unknown"
-    for encoding in ("utf-8", "gb18030"):
-        try:
-            text = head.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            if encoding == "utf-8" and len(head) == 1 << 16:
-                try:
-                    head[:-4].decode("utf-8")
-                    text = head[:-4].decode("utf-8")
-                    break
-                except UnicodeDecodeError:
-                    pass
-            continue
     else:
-        return "unknown"
+        text = _decoded(head)
+        if text is None:
+            return "unknown"
     lines = [line for line in text.splitlines()[:20] if line.strip()]
     if lines and sum(1 for line in lines if line.count(",") >= 1 or line.count("\t") >= 1) >= max(1, len(lines) * 0.6):
         return "csv"
     return "text"
+
+
+def _decoded(head: bytes) -> str | None:
+    """The text of a file's first bytes as UTF-8 or GB18030 (a character cut at the end is dropped)."""
+    for encoding in ("utf-8", "gb18030"):
+        for cut in range(4):
+            try:
+                return head[: len(head) - cut].decode(encoding)
+            except UnicodeDecodeError:
+                if len(head) < 1 << 16:
+                    break  # the whole file: no character was cut
+    return None
 
 
 WHAT = {"xlsx": "Excel 表格（.xlsx）", "ods": "电子表格（.ods）", "xls": "Excel 97-2003 表格（.xls）",
