@@ -723,3 +723,18 @@ def test_a_utf16_text_file_named_docx_is_said_to_be_text(tmp_path):
     (tmp_path / "f.docx").write_bytes("\ufeff这是一段说明。\n".encode("utf-16-le"))
     with pytest.raises(FormUnreadable, match="纯文本"):
         read_form_tables(tmp_path / "f.docx")
+
+
+def test_a_group_heading_spanning_the_verdict_column_has_no_verdict(tmp_path):
+    doc = docx.Document()
+    t = doc.add_table(rows=4, cols=3)
+    for c, x in zip(t.rows[0].cells, ("项目", "评估结论", "备注")):
+        c.text = x
+    t.rows[1].cells[0].text, t.rows[1].cells[1].text = "1. 工作机构架构为“主席团+工作部门”模式。", BOX
+    t.cell(2, 0).merge(t.cell(2, 1)).text = "2. 机构和人员规模（请选择是否达标）"
+    t.rows[3].cells[0].text, t.rows[3].cells[1].text, t.rows[3].cells[2].text = "工作人员不超过40人。", BOX, "实有N人"
+    doc.add_paragraph()
+    doc.save(str(tmp_path / "f.docx"))
+    rows = read_form(tmp_path / "f.docx").tables[0].rows
+    assert [(r.number, r.group, r.offered) for r in rows] == [("1", None, ("是", "否")),
+                                                              ("2a", "2. 机构和人员规模（请选择是否达标）", ("是", "否"))]

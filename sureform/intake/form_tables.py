@@ -670,9 +670,10 @@ def _read_row(table: FormTable, st: _TableState, slots, roles: dict[int, str], l
         return _distinct(slots[i] for i, r in sorted(roles.items()) if r == role and i < len(slots))
 
     items = cells_of("item")
-    numbers = cells_of("number")
-    verdicts = cells_of("verdict")
-    notes = cells_of("note")
+    taken = {id(s.cell) for s in items}  # an item cell spanning the 结论 column is not a 结论 cell
+    numbers = [s for s in cells_of("number") if id(s.cell) not in taken]
+    verdicts = [s for s in cells_of("verdict") if id(s.cell) not in taken]
+    notes = [s for s in cells_of("note") if id(s.cell) not in taken and id(s.cell) not in {id(v.cell) for v in verdicts}]
     label_slot = items[0] if len(items) > 1 else None
     text_slot = items[-1] if items else None
     text = _clean(text_slot.cell.text) if text_slot is not None and not text_slot.continued else ""
