@@ -156,6 +156,7 @@ def form_2020(path: Path) -> Path:
         write(cells[2], verdict, center=True)
         write(cells[3], note)
         r += 1
+    doc.add_paragraph()  # as Word ends every document
     path.parent.mkdir(parents=True, exist_ok=True)
     doc.save(str(path))
     return path

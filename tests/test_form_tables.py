@@ -738,3 +738,37 @@ def test_a_group_heading_spanning_the_verdict_column_has_no_verdict(tmp_path):
     rows = read_form(tmp_path / "f.docx").tables[0].rows
     assert [(r.number, r.group, r.offered) for r in rows] == [("1", None, ("是", "否")),
                                                               ("2a", "2. 机构和人员规模（请选择是否达标）", ("是", "否"))]
+
+
+def _soffice_convert(source: Path, fmt: str, outdir: Path) -> Path:
+    with tempfile.TemporaryDirectory() as profile:
+        subprocess.run([soffice_path(), f"-env:UserInstallation={Path(profile).as_uri()}", "--headless",
+                        "--convert-to", fmt, "--outdir", str(outdir), str(source)],
+                       check=True, capture_output=True, timeout=120)
+    return outdir / f"{source.stem}.{fmt.split(':')[0]}"
+
+
+@pytest.mark.skipif(soffice_path() is None, reason="LibreOffice is not installed")
+def test_the_2020_form_as_a_doc_keeps_its_merged_group(tmp_path):
+    from sureform.editions import load_catalogue
+
+    doc_file = _soffice_convert(blanks.form_2020(tmp_path / "备案表.docx"), "doc", tmp_path / "doc")
+    ed = edition_from_form(read_form(doc_file), "x")
+    builtin = load_catalogue("2020")
+    assert [(it["id"], it.get("rule"), it.get("params", {}), it.get("note")) for it in ed["items"]] == \
+        [(it.id, it.rule, it.params, it.note) for it in builtin.items]
+
+
+@pytest.mark.skipif(soffice_path() is None, reason="LibreOffice is not installed")
+def test_a_macro_enabled_document_goes_through_libreoffice(tmp_path, reference):
+    source = form(tmp_path / "f.docx")
+    docm = tmp_path / "空白表.docm"
+    with zipfile.ZipFile(source) as z, zipfile.ZipFile(docm, "w", zipfile.ZIP_DEFLATED) as out:
+        for info in z.infolist():
+            data = z.read(info)
+            if info.filename == "[Content_Types].xml":
+                data = data.replace(b"document.main+xml", b"document.macroEnabled.main+xml")
+            out.writestr(info, data)
+    blank = read_form(docm)
+    assert blank.converted_from == "docm"
+    assert summary(docm) == reference

@@ -948,10 +948,13 @@ def sniff(path: Path) -> str:
             with zipfile.ZipFile(path) as z:
                 names = set(z.namelist()[:5000])
                 mimetype = z.read("mimetype")[:100] if "mimetype" in names else b""
+                with z.open("[Content_Types].xml") if "[Content_Types].xml" in names else _nothing() as f:
+                    types = f.read(1 << 20)
         except (zipfile.BadZipFile, OSError, KeyError, ValueError, NotImplementedError, EOFError):
             return "unknown"
         if "word/document.xml" in names or any(n.endswith("/document.xml") and n.startswith("word") for n in names):
-            return "docx"
+            # python-docx opens a document only: a macro-enabled one or a template goes through LibreOffice
+            return "docm" if b"macroEnabled.main" in types or b"template.main" in types else "docx"
         if "xl/workbook.xml" in names:
             return "xlsx"
         if "ppt/presentation.xml" in names:
@@ -992,6 +995,12 @@ def sniff(path: Path) -> str:
     return "text"
 
 
+def _nothing():
+    import io
+
+    return io.BytesIO(b"")
+
+
 def _decoded(head: bytes) -> str | None:
     """The text of a file's first bytes as UTF-8 or GB18030 (a character cut at the end is dropped)."""
     for encoding in ("utf-8", "gb18030"):
@@ -1009,7 +1018,7 @@ WHAT = {"xlsx": "Excel 表格（.xlsx）", "ods": "电子表格（.ods）", "xls
         "pdf": "PDF 文件", "csv": "文本表格（CSV）文件", "text": "纯文本文件", "empty": "空文件",
         "unknown": "无法识别格式的文件", "ole": "无法识别的旧版 Office 文件"}
 CONVERTIBLE = {"doc": "旧版 Word 文件（.doc）", "rtf": "RTF 文件", "odt": "OpenDocument 文本（.odt）",
-               "html": "网页格式保存的 Word 文件"}
+               "html": "网页格式保存的 Word 文件", "docm": "启用宏的 Word 文件或 Word 模板（.docm、.dotx）"}
 SAVE_AS = "请用 Word 或 WPS 打开空白表，“另存为” Word 文档（.docx）后再导入"
 
 
