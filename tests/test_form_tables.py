@@ -772,3 +772,12 @@ def test_a_macro_enabled_document_goes_through_libreoffice(tmp_path, reference):
     blank = read_form(docm)
     assert blank.converted_from == "docm"
     assert summary(docm) == reference
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("0123456789０１２３★▲.．、（）() 　坚持a说明：")), max_size=12))
+def test_split_number_gives_half_width_ids_and_keeps_the_text(text):
+    number, mark, body = split_number(text)
+    assert number is None or (number.isascii() and number.isdigit() and not number.startswith("0") or number == "0")
+    assert mark in ("", "★", "▲")
+    assert body == body.strip() and len(body) <= len(text)
