@@ -781,3 +781,42 @@ def test_split_number_gives_half_width_ids_and_keeps_the_text(text):
     assert number is None or (number.isascii() and number.isdigit() and not number.startswith("0") or number == "0")
     assert mark in ("", "★", "▲")
     assert body == body.strip() and len(body) <= len(text)
+
+
+@pytest.mark.parametrize("style", ["1★.", "１★．"])
+def test_the_2021_layout_rebuilt_from_the_builtin_edition_imports_as_it(tmp_path, style):
+    """The 2021 评估备案表 (header fields, 校级 and 二级 tables, 问题不足 row) written from the built-in edition's
+    own texts, numbered in the published style, gives the built-in items back."""
+    from sureform.editions import load_catalogue
+
+    cat = load_catalogue("2021")
+    blanks_of = {"实有{n}": "实有N", "实有 {n} 人": "实有 N 人", "召开日期为：{date}": "召开日期为：", None: ""}
+    doc = docx.Document()
+    doc.add_paragraph(cat.title)
+    doc.add_paragraph("组织名称：　　　　　　□学生会□研究生会")
+    for field in cat.header_fields:
+        doc.add_paragraph(f"{field.label}：" + ("□是□否" if field.key == "reviewed" else ""))
+    for table in cat.tables:
+        doc.add_paragraph(table.title)
+        items = cat.items_of(table.id)
+        t = doc.add_table(rows=1 + len(items) + (table.id == "二级"), cols=3)
+        t.style = "Table Grid"
+        for cell, text in zip(t.rows[0].cells, table.columns):
+            cell.text = text
+        for row, it in zip(t.rows[1:], items):
+            row.cells[0].text = f"{STYLES[style](int(it.id), it.mark)} {it.text}"
+            row.cells[1].text = "" if table.id == "二级" else BOX
+            row.cells[2].text = blanks_of[it.note]
+        if table.id == "二级":
+            t.rows[-1].cells[0].text = "问题不足（选填）"
+    doc.add_paragraph()
+    doc.save(str(tmp_path / "f.docx"))
+    blank = read_form(tmp_path / "f.docx")
+    ed = edition_from_form(blank, "x")
+    assert [(it.get("table", "校级"), it["id"], it.get("rule"), it.get("params", {}), it.get("note")) for it in ed["items"]] \
+        == [(it.table, it.id, it.rule, it.params, it.note) for it in cat.items]
+    assert ed["verdict_labels"] == ["是", "否"] and ed["columns"] == ["项目", "评估结论", "备注"]
+    assert [(h["key"], h["label"]) for h in ed["header_fields"]] == [(h.key, h.label) for h in cat.header_fields]
+    assert [(t["id"], t["title"], t["columns"]) for t in ed["tables"]] == \
+        [(t.id, t.title, list(t.columns)) for t in cat.tables]
+    assert form_findings(blank)[0] == []
