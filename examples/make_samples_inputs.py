@@ -74,15 +74,18 @@ SEMESTER = "2020-2021学年第一学期"
 # with a review-date-outside-last-month warning. Set it to date(2020, 12, 28) to see it inside the window.
 REVIEW_DATE = date(2020, 11, 20)
 
-# the approval chain of every presidium candidate (公示 2020-09-07 … 09-11: five working days)
+# the approval chain of every presidium candidate. The seed's presidium is in office and its last congress was
+# held on 2018-11-16 (item 9 未达标): the presidium was confirmed before that congress, which elected it. The
+# 公示 2018-09-25 … 09-29 has five working days on 2018's calendar: 09-24 was the 中秋节 holiday and
+# Saturday 09-29 a make-up working day (counted Monday–Friday it would be four).
 CHAIN = {
-    "branch_review": ("同意", date(2020, 9, 1)),
-    "league_recommend": ("同意推荐", date(2020, 9, 3)),
-    "party_consent": ("同意", date(2020, 9, 4)),
-    "publicity": ("无异议", (date(2020, 9, 7), date(2020, 9, 11))),
-    "qualification": ("合格", date(2020, 9, 15)),
-    "joint_review": ("通过", date(2020, 9, 18)),
-    "party_decision": ("同意", date(2020, 9, 25)),
+    "branch_review": ("同意", date(2018, 9, 17)),
+    "league_recommend": ("同意推荐", date(2018, 9, 19)),
+    "party_consent": ("同意", date(2018, 9, 21)),
+    "publicity": ("无异议", (date(2018, 9, 25), date(2018, 9, 29))),
+    "qualification": ("合格", date(2018, 10, 10)),
+    "joint_review": ("通过", date(2018, 10, 19)),
+    "party_decision": ("同意", date(2018, 10, 26)),
 }
 
 
@@ -193,7 +196,7 @@ def form_like_template(path: Path, p: Person) -> Path:
 
 def form_shifted_fullwidth(path: Path, p: Person) -> Path:
     """机电工程系: a two-line title, labels in B and E (full-width spaces, bracket notes), merged value
-    cells, dates typed as 2020年9月1日, the 公示 as one 公示期间 range."""
+    cells, dates typed as 2018年9月17日, the 公示 as one 公示期间 range."""
     from openpyxl import Workbook
 
     wb = Workbook()
@@ -227,7 +230,7 @@ def form_shifted_fullwidth(path: Path, p: Person) -> Path:
 
 def form_labels_over_values(path: Path, p: Person) -> Path:
     """化学工程系: identity as a row of labels over a row of values; each step's opinion with an inline
-    `日期：2020.9.4` cell beside it; the 公示 dates as start and end in their own cells."""
+    `日期：2018.9.21` cell beside it; the 公示 dates as start and end in their own cells."""
     from openpyxl import Workbook
 
     wb = Workbook()
@@ -257,7 +260,7 @@ def form_labels_over_values(path: Path, p: Person) -> Path:
 
 def form_inline_labels(path: Path, p: Person) -> Path:
     """信息工程系: `标签：值` written in one cell for the identity, 学号 typed as a number, dates as
-    Excel date cells and 2020/9/3 text, the date of each step in the opinion cell itself."""
+    Excel date cells and 2018/9/19 text, the date of each step in the opinion cell itself."""
     from openpyxl import Workbook
 
     wb = Workbook()

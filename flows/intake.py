@@ -56,10 +56,12 @@ def intake_flow(inbox: str = "inbox", outbox: str = "outbox", state: str = "stat
         report = pipeline.run_intake(opts, execute=as_task, lock_wait=lock_wait, what="sureform-intake",
                                      finish=finish).to_dict()
         report["verdict_changes"] = changes
-        from sureform.outputs.terminal import file_lines
+        from sureform.outputs.terminal import documents_line, file_lines
 
         for line in file_lines(report):  # one Chinese line per file: what happened to it (serve's log)
             get_run_logger().info(line)
+        if (waiting := documents_line(report)) is not None:
+            get_run_logger().info(waiting)
     except RunBusy as exc:
         get_run_logger().warning("本次跳过：%s", exc)
         report = {"as_of": opts.as_of.isoformat(), "files": [], "skipped_reason": str(exc)}

@@ -105,14 +105,14 @@ def _cell(value) -> str:
 
 
 def _files_table(files: list[dict]) -> list[str]:
-    lines = ["| 文件 | 单位 | 结果 | 行数 | 错误 | 问题 | 提示 |", "|---|---|---|---|---|---|---|"]
+    lines = ["| 文件 | 单位 | 类型 | 结果 | 行数 | 错误 | 问题 | 提示 |", "|---|---|---|---|---|---|---|---|"]
     for f in files:
         n = {s: sum(1 for i in f.get("issues", []) if i.get("severity") == s) for s in ("error", "finding", "warning")}
         status = STATUS_LABEL.get(f["status"], f["status"])
         if f["status"] == "skipped" and f.get("reason"):
             status += f"：{f['reason']}"
-        lines.append(f"| {_cell(f['path'])} | {_cell(f.get('unit'))} | {_cell(status)} | {f.get('rows', 0)} | "
-                     f"{n['error']} | {n['finding']} | {n['warning']} |")
+        lines.append(f"| {_cell(f['path'])} | {_cell(f.get('unit'))} | {_cell(f.get('kind_label'))} | "
+                     f"{_cell(status)} | {f.get('rows', 0)} | {n['error']} | {n['finding']} | {n['warning']} |")
     return lines
 
 
@@ -150,6 +150,8 @@ def intake_markdown(report: dict, changes: list[dict], previous: dict | None) ->
         lines += [f"**本次跳过：{report['skipped_reason']}**", "", "文件仍在收件文件夹中，稍后会再处理。"]
         return "\n".join(lines)
     lines.append("接收 {accepted} 个，退回 {rejected} 个，重复 {duplicate} 个，暂缓 {skipped} 个。".format(**counts))
+    if report.get("documents_waiting"):  # files still being written: the documents wait for them
+        lines += ["", f"备案表和公开文档暂不更新：{len(report['documents_waiting'])} 个文件可能仍在写入，读取后再生成。"]
     if files:
         lines += ["", "## 文件", ""] + _files_table(files)
     lines += _changes_lines(changes, previous, bool(report.get("items")))

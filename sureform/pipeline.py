@@ -37,7 +37,7 @@ from sureform.intake.isolate import Abnormal, Isolated
 from sureform.intake.inbox import (ARRIVAL_WINDOW, ChangedWhileRead, file_sha256, keep_copy, may_still_arrive,
                                    nobody_writing, release,
                                    revive_released, scan_inbox, stored_path)
-from sureform.intake.kinds import detect_kind, kind_named
+from sureform.intake.kinds import detect_kind, kind_label, kind_named
 from sureform.intake.readers.base import FileRead, record_location, without_feedback_sheets
 from sureform.intake.supplied import read_supplied_document
 from sureform.intake.values import short_time
@@ -240,8 +240,9 @@ def _read_one(fr: FileRead, catalogue, limits: ReadLimits | None = None) -> None
     if fr.path.suffix.lower() == ".docx":
         read_supplied_document(fr)
         return
+    hidden: list[str] = []
     try:
-        grids = without_feedback_sheets(read_grids(fr.path, limits))
+        grids = without_feedback_sheets(read_grids(fr.path, limits, hidden))
     except FileTooLarge as exc:
         fr.issues.append(make_issue("file-abnormal", Location(fr.rel), reason=exc.reason))
         return
@@ -252,6 +253,7 @@ def _read_one(fr: FileRead, catalogue, limits: ReadLimits | None = None) -> None
         log.exception("reading %s failed", fr.rel)
         fr.issues.append(make_issue("file-unreadable", Location(fr.rel), reason=f"读取时出错（{type(exc).__name__}）"))
         return
+    fr.issues += [make_issue("sheet-hidden-skipped", Location(fr.rel, name), sheet=name) for name in hidden]
     if not any(any(v not in ("", None) for v in row) for g in grids for row in g.rows):
         fr.issues.append(make_issue("file-empty", Location(fr.rel)))
         return
@@ -478,12 +480,19 @@ def write_feedback_files(reads: list[FileRead], opts: RunOptions) -> list[Path]:
                 retire_feedback(dest, opts.outbox)  # an earlier version's marks no longer apply: kept in 历史/
             if not needs_feedback(fr.issues):
                 continue
-            call = (Path(fr.stored_path), fr.path.name, fr.issues, dest, verdict_for(fr.status, fr.issues))
+            call = (Path(fr.stored_path), fr.path.name, fr.issues, dest,
+                    read_as(fr.kind) + verdict_for(fr.status, fr.issues))
             writer.submit(fr.rel, _write_feedback_isolated, *call)
             pending[dest] = (fr, call)
         for fr, call in pending.values():
             _take_feedback(fr, call, writer, written)
     return written
+
+
+def read_as(kind: str | None) -> str:
+    """The feedback's first words: which kind the file was read as (`按“校级学生会工作人员名单”读取；`)."""
+    label = kind_label(kind)
+    return f"按“{label}”读取；" if label else ""
 
 
 FEEDBACK_POOL_MIN = 4  # fewer feedback files than this are written in the run's own process (a drop under serve)
@@ -602,8 +611,16 @@ def _outputs(run: Run) -> None:
     if run.current:
         run.outputs = {k: rel_out(Path(v), run.opts) for k, v in run.previous["outputs"].items()}
     else:
-        run.outputs = write_outputs(run.consolidation, run.opts, run.previous, run.built_from)
+        run.outputs = write_outputs(run.consolidation, run.opts, run.previous, run.built_from,
+                                    documents=not still_arriving(run))
     run.outputs["feedback"] = [rel_out(p, run.opts) for p in run.feedback]
+
+
+def still_arriving(run: Run) -> list[str]:
+    """The files this run left in the inbox because they may still be being written (too young, open for writing,
+    a copy stalled half-way): until they are read, the documents would show a master without them, so neither
+    document is rewritten (nor its previous version moved to 历史/)."""
+    return [s.rel for s in run.scanned.skipped if s.arriving] + [fr.rel for fr in run.reads if fr.status == "arriving"]
 
 
 def _release(run: Run) -> None:
@@ -677,12 +694,15 @@ def build_report(run: Run) -> RunReport:
         report.open_findings, report.header = shown["open_findings"], shown["header"]
         report.units_missing = shown["units_missing"]
         report.master_parts = shown.get("master_parts", {})
+    report.documents_waiting = still_arriving(run)
     return report
 
 
 def write_outputs(consolidation: Consolidation, opts: RunOptions, previous: dict | None = None,
-                  made_from: dict | None = None) -> dict:
-    """汇总.xlsx, then both Word documents (a failure there keeps the previous documents and is logged).
+                  made_from: dict | None = None, documents: bool = True) -> dict:
+    """汇总.xlsx, then both Word documents (a failure there keeps the previous documents and is logged; without
+    `documents`, files are still arriving: the documents stay as they are, and are recorded as not written, so
+    the next run, which reads those files, writes them).
 
     Each is rewritten only when what it shows changed: 汇总.xlsx when the master or the consolidation did,
     the documents when their `DocumentInputs` did (and either when its file is not what was written). What they
@@ -703,6 +723,9 @@ def write_outputs(consolidation: Consolidation, opts: RunOptions, previous: dict
             outputs.update(kept)
         else:
             outputs["master"] = write_summary_workbook(store, consolidation, catalogue, opts.outbox, base["code"])
+        if not documents:
+            _record_outputs(opts, made_from, consolidation, outputs, workbook_digest, None)
+            return {k: rel_out(v, opts) for k, v in outputs.items()}
         documents_digest: str | None = "no verdicts, no documents"
         try:
             inputs = None

@@ -11,6 +11,7 @@ from datetime import date
 from typing import Iterable
 
 from sureform.intake.inbox import SkippedFile
+from sureform.intake.kinds import kind_label
 from sureform.intake.readers.base import FileRead
 from sureform.issues import Issue
 from sureform.model import Consolidation
@@ -33,6 +34,8 @@ class FileOutcome:
     def to_dict(self) -> dict:
         d = {"path": self.path, "status": self.status, "kind": self.kind, "unit": self.unit, "rows": self.rows,
              "issues": [i.to_dict() for i in self.issues]}
+        if (label := kind_label(self.kind)) is not None:
+            d["kind_label"] = label  # what the file was read as, in the league office's words
         if self.reason is not None:
             d["reason"] = self.reason
         if self.parts:
@@ -52,6 +55,7 @@ class RunReport:
     header: dict = field(default_factory=dict)  # the edition's header fields (2021 on)
     units_missing: list[str] = field(default_factory=list)  # 院系 that sent no 二级 data (editions with a 二级 table)
     master_parts: dict[str, int] = field(default_factory=dict)  # the master's 机构信息 records per table
+    documents_waiting: list[str] = field(default_factory=list)  # files still arriving: documents not rewritten
 
     @classmethod
     def from_run(cls, as_of: date, reads: Iterable[FileRead], skipped: Iterable[SkippedFile],
@@ -79,6 +83,8 @@ class RunReport:
             d["units_missing"] = self.units_missing
         if self.master_parts:
             d["master_parts"] = self.master_parts
+        if self.documents_waiting:
+            d["documents_waiting"] = self.documents_waiting
         return d
 
     def to_json(self) -> str:

@@ -111,11 +111,13 @@ def test_nightly_skips_when_another_run_holds_the_lock(env):
 def test_intake_markdown_lists_files_and_changes():
     report = {"as_of": "2026-11-24", "master": {"roster": 3}, "items": [{"id": "1", "verdict": "达标"}],
               "outputs": {"master": "outbox/汇总.xlsx", "feedback": ["outbox/退回/系/名单.xlsx_错误标注.xlsx"]},
+              "documents_waiting": ["半.xlsx"],
               "files": [{"path": "系/名单.xlsx", "unit": "系", "status": "accepted", "rows": 3,
-                         "issues": [{"severity": "finding"}]},
+                         "kind": "roster", "kind_label": "校级学生会工作人员名单", "issues": [{"severity": "finding"}]},
                         {"path": "系/坏|表.xlsx", "unit": "系", "status": "rejected", "rows": 0,
                          "issues": [{"severity": "error"}]},
                         {"path": "半.xlsx", "status": "skipped", "rows": 0, "issues": [], "reason": "文件可能仍在写入"}]}
     md = intake_markdown(report, [{"id": "1", "before": "待补充", "after": "达标"}], {"saved_at": "昨天"})
     assert "接收 1 个，退回 1 个，重复 0 个，暂缓 1 个" in md
+    assert "| 系/名单.xlsx | 系 | 校级学生会工作人员名单 | 已接收" in md and "备案表和公开文档暂不更新：1 个文件" in md
     assert "坏\\|表.xlsx" in md and "| 1 | 待补充 | 达标 |" in md and "roster 3 行" in md

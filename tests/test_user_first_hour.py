@@ -255,7 +255,7 @@ def test_serve_log_line_per_file_says_what_happened(env):
     env.roster("化学工程系", [person(sid="12-34")])
     env.roster("机电工程系", [person(sid="2024010109", unit="机电工程系", political="群众")])
     lines = file_lines(env.run())
-    assert "石油工程系/名单.xlsx：已接收，2 人" in lines
+    assert "石油工程系/名单.xlsx：已接收，2 人，按“校级学生会工作人员名单”读取" in lines
     bad = next(line for line in lines if line.startswith("化学工程系/名单.xlsx"))
     assert "退回" in bad and "错误 1 处" in bad and "退回标注：" in bad and "_错误标注.xlsx" in bad
     kept = next(line for line in lines if line.startswith("机电工程系/名单.xlsx"))

@@ -90,15 +90,17 @@ def column_letter(col: int) -> str:
     return s
 
 
-def read_grids(path: Path, limits: ReadLimits | None = None) -> list[Grid]:
-    """Every visible sheet of a spreadsheet file as a Grid; raises UnreadableFile (FileTooLarge beyond `limits`)."""
+def read_grids(path: Path, limits: ReadLimits | None = None, hidden: list[str] | None = None) -> list[Grid]:
+    """Every visible sheet of a spreadsheet file as a Grid; raises UnreadableFile (FileTooLarge beyond `limits`).
+    Hidden and very hidden worksheets are not read: their names are appended to `hidden` when it is given (the
+    sender cannot see them, so nothing in them may count)."""
     limits = limits or ReadLimits()
     suffix = path.suffix.lower()
     if suffix == ".csv":
         return [_clean_grid(_read_csv(path, limits))]
     if suffix not in SPREADSHEET_SUFFIXES:
         raise UnreadableFile(f"不支持的文件类型 {suffix or '（无扩展名）'}")
-    from python_calamine import CalamineWorkbook
+    from python_calamine import CalamineWorkbook, SheetTypeEnum, SheetVisibleEnum
 
     if zipfile.is_zipfile(path):
         check_zip(path, limits)  # before calamine allocates anything
@@ -110,7 +112,11 @@ def read_grids(path: Path, limits: ReadLimits | None = None) -> list[Grid]:
     grids = []
     try:
         for meta in wb.sheets_metadata:
-            if "Visible" not in str(meta.visible) or "WorkSheet" not in str(meta.typ):
+            if meta.typ != SheetTypeEnum.WorkSheet:
+                continue  # a chart sheet, a macro sheet: no cells of a table
+            if meta.visible != SheetVisibleEnum.Visible:  # (the enum's name itself contains "Visible")
+                if hidden is not None:
+                    hidden.append(meta.name)
                 continue
             sheet = wb.get_sheet_by_name(meta.name)
             _check_extent(meta.name, sheet.height, sheet.width, limits)

@@ -66,6 +66,7 @@ class InboxFile:
 class SkippedFile:
     rel: str
     reason: str  # Chinese, for the person who dropped it
+    arriving: bool = False  # still being written: read by a later run (no document is rewritten meanwhile)
 
 
 def is_ignored(name: str) -> bool:
@@ -193,10 +194,10 @@ def scan_inbox(inbox: Path, stable_seconds: float = 5.0, now: float | None = Non
                 skipped.append(SkippedFile(rel, f"不支持的文件类型“{path.suffix or '无扩展名'}”，请提交 .xlsx、.xls、.xlsm 或 .csv 文件"))
                 continue
             if now - st.st_mtime < stable_seconds:
-                skipped.append(SkippedFile(rel, "文件可能仍在写入，稍后再处理"))
+                skipped.append(SkippedFile(rel, "文件可能仍在写入，稍后再处理", arriving=True))
                 continue
             if being_written(path):
-                skipped.append(SkippedFile(rel, STILL_WRITING))
+                skipped.append(SkippedFile(rel, STILL_WRITING, arriving=True))
                 continue
             parts = Path(rel).parts
             unit = parts[0] if len(parts) > 1 else None

@@ -38,13 +38,18 @@ KINDS: tuple[Kind, ...] = (
     Kind("score", "述职评议评分表", score.looks_like_score, score.read_scores, score.supersede_key, needs_unit=False),
     Kind("candidate", "主席团候选人预备人选推荐表", candidate.looks_like_candidate, candidate.read_candidates,
          candidate.supersede_key),
-    # before roster: a 院系 union's roster is a roster with a 组织名称 column
+    # before roster: a 院系 union's roster is a roster whose 组织名称 column names a 院系 union
     Kind("unit_roster", "院系学生会工作人员名单", roster.looks_like_unit_roster, roster.read_roster,
          lambda unit, records: f"unit_roster:{unit}"),
-    Kind("roster", "工作人员名单", roster.looks_like_roster, roster.read_roster,
+    Kind("roster", "校级学生会工作人员名单", roster.looks_like_roster, roster.read_roster,
          lambda unit, records: f"roster:{unit}"),
     DOCUMENT_KIND,
 )
+
+
+def kind_label(name: str | None) -> str | None:
+    """What the league office calls a kind (`校级学生会工作人员名单`); None when not known."""
+    return next((k.label for k in KINDS if k.name == name), None) if name else None
 
 
 def kind_named(name: str) -> Kind:

@@ -206,6 +206,21 @@ def parse_text(value):
     return (s or None), None
 
 
+# whitespace with a CJK character (ideographs, the 中点 of transliterated names) on each side
+_CJK = r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f·]"
+_CJK_GAP = re.compile(rf"(?<={_CJK})\s+(?={_CJK})")
+
+
+def parse_name(value):
+    """A person's name: `李 明` and `李　明` become `李明` (with a warning, the sender may want to know); a
+    Latin name keeps its single spaces (`Anna Maria Li`)."""
+    s, _ = parse_text(value)
+    if s is None:
+        return None, None
+    joined = _CJK_GAP.sub("", s)
+    return joined, ("name-space-removed" if joined != s else None)
+
+
 def parse_label(value):
     """Vocabulary words (职务, 政治面貌, 部门): no spaces at all, full-width folded."""
     if is_blank(value):

@@ -72,6 +72,8 @@ def print_report(report: dict, console: Console | None = None) -> None:
     for key, label in (("master", "汇总表"), ("filing", "备案表"), ("disclosure", "公开文档")):
         if outputs.get(key):
             console.print(f"{label}：{outputs[key]}")
+    if (waiting := documents_line(report)) is not None:
+        console.print(f"[yellow]{escape(waiting)}[/]")
     if outputs.get("feedback"):
         console.print(f"标注文件（{len(outputs['feedback'])} 个，每个有错误、问题或提示的文件一个）：")
         for p in outputs["feedback"]:
@@ -106,7 +108,7 @@ def print_items(report: dict, console: Console) -> None:
 
 
 # short kind names for an 80-column table, and what one record of each kind is called
-SHORT_KIND = {"roster": "名单", "unit_roster": "院系名单", "candidate": "推荐表", "score": "评分表",
+SHORT_KIND = {"roster": "校级名单", "unit_roster": "院系名单", "candidate": "推荐表", "score": "评分表",
               "institution": "机构信息", "document": "制度文件"}
 COUNT_UNIT = {"roster": "人", "unit_roster": "人", "candidate": "人", "score": "条评分", "institution": "项",
               "document": "份"}
@@ -144,6 +146,14 @@ def _n(n: int, style: str) -> str:
     return f"[{style}]{n}[/]" if n else "0"
 
 
+def documents_line(report: dict) -> str | None:
+    """Why the documents were not rewritten: files still being written, to be read by a later run."""
+    waiting = report.get("documents_waiting") or []
+    if not waiting:
+        return None
+    return f"备案表和公开文档暂不更新：{len(waiting)} 个文件可能仍在写入，读取后再生成。"
+
+
 PLAIN_STATUS = {"accepted": "已接收", "rejected": "退回（未接收）", "duplicate": "重复（未重复计入）",
                 "reinstated": "重新生效（以最后收到的为准）", "skipped": "跳过", "arriving": "尚未写完，稍后再处理"}
 
@@ -164,6 +174,8 @@ def file_lines(report: dict) -> list[str]:
             parts.append(said)
         if f["status"] == "skipped" and f.get("reason"):
             parts.append(f["reason"])
+        if f.get("kind_label"):
+            parts.append(f"按“{f['kind_label']}”读取")
         name = f["path"].rsplit("/", 1)[-1]
         folder = f.get("unit") or (f["path"].split("/", 1)[0] if "/" in f["path"] else "")
         marks = [p for p in feedback if f"/{folder}/{name}_错误标注" in p] or \

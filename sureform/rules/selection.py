@@ -79,7 +79,11 @@ def is_congress_itself(body, vocab, bodies: list[str] | None = None) -> bool:
 
 
 def elected_by_congress(view: MasterView, item: CatalogueItem):
-    """The presidium is elected by the congress itself, not by one of its committees."""
+    """The presidium is elected by the congress itself, not by one of its committees, and by a congress held
+    after it was chosen: a presidium member whose candidacy 校党委 confirmed (校党委确定, on the candidate form)
+    after every recorded congress cannot have been elected by any of them (未达标, both dates in the 备注), as
+    reform-rules.md's item 8 reads; the README's developer section states it too. A congress on the day of the
+    confirmation counts as after it."""
     records = view.table("congress")
     if not records:
         return pending(item.id, "机构信息“学代会”记录（选举主席团的机构）")
@@ -100,7 +104,31 @@ def elected_by_congress(view: MasterView, item: CatalogueItem):
         out.breach(finding("presidium-not-elected-by-congress", latest, "body", "选举机构", body), f"由“{body}”选举")
     else:
         out.show(fact_of(latest, "body", "选举主席团的机构"))
+    _confirmed_after_congress(view, records, out)
     return out.result()
+
+
+def _confirmed_after_congress(view: MasterView, congresses: list[dict], out: Outcome) -> None:
+    """A breach when a current presidium member's 校党委确定 date is later than every congress held by the filing
+    date. Without dated congresses or candidate forms there is nothing to compare (items 7 and 9 say what lacks)."""
+    held = [(d, r) for r in congresses if (d := _congress_date(r)) is not None and d <= view.as_of]
+    if not held:
+        return
+    last, congress = max(held, key=lambda x: x[0])
+    late = []
+    for member in presidium(view):
+        form = candidate_form(view, member)
+        confirmed = to_date(form.get("party_decision_date")) if form else None
+        if confirmed is not None and confirmed > last:
+            late.append((confirmed, member, form))
+    if not late:
+        return
+    out.show(fact_of(congress, "date", "最近一次学代会召开日期", last.isoformat()))
+    latest = max(c for c, _, _ in late)
+    out.breach([finding("presidium-confirmed-after-congress", form, "party_decision_date", "校党委确定日期",
+                        confirmed.isoformat(), name=member.get("name") or "", congress=last.isoformat())
+                for confirmed, member, form in late],
+               f"校党委确定主席团于{chinese_date(latest)}，最近一次学代会为{chinese_date(last)}")
 
 
 def congress_held(view: MasterView, item: CatalogueItem):

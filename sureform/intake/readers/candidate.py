@@ -13,8 +13,8 @@ from sureform.editions import Catalogue
 from sureform.intake.grid import Grid
 from sureform.issues import Issue, Location, make_issue
 from sureform.intake.tables import FieldSpec, Header, data_rows, find_header, reachable_fields
-from sureform.intake.values import (is_blank, parse_date, parse_label, parse_political, parse_rank, parse_student_id,
-                      parse_text)
+from sureform.intake.values import (is_blank, parse_date, parse_label, parse_name, parse_political, parse_rank,
+                                    parse_student_id, parse_text)
 from sureform.intake.readers.forms import Fact, find_labels, reachable_labels, read_form
 from sureform.intake.readers.prose import parse_prose
 
@@ -139,7 +139,7 @@ def _record(grid: Grid, facts: dict[str, Fact], blanks: dict[str, Fact], row: in
             return Location(rel, grid.name, None, LABELS[key])
         return Location(rel, grid.name, fact.row, LABELS[key], fact.cell)
 
-    parsers = {"name": parse_text, "student_id": parse_student_id, "unit": parse_label, "class_name": parse_text,
+    parsers = {"name": parse_name, "student_id": parse_student_id, "unit": parse_label, "class_name": parse_text,
                "political": partial(parse_political, aliases=catalogue.political_status_aliases)}
     parsers.update({k: parse_prose for k in RESULT_KEYS})
     parsers.update({k: parse_date for k in DATE_KEYS})

@@ -16,7 +16,8 @@ from sureform.intake.grid import Grid
 from sureform.issues import Issue, Location, make_issue
 from sureform.intake.labels import label_key
 from sureform.intake.tables import FieldSpec, Header, data_rows, find_header, reachable_fields
-from sureform.intake.values import parse_count, parse_date, parse_label, parse_student_id, parse_text, parse_yes_no
+from sureform.intake.values import (parse_count, parse_date, parse_label, parse_name, parse_student_id, parse_text,
+                                    parse_yes_no)
 from sureform.intake.readers.base import normalise_row
 from sureform.intake.readers.forms import reachable_labels, read_form
 from sureform.intake.readers.prose import parse_prose
@@ -240,14 +241,14 @@ PARSERS = {
     "departments": {"name": parse_label, "duties": parse_prose, "review_note": parse_prose},
     "congress": {"session": parse_prose, "date": parse_date, "delegates": parse_count, "body": parse_label,
                  "elects_presidium": parse_yes_no},
-    "council": {"name": parse_text, "category": parse_label, "unit": parse_text},
+    "council": {"name": parse_name, "category": parse_label, "unit": parse_text},
     "party_reports": {"date": parse_date, "title": parse_prose, "content": parse_prose},
     "party_plan": {"included": parse_yes_no, "document": parse_prose},
     "study_measures": {"date": parse_date, "measure": parse_prose},
-    "responsible": {"category": parse_text, "name": parse_text, "full_time": parse_yes_no, "remark": parse_prose},
-    "delegates": {"name": parse_text, "student_id": parse_student_id, "unit": parse_label, "branch": parse_text,
+    "responsible": {"category": parse_text, "name": parse_name, "full_time": parse_yes_no, "remark": parse_prose},
+    "delegates": {"name": parse_name, "student_id": parse_student_id, "unit": parse_label, "branch": parse_text,
                   "electing_unit": parse_text},
-    "nominations": {"name": parse_text, "student_id": parse_student_id, "category": parse_label},
+    "nominations": {"name": parse_name, "student_id": parse_student_id, "category": parse_label},
     "unit_facts": {"unit": parse_label, "org": parse_label, "category": parse_label, "date": parse_date,
                    "name": parse_text, "detail": parse_prose, "flag": parse_yes_no},
     "self_assessment": {"table": parse_label, "item": parse_label, "unit": parse_label, "verdict": parse_label,

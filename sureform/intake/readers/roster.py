@@ -1,6 +1,8 @@
-"""工作人员名单: one row a person, from each 系 for its students serving in the school-level union."""
+"""The rosters, one row a person: each 系's students serving in the school-level union (校级学生会工作人员名单),
+and each 系's own union and its staff (院系学生会工作人员名单, told apart by a 组织名称 column naming that union)."""
 from __future__ import annotations
 
+import re
 from collections import Counter
 from functools import partial
 
@@ -8,8 +10,9 @@ from sureform.editions import Catalogue
 from sureform.intake.grid import Grid
 from sureform.issues import Issue, Location, make_issue
 from sureform.intake.tables import FieldSpec, Header, data_rows, find_header
-from sureform.intake.values import (parse_count, parse_date, parse_discipline, parse_label, parse_political, parse_rank,
-                      parse_student_id, parse_text, parse_year, parse_yes_no)
+from sureform.intake.values import (parse_count, parse_date, parse_discipline, parse_label, parse_name,
+                                    parse_political, parse_rank, parse_student_id, parse_text, parse_year,
+                                    parse_yes_no)
 from sureform.intake.readers.base import cell_location, normalise_row, record_location
 from sureform.intake.values import is_blank, parse_text
 
@@ -60,14 +63,65 @@ def looks_like_roster(grids: list[Grid]) -> bool:
 
 
 def looks_like_unit_roster(grids: list[Grid]) -> bool:
-    """A 院系 union's own roster (院系学生会工作人员名单): a roster with a 组织名称 column."""
-    return any((h := find_roster_header(g)) and "org" in h.columns for g in grids)
+    """A 院系 union's own roster (院系学生会工作人员名单): a roster whose 组织名称 column holds a 院系 union's
+    name (学生会, 研究生会, 石油工程系学生会 …) in most of its filled cells. A 组织名称 column that is empty or
+    names the school's own union (校学生会) does not make a school roster one."""
+    return any(org_column(g)[0] for g in grids)
+
+
+# what a 组织名称 cell names when it is the school's own union: 校学生会, 学校研究生会, XX大学学生会, 院学生会 (a
+# 学院 with 系 calls itself 院, as the seed does)
+_SCHOOL_LEVEL = re.compile(r"^(?:本?校级?|学校|全校|本?院|学院|.*(?:大学|学校|职业技术学院|职业学院|专科学校))$")
+UNION_NAMES = ("研究生会", "学生会")
+
+
+def is_union_name(value) -> bool:
+    """A 院系's 学生会 or 研究生会: `学生会`, `研究生会`, `石油工程系学生会`, `化学学院研究生会`; not the school's."""
+    text, _ = parse_label(value)
+    if not text:
+        return False
+    for name in UNION_NAMES:
+        if text.endswith(name):
+            prefix = text[: -len(name)]
+            return not prefix or not _SCHOOL_LEVEL.match(prefix)
+    return False
+
+
+def org_column(grid: Grid) -> tuple[bool, list[str]]:
+    """(the sheet's roster is a 院系 union's, the distinct filled 组织名称 values), memoised per sheet."""
+    if "org_column" not in grid.derived:
+        header = find_roster_header(grid)
+        col = header.columns.get("org") if header else None
+        values = [] if col is None else [v for r in range(header.row + 1, grid.height + 1)
+                                         if not is_blank(v := grid.value(r, col))]
+        unions = sum(1 for v in values if is_union_name(v))
+        distinct = list(dict.fromkeys(str(parse_label(v)[0]) for v in values))
+        grid.derived["org_column"] = (unions > 0 and unions * 2 > len(values), distinct)
+    return grid.derived["org_column"]
+
+
+def org_not_union(grids: list[Grid], rel: str) -> list[Issue]:
+    """A hint for each roster sheet whose 组织名称 column is there but names no 院系 union: read as school-level."""
+    out = []
+    for grid in grids:
+        header = find_roster_header(grid)
+        if header is None or "org" not in header.columns:
+            continue
+        union, values = org_column(grid)
+        if union:
+            continue
+        found = (f"填写的“{'、'.join(values[:3])}”{'等' if len(values) > 3 else ''}不是院系学生会（研究生会）的名称"
+                 if values else "没有填写院系学生会（研究生会）的名称")
+        out.append(make_issue("roster-org-not-union", Location(rel, grid.name, header.row, LABELS["org"],
+                                                               f"{header.letter('org')}{header.row}"),
+                              "、".join(values[:3]) or None, found=found))
+    return out
 
 
 def read_roster(grids: list[Grid], rel: str, catalogue: Catalogue) -> tuple[list[dict], list[Issue]]:
     """Every person on every sheet that carries a roster table, normalised, with cell-level issues."""
     parsers = {
-        "name": parse_text, "student_id": parse_student_id, "unit": parse_label, "major": parse_text,
+        "name": parse_name, "student_id": parse_student_id, "unit": parse_label, "major": parse_text,
         "class_name": parse_text, "year": parse_year, "level": parse_text,
         "political": partial(parse_political, aliases=catalogue.political_status_aliases),
         "activist": parse_yes_no, "post": parse_label, "department": parse_label, "rank_basis": parse_text,
@@ -105,6 +159,8 @@ def read_roster(grids: list[Grid], rel: str, catalogue: Catalogue) -> tuple[list
                                          split, department=rec["department"], post=rec["post"]))
             records.append(rec)
     issues += _unusual_ids(records, rel)
+    if records and not looks_like_unit_roster(grids):
+        issues += org_not_union(grids, rel)  # read as the school's roster: say so where 组织名称 says otherwise
     for rec in records:
         del rec["_id_typed_as_number"]
     return records, issues

@@ -17,7 +17,7 @@ from sureform.issues import Issue, Location, make_issue
 from sureform.intake.labels import clean_text, compact
 from sureform.intake.semesters import parse_semester
 from sureform.intake.tables import SCAN_ROWS, FieldSpec, Header, data_rows, match_field
-from sureform.intake.values import is_blank, parse_date, parse_label, parse_student_id, parse_text
+from sureform.intake.values import is_blank, parse_date, parse_label, parse_name, parse_student_id, parse_text
 from sureform.intake.readers.base import normalise_row
 from sureform.intake.readers.forms import read_form
 from sureform.editions import load_catalogue
@@ -213,8 +213,8 @@ def parse_rater_category(value):
 def read_scores(grids: list[Grid], rel: str, catalogue: Catalogue) -> tuple[list[dict], list[Issue]]:
     """Every (rater, person) row of every sheet carrying a score table."""
     names = [n for n, _ in score_names(catalogue)]
-    parsers = {"semester": parse_semester_text, "review_date": parse_date, "person_name": parse_text,
-               "person_id": parse_student_id, "person_post": parse_label, "rater_name": parse_text,
+    parsers = {"semester": parse_semester_text, "review_date": parse_date, "person_name": parse_name,
+               "person_id": parse_student_id, "person_post": parse_label, "rater_name": parse_name,
                "rater_category": parse_rater_category, **{n: parse_score for n in names}}
     labels = {**LABELS, **{n: n for n in names}}
     records: list[dict] = []
