@@ -820,3 +820,28 @@ def test_the_2021_layout_rebuilt_from_the_builtin_edition_imports_as_it(tmp_path
     assert [(t["id"], t["title"], t["columns"]) for t in ed["tables"]] == \
         [(t.id, t.title, list(t.columns)) for t in cat.tables]
     assert form_findings(blank)[0] == []
+
+
+def test_symbol_boxes_and_checkbox_controls_are_ticks(tmp_path):
+    """WPS inserts its boxes as symbols (w:sym, Wingdings 2); Word 2010+ as checkbox content controls (☒/☐)."""
+    doc = docx.Document()
+    t = doc.add_table(rows=3, cols=3)
+    for c, x in zip(t.rows[0].cells, ("指标", "结论", "备注")):
+        c.text = x
+    t.rows[1].cells[0].text = "1★. 工作人员不超过40人。"
+    p = t.rows[1].cells[1].paragraphs[0]._p
+    p.append(parse_xml(f'<w:r {nsdecls("w")}><w:sym w:font="Wingdings 2" w:char="F052"/></w:r>'))
+    p.append(parse_xml(f'<w:r {nsdecls("w")}><w:t>是</w:t></w:r>'))
+    p.append(parse_xml(f'<w:r {nsdecls("w")}><w:sym w:font="Wingdings 2" w:char="F0A3"/></w:r>'))
+    p.append(parse_xml(f'<w:r {nsdecls("w")}><w:t>否</w:t></w:r>'))
+    t.rows[2].cells[0].text = "2. 主席团成员不超过5人。"
+    p = t.rows[2].cells[1].paragraphs[0]._p
+    for glyph, word in (("☐", "是"), ("☒", "否")):
+        p.append(parse_xml(f'<w:sdt {nsdecls("w")}><w:sdtPr/><w:sdtContent><w:r><w:t>{glyph}</w:t></w:r>'
+                           '</w:sdtContent></w:sdt>'))
+        p.append(parse_xml(f'<w:r {nsdecls("w")}><w:t>{word}</w:t></w:r>'))
+    doc.add_paragraph()
+    doc.save(str(tmp_path / "f.docx"))
+    rows = read_form_tables(tmp_path / "f.docx").tables[0].rows
+    assert [(r.number, r.mark, r.verdict_cell, r.ticked) for r in rows] == \
+        [("1", "★", "☑是□否", ("是",)), ("2", "", "☐是☒否", ("否",))]
