@@ -1,24 +1,27 @@
-"""An edition read from the official blank form (.docx) that the provincial league sends each year.
+"""An edition read from the official blank form (Word) that the provincial league sends each year.
 
 Pure functions, nothing written or printed here (`sureform editions import` does that):
 - `recognise(text)`: an item's official text → (rule kind, params taken from the text) or None (人工判定);
-- `read_form(path)`: the blank form as found: title, legend, header fields, and its item tables whatever their
-  column names (项目/指标 · 验收结论/评估结论/结论/符合标准情况… · 备注), ★/▲ and item numbers, a group row
-  with sub-rows (2020's 3. 机构和人员规模 → 3a/3b/3c), the 备注 cells (实有人 · 实有N人 · 召开日期为：);
+- `read_form(path)`: the form's item tables as the shared reader finds them (`sureform.intake.form_tables`:
+  body, nested tables, text boxes; `1★.`/`★1.`/`（1）`/full-width numbering, wrapped rows, merged groups such
+  as 2020's 3. 机构和人员规模 → 3a/3b/3c; .doc/.wps through LibreOffice);
+- `note_pattern(cell)`: the 备注 pattern of a blank's cell (实有人 · 实有N人 · 召开日期为：) or of a filled one's
+  (实有38人 → 实有{n}人);
+- `verdict_words(form)`: 是/否 or 达标/未达标, from the cells, the column heading or the layout (said when guessed);
+- `form_findings(form)`: what the import must say before it writes (odd numbering, guesses, a filled form);
 - `edition_from_form(form, name)`: an edition dict as an edition file holds it (`base = "2020"`);
 - `edition_toml(edition)`: its TOML text, commented for review.
 
-May import: the foundation (`sureform.editions`) and this package's rule library.
+May import: the foundation (`sureform.editions`), the intake's form reader and this package's rule library.
 """
 from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from sureform.editions import DEFAULT_EDITION, available_editions, load_catalogue
-from sureform.intake.form_tables import FormDocument, FormUnreadable, narrow, read_form_tables, split_number
+from sureform.intake.form_tables import FormDocument, narrow, read_form_tables, split_number
 from sureform.intake.grid import ReadLimits
 from sureform.rules.library import RULE_KINDS
 
