@@ -845,3 +845,9 @@ def test_symbol_boxes_and_checkbox_controls_are_ticks(tmp_path):
     rows = read_form_tables(tmp_path / "f.docx").tables[0].rows
     assert [(r.number, r.mark, r.verdict_cell, r.ticked) for r in rows] == \
         [("1", "★", "☑是□否", ("是",)), ("2", "", "☐是☒否", ("否",))]
+
+
+def test_a_short_closing_remark_spanning_the_table_is_no_new_table(tmp_path):
+    path = form(tmp_path / "f.docx", explanation="以上内容请如实填写")
+    blank = read_form(path)
+    assert len(blank.tables) == 1 and blank.tables[0].explanations == ["以上内容请如实填写"]

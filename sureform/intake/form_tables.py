@@ -612,6 +612,8 @@ def _read_table(grid: list[list[_Slot | None]], title: str, where: str, doc: For
             if not text:
                 continue  # 是 | 否 under a merged 结论 header: not a row
             kind = _free_row(text, doc)
+            if kind == "title" and state.rows_seen and not SECTION_TITLE.search(_compact(narrow(text))):
+                kind = "explanation"  # a closing remark (以上内容请如实填写), not the title of another table
             if kind == "title" and state.rows_seen:
                 current = FormTable(title=_clean(text), columns=current.columns, where=where)
                 out.append(current)
@@ -662,7 +664,6 @@ class _TableState:
     sub: int = 0
     last_top: FormRow | None = None  # the last numbered row (a group row when sub-rows follow)
     offered: bool = False  # some 结论 cell of the table offers words (□是 □否): an empty one is no item's
-    skipped: list[str] = field(default_factory=list)
 
 
 def _read_row(table: FormTable, st: _TableState, slots, roles: dict[int, str], line: int) -> None:
