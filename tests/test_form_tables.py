@@ -851,3 +851,23 @@ def test_a_short_closing_remark_spanning_the_table_is_no_new_table(tmp_path):
     path = form(tmp_path / "f.docx", explanation="以上内容请如实填写")
     blank = read_form(path)
     assert len(blank.tables) == 1 and blank.tables[0].explanations == ["以上内容请如实填写"]
+
+
+def test_a_numbered_heading_spanning_the_table_groups_the_rows_below(tmp_path):
+    doc = docx.Document()
+    t = doc.add_table(rows=7, cols=3)
+    for c, x in zip(t.rows[0].cells, ("项目", "验收结论", "备注")):
+        c.text = x
+    t.rows[1].cells[0].text, t.rows[1].cells[1].text = "1. 坚持全心全意服务同学。", "□达标 □未达标"
+    t.rows[2].cells[0].text, t.rows[2].cells[1].text = "2. 工作机构架构为“主席团+工作部门”模式。", "□达标 □未达标"
+    t.cell(3, 0).merge(t.cell(3, 2)).text = "3. 机构和人员规模"
+    t.rows[4].cells[0].text, t.rows[4].cells[1].text, t.rows[4].cells[2].text = "工作人员不超过40人。", "□达标 □未达标", "实有人"
+    t.rows[5].cells[0].text, t.rows[5].cells[1].text, t.rows[5].cells[2].text = "主席团成员不超过5人。", "□达标 □未达标", "实有人"
+    t.cell(6, 0).merge(t.cell(6, 2)).text = "4. 除主席、副主席、部长、副部长、干事外未设其他职务。"  # lost its 结论 cell
+    doc.add_paragraph()
+    doc.save(str(tmp_path / "f.docx"))
+    blank = read_form(tmp_path / "f.docx")
+    assert [(r.number, r.group) for r in blank.tables[0].rows] == \
+        [("1", None), ("2", None), ("3a", "3. 机构和人员规模"), ("3b", "3. 机构和人员规模")]
+    warnings, _ = form_findings(blank)
+    assert len(warnings) == 1 and "第 7 行" in warnings[0] and "未读入" in warnings[0]

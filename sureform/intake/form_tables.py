@@ -611,10 +611,15 @@ def _read_table(grid: list[list[_Slot | None]], title: str, where: str, doc: For
             text = cells[0].cell.text if whole else ""
             if not text:
                 continue  # 是 | 否 under a merged 结论 header: not a row
+            num = split_number(_clean(text))[0]
+            if num is not None and whole:  # 3. 机构和人员规模 across the table: the heading of the rows below
+                _group_heading(current, state, _clean(text), num, line)
+                continue
             kind = _free_row(text, doc)
             if kind == "title" and state.rows_seen and not SECTION_TITLE.search(_compact(narrow(text))):
                 kind = "explanation"  # a closing remark (以上内容请如实填写), not the title of another table
             if kind == "title" and state.rows_seen:
+                _close_heading(current, state)
                 current = FormTable(title=_clean(text), columns=current.columns, where=where)
                 out.append(current)
                 state = _TableState()
@@ -625,7 +630,24 @@ def _read_table(grid: list[list[_Slot | None]], title: str, where: str, doc: For
                 current.explanations.append(_clean(text))
             continue
         _read_row(current, state, slots, roles, line)
+    _close_heading(current, state)
     return out, _Open(current, roles, width, state, header_texts)
+
+
+def _group_heading(table: FormTable, st: "_TableState", text: str, number: str, line: int) -> None:
+    """A numbered row spanning the table: its sub-rows follow (3a, 3b…)."""
+    _close_heading(table, st)
+    st.group, st.group_number, st.sub, st.group_cell = text, number, 0, None
+    st.heading, st.numbered = (text, number, line), True
+    st.rows_seen += 1
+
+
+def _close_heading(table: FormTable, st: "_TableState") -> None:
+    """A spanning numbered row with no sub-rows under it is an item that lost its 结论 cell: said, not dropped."""
+    if st.heading is not None:
+        text, number, line = st.heading
+        table.warnings.append(f"表格第 {line} 行“{_short(text)}”横跨整行、下面没有分项，也没有结论栏，未读入")
+        st.heading = None
 
 
 def _is_subheader(slots, roles) -> bool:
@@ -664,6 +686,7 @@ class _TableState:
     sub: int = 0
     last_top: FormRow | None = None  # the last numbered row (a group row when sub-rows follow)
     offered: bool = False  # some 结论 cell of the table offers words (□是 □否): an empty one is no item's
+    heading: tuple[str, str, int] | None = None  # a spanning numbered row waiting for its sub-rows
 
 
 def _read_row(table: FormTable, st: _TableState, slots, roles: dict[int, str], line: int) -> None:
@@ -729,8 +752,9 @@ def _read_row(table: FormTable, st: _TableState, slots, roles: dict[int, str], l
             body = f"{ltext}{body}" if not ltext.endswith(body) else ltext
     st.group_cell = None if num is not None else st.group_cell
     if num is None:
-        if prev is not None and st.group is not None and not empty_verdict and prev.group == st.group:
-            st.sub += 1  # the next sub-row of a group guessed from an unmerged first row (below)
+        if st.group is not None and not empty_verdict and (st.heading or (prev is not None and prev.group == st.group)):
+            st.sub += 1  # the next sub-row under a spanning heading, or of a group guessed from an unmerged row
+            st.heading = None
             table.rows.append(FormRow(f"{st.group_number}{_letter(st.sub)}", body, mark, st.group, verdict_text,
                                       note_text, offered, ticked, line, 1, "group"))
             return
@@ -767,6 +791,7 @@ def _read_row(table: FormTable, st: _TableState, slots, roles: dict[int, str], l
     if st.numbered is False and table.rows:
         table.warnings.append(f"表格第 {line} 行有编号 {num}，而上面的 {len(table.rows)} 行没有编号（已按顺序编为第 "
                               f"{'、'.join(r.number for r in table.rows[:5])} 项），请核对")
+    _close_heading(table, st)
     st.numbered = True
     st.group = None
     row = FormRow(num, body, mark, None, verdict_text, note_text, offered, ticked, line, 1, how)
