@@ -871,3 +871,29 @@ def test_a_numbered_heading_spanning_the_table_groups_the_rows_below(tmp_path):
         [("1", None), ("2", None), ("3a", "3. 机构和人员规模"), ("3b", "3. 机构和人员规模")]
     warnings, _ = form_findings(blank)
     assert len(warnings) == 1 and "第 7 行" in warnings[0] and "未读入" in warnings[0]
+
+
+def test_the_filing_form_sureform_writes_reads_back_and_imports_as_its_edition(tmp_path):
+    """A filled form not made for this test: the sample run's own 备案表.docx. Every item comes back with the
+    verdict ticked, and used as a blank it gives the 2020 edition back (ticks ignored, 实有人 58 → 实有人 {n})."""
+    import shutil
+    from datetime import date
+
+    from sureform.editions import load_catalogue
+    from sureform.pipeline import RunOptions, run_pipeline
+
+    shutil.copytree(HERE.parent / "examples" / "inbox", tmp_path / "inbox")
+    report = run_pipeline(RunOptions(tmp_path / "inbox", tmp_path / "outbox", tmp_path / "state", date(2020, 11, 24),
+                                     "2020", 0))
+    filed = read_form_tables(tmp_path / "outbox" / "备案表.docx")
+    assert filed.filled and len(filed.tables) == 1
+    rows = {r.number: r for r in filed.tables[0].rows}
+    for item in report["items"]:
+        label = item.get("label") or item["verdict"]
+        assert rows[item["id"]].ticked == ((label,) if label in ("达标", "未达标") else ()), item["id"]
+    assert rows["3a"].note_cell.startswith("实有人 ")
+    ed = edition_from_form(read_form(tmp_path / "outbox" / "备案表.docx"), "x")
+    builtin = load_catalogue("2020")
+    assert [(it["id"], it.get("rule"), it.get("params", {}), it.get("note")) for it in ed["items"]] == \
+        [(it.id, it.rule, it.params, it.note) for it in builtin.items]
+    assert any("已填写" in n for n in form_findings(read_form(tmp_path / "outbox" / "备案表.docx"))[1])
