@@ -236,6 +236,7 @@ def test_a_table_in_a_text_box_or_a_layout_table_is_found_once(tmp_path, referen
     assert len(blank.tables) == 1 and blank.tables[0].where == {"textbox": "文本框", "nested": "表格内"}[where]
     assert summary(path) == reference
     assert blank.tables[0].title == blanks.TITLE_2022_SCHOOL
+    assert any("中找到" in n for n in form_findings(blank)[1])
 
 
 def test_the_2020_merged_group_rows_and_full_width_numbers_of_2020(tmp_path):

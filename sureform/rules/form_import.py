@@ -302,6 +302,9 @@ def form_findings(form: BlankForm) -> tuple[list[str], list[str]]:
     numbering (the import stops on them unless --force), and what was guessed; notes say what was inferred."""
     warnings, notes = form.all_warnings(), form.all_notes()
     for t in form.tables:
+        if t.where != "正文":
+            notes.append(f"“{t.title or '项目表'}”在{'文本框' if t.where == '文本框' else '外框表格'}中找到")
+    for t in form.tables:
         if len(t.rows) > MAX_ITEMS_PER_TABLE:
             warnings.append(f"“{t.title or '项目表'}”有 {len(t.rows)} 项，超过每表 {MAX_ITEMS_PER_TABLE} 项的上限")
     _, how, guessed = verdict_words(form)
