@@ -898,3 +898,20 @@ def test_the_filing_form_sureform_writes_reads_back_and_imports_as_its_edition(t
     assert [(it["id"], it.get("rule"), it.get("params", {}), it.get("note")) for it in ed["items"]] == \
         [(it.id, it.rule, it.params, it.note) for it in builtin.items]
     assert any("已填写" in n for n in form_findings(read_form(tmp_path / "outbox" / "备案表.docx"))[1])
+
+
+def test_a_form_whose_text_is_absurdly_large_is_refused_before_it_is_parsed(tmp_path):
+    import random
+
+    src = form(tmp_path / "f.docx")
+    big = tmp_path / "大.docx"
+    rnd = random.Random(1)
+    filler = "".join(rnd.choice("学生会组织改革自评表指标结论备注") for _ in range(8 << 20))  # 24 MB, compresses ~3:1
+    with zipfile.ZipFile(src) as z, zipfile.ZipFile(big, "w", zipfile.ZIP_DEFLATED) as out:
+        for info in z.infolist():
+            data = z.read(info)
+            if info.filename == "word/document.xml":
+                data = data.replace(b"</w:body>", f"<w:p><w:r><w:t>{filler}</w:t></w:r></w:p></w:body>".encode())
+            out.writestr(info, data)
+    with pytest.raises(FormUnreadable, match="document.xml"):
+        read_form_tables(big)

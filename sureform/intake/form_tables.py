@@ -1083,7 +1083,19 @@ def open_form(path: Path, work: Path, limits: ReadLimits | None = None, seconds:
     raise FormUnreadable(f"这是一个{what}，不是 Word 文档；{advice}")
 
 
+MAX_XML_MB = 20  # one XML part of a form (a 200-item form's document.xml is well under 1 MB)
+
+
 def _check_docx(path: Path, limits: ReadLimits) -> None:
+    try:
+        with zipfile.ZipFile(path) as z:
+            big = next((i for i in z.infolist() if i.filename.lower().endswith((".xml", ".rels"))
+                        and i.file_size > MAX_XML_MB << 20), None)
+    except (zipfile.BadZipFile, OSError, ValueError, NotImplementedError, EOFError):
+        raise FormUnreadable("Word 文件已损坏，无法打开；" + SAVE_AS) from None
+    if big is not None:
+        raise FormUnreadable(f"文件过大或结构异常：其中的 {big.filename} 解压后有 {big.file_size >> 20} MB，"
+                             f"超过 {MAX_XML_MB} MB，不像是一份空白表")
     try:
         check_zip(path, limits)
     except FileTooLarge as exc:
