@@ -499,7 +499,7 @@ def tables(draw):
     grid = [[draw(cell_text) for _ in range(cols)] for _ in range(rows)]
     merges = draw(st.lists(st.tuples(st.integers(0, rows - 1), st.integers(0, cols - 1), st.integers(0, 2),
                                      st.integers(0, 2)), max_size=3))
-    return header, grid, merges, draw(st.booleans())
+    return header, grid, merges, draw(st.sampled_from(["body", "textbox", "nested"]))
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
@@ -507,13 +507,14 @@ def tables(draw):
 def test_the_importer_never_crashes_on_generated_tables(spec):
     from sureform.outputs.edition_files import import_form
 
-    header, grid, merges, boxed = spec
+    header, grid, merges, where = spec
     with tempfile.TemporaryDirectory() as work:
         work = Path(work)
         doc = docx.Document()
         doc.add_paragraph("改革自评表")
         cols = max(len(header or []), len(grid[0]))
-        table = doc.add_table(rows=len(grid) + (1 if header else 0), cols=cols)
+        container = doc.add_table(rows=1, cols=2).cell(0, 1) if where == "nested" else doc
+        table = container.add_table(rows=len(grid) + (1 if header else 0), cols=cols)
         if header:
             for cell, text in zip(table.rows[0].cells, header):
                 cell.text = text
@@ -527,7 +528,7 @@ def test_the_importer_never_crashes_on_generated_tables(spec):
                                                           min(c + right, cols - 1)))
             except Exception:
                 pass  # python-docx refuses some shapes: not the reader's concern
-        if boxed:
+        if where == "textbox":
             _into_text_box(doc, table)
         doc.save(str(work / "f.docx"))
         try:
