@@ -60,9 +60,9 @@ def build_parser() -> argparse.ArgumentParser:
     eds_show = eds_sub.add_parser("show", help="一个版本的各表、各项目及其规则，和它缺少的内容")
     eds_show.add_argument("name", help="版本名称（内置或本地），或版本文件的路径")
     eds_import = eds_sub.add_parser("import", help="读取空白表，识别各项目的规则，写出 editions/版本名称.toml 供核对")
-    eds_import.add_argument("form", type=Path, help="空白表（.docx）")
-    eds_import.add_argument("--name", default=None, help="版本名称（默认：空白表的文件名）")
-    eds_import.add_argument("--force", action="store_true", help="覆盖已有的同名本地版本")
+    eds_import.add_argument("form", type=Path, help="空白表（.docx；装有 LibreOffice 时也可以是 .doc、.wps）")
+    eds_import.add_argument("--name", default=None, help="版本名称，最多 64 个字符（默认：空白表的文件名）")
+    eds_import.add_argument("--force", action="store_true", help="覆盖已有的同名本地版本；编号有疑问时仍然导入")
     for parser in eds_sub.choices.values():
         add_config_flag(parser)
     eds.set_defaults(handler=cmd_editions)
@@ -210,8 +210,13 @@ def cmd_editions(args) -> int:
 
     folder = edition_files.settings_folder(args.config)
     if args.editions_command == "import":
-        dest, edition = edition_files.import_form(args.form, folder, args.name, args.force)
-        edition_files.print_import(dest, edition)
+        plan = edition_files.plan_import(args.form, folder, args.name, args.force,
+                                         edition_files.import_limits(args.config))
+        stop = bool(plan.warnings) and not args.force
+        if not stop:
+            edition_files.write_import(plan)
+        edition_files.print_import(plan.dest, plan.edition, warnings=plan.warnings, notes=plan.notes, written=not stop)
+        return 1 if stop else 0
     elif args.editions_command == "show":
         edition_files.print_show(args.name, folder)
     else:
