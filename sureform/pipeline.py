@@ -684,11 +684,9 @@ def _review_scan(run: ReviewRun) -> None:
 
 
 def _review_read(run: ReviewRun) -> None:
-    from sureform.intake.declarations import read_college
+    from sureform.intake.declarations import read_colleges
 
-    for k, cf in enumerate(run.colleges):
-        run.progress("read", k, len(run.colleges))
-        run.declarations.append(read_college(cf, run.opts.limits))
+    run.declarations = read_colleges(run.colleges, run.opts.limits, progress=run.progress)
 
 
 def _review_recompute(run: ReviewRun) -> None:

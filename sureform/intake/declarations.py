@@ -20,8 +20,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from sureform.intake.form_tables import (FormDocument, FormRow, FormTable, FormUnreadable, narrow, open_form,
-                                         read_docx, sniff)
+from sureform.intake.form_tables import FormRow, FormTable, FormUnreadable, narrow, open_form, read_docx, sniff
 from sureform.intake.grid import ReadLimits
 
 POSITIVE = {"是": True, "达标": True, "符合": True, "否": False, "未达标": False, "不符合": False}
@@ -78,7 +77,7 @@ class Declaration:
     figures: dict = field(default_factory=dict)  # section 四: staff, league, party, top30 (a ratio 0–1)…
     school_texts: list[tuple[str, str, str]] = field(default_factory=list)  # (id, mark, text) of the 校级 table
     unit_texts: list[tuple[str, str, str]] = field(default_factory=list)  # of the first 二级 table
-    form: FormDocument | None = None
+    warnings: list[str] = field(default_factory=list)  # the reader's: odd numbering, rows not understood
     problems: list[tuple[str, str]] = field(default_factory=list)  # (file, Chinese reason) of unreadable files
     notes: list[str] = field(default_factory=list)  # what the reader guessed or converted
 
@@ -167,28 +166,32 @@ def _number(text: str) -> float | None:
     return value / 100 if m.group(2) else value
 
 
-def _tables(container, depth: int = 0):
-    if depth > 3:
-        return
-    for t in container.tables:
-        yield t
-        for row in t.rows[:50]:
-            for cell in row.cells[:20]:
-                yield from _tables(cell, depth + 1)
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+
+
+def _cell_texts(tr) -> list[str]:
+    return ["".join(t.text or "" for t in tc.iter(_W + "t")) for tc in tr.iter(_W + "tc")]
 
 
 def section_four(docx_path: Path) -> dict:
-    """The disclosure's section 四 figures: a table whose header row holds 工作人员人数, the row under it."""
-    import docx
+    """The disclosure's section 四 figures: a table whose header row holds 工作人员人数, the row under it. Read
+    from document.xml directly (lxml), and only when the text is there at all: most forms have no section 四."""
+    import zipfile
 
-    document = docx.Document(str(docx_path))
-    for table in _tables(document):
-        rows = table.rows
-        for r in range(min(len(rows) - 1, 10)):
-            heads = [narrow(c.text).strip() for c in rows[r].cells]
+    from lxml import etree
+
+    with zipfile.ZipFile(docx_path) as z:
+        data = z.read("word/document.xml")
+    if "人数".encode() not in data:
+        return {}
+    root = etree.fromstring(data, etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False))
+    for tbl in root.iter(_W + "tbl"):
+        rows = [tr for tr in tbl if tr.tag == _W + "tr"][:12]
+        for r in range(len(rows) - 1):
+            heads = [narrow(h).strip() for h in _cell_texts(rows[r])]
             if not any(FIGURES[0][1].search(h) for h in heads):
                 continue
-            values = [c.text for c in rows[r + 1].cells]
+            values = _cell_texts(rows[r + 1])
             out: dict = {}
             for head, value in zip(heads, values):
                 key = next((k for k, rx in FIGURES if rx.search(head)), None)
@@ -221,8 +224,8 @@ def read_declaration(path: Path, rel: str, college: str | None = None, limits: R
             raise
         except Exception:  # python-docx and lxml raise many kinds for a broken package
             raise FormUnreadable("Word 文件已损坏或结构异常，无法读取；请在 Word 或 WPS 中打开后另存为 .docx 再提交") from None
-    dec = Declaration(college=college or "", files=[rel], title=form.title, legend=form.legend, form=form,
-                      figures=figures)
+    dec = Declaration(college=college or "", files=[rel], title=form.title, legend=form.legend, figures=figures,
+                      warnings=form.all_warnings())
     dec.notes += form.all_notes()
     if converted:
         dec.notes.append(f"已用 LibreOffice 把 {path.suffix} 文件转换为 .docx 后读取")
@@ -329,3 +332,28 @@ def read_college(cf: CollegeFiles, limits: ReadLimits | None = None) -> Declarat
         chosen.notes.append(f"{other.files[0]} 与 {chosen.files[0]} 同为本校材料，按较新的 {chosen.files[0]} 复评")
     chosen.problems = problems
     return chosen
+
+
+PARALLEL_FROM = 8  # fewer colleges than this are read in the run's own process
+
+
+def read_colleges(colleges: list[CollegeFiles], limits: ReadLimits | None = None, workers: int | None = None,
+                  progress=None) -> list[Declaration]:
+    """Every college's declaration, in order: in worker processes (one per core, at most `workers`) when there
+    are many — reading Word files is CPU-bound — else here. Workers are spawned, not forked (a serving process
+    has threads), and import only the reader."""
+    import os
+    from concurrent.futures import ProcessPoolExecutor
+    from multiprocessing import get_context
+
+    workers = workers if workers is not None else min(4, os.cpu_count() or 1)
+    if workers <= 1 or len(colleges) < PARALLEL_FROM:
+        out = []
+        for k, cf in enumerate(colleges):
+            if progress:
+                progress("read", k, len(colleges))
+            out.append(read_college(cf, limits))
+        return out
+    with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn")) as pool:
+        chunk = max(1, len(colleges) // (workers * 8))
+        return list(pool.map(read_college, colleges, [limits] * len(colleges), chunksize=chunk))

@@ -61,8 +61,7 @@ def _sheet(wb, title: str, header: list[str], widths: list[int], first: bool = F
 def _finish(ws, wrap_columns: tuple[int, ...] = ()) -> None:
     from openpyxl.styles import Alignment
 
-    if ws.max_row >= 1:
-        ws.auto_filter.ref = ws.dimensions
+    ws.auto_filter.ref = ws.dimensions
     for row in ws.iter_rows(min_row=2):
         for cell in row:
             if cell.column in wrap_columns:
@@ -115,7 +114,7 @@ def write_summary(rnd: ReviewRound, changes: dict[str, list[str]], dest: Path) -
                c.link, "；".join(changes.get(c.name, [])), "\n".join(c.reasons)]
         row += [_item_value(by_id[x]) if x in by_id else "" for x in ids]
         ws.append([clean(v) for v in row])
-        r = ws.max_row
+        r = ws._current_row
         ws.cell(r, 3).fill = _fill(STATE_FILL[OUTCOME_STATE[c.outcome]])
         for k, x in enumerate(ids):
             if x in by_id and (state := _item_state(by_id[x])):
@@ -131,7 +130,7 @@ def write_summary(rnd: ReviewRound, changes: dict[str, list[str]], dest: Path) -
             label = SEVERITY_LABEL[x.severity]
             ws.append([clean(v) for v in (c.name, f"第{x.item}项" if x.item else "", unit or "", label, x.message,
                                           source_of(x))])
-            ws.cell(ws.max_row, 4).fill = _fill(SEVERITY_FILL[label])
+            ws.cell(ws._current_row, 4).fill = _fill(SEVERITY_FILL[label])
     _finish(ws, wrap_columns=(5, 6))
 
     ws = _sheet(wb, "结论名单", [PASS, RECTIFY, VERIFY], [28, 28, 28])
@@ -149,10 +148,29 @@ def letter_name(college: str) -> str:
     return safe_component(f"{college}.docx")
 
 
-def write_letter(c: CollegeReview, as_of: date, dest: Path, round_name: str) -> Path:
-    from sureform.outputs.documents.style import add_body, add_heading, add_title, finish_sections, new_document
+def _blank_letter() -> bytes:
+    """An empty document with the official styles, page and footer (`new_document`), as bytes to open again:
+    opening it costs half of making it, and a round writes a letter to every college that does not pass."""
+    import io
 
-    doc = new_document()
+    from sureform.outputs.documents.style import new_document
+
+    buffer = io.BytesIO()
+    new_document().save(buffer)
+    return buffer.getvalue()
+
+
+def write_letter(c: CollegeReview, as_of: date, dest: Path, round_name: str, blank: bytes | None = None) -> Path:
+    import io
+
+    import docx
+
+    from sureform.outputs.documents.style import (add_body, add_heading, add_title, finish_sections, reuse_style_ids,
+                                                  style_ids_of)
+
+    doc = docx.Document(io.BytesIO(blank or _blank_letter()))
+    if blank is not None and blank in _STYLE_IDS:
+        reuse_style_ids(doc.part, _STYLE_IDS[blank])
     add_title(doc, f"关于{c.name}学生会组织改革复评情况的意见")
     add_body(doc, f"{c.name}团委：", indent=False)
     verdict = "需限期整改" if c.outcome == RECTIFY else "部分情况需进一步核实"
@@ -196,6 +214,9 @@ def write_letter(c: CollegeReview, as_of: date, dest: Path, round_name: str) -> 
     when = add_body(doc, f"{as_of.year}年{as_of.month}月{as_of.day}日", indent=False)
     when.alignment = 2
     finish_sections(doc)
+    if blank is not None and blank not in _STYLE_IDS:
+        _STYLE_IDS.clear()
+        _STYLE_IDS[blank] = style_ids_of(doc.part)
     with atomic_path(dest) as tmp:
         doc.save(str(tmp))
     return dest
@@ -207,8 +228,19 @@ def write_letters(rnd: ReviewRound, folder: Path) -> list[Path]:
     for c in rnd.colleges:
         if c.outcome == PASS:
             (folder / letter_name(c.name)).unlink(missing_ok=True)
-    return [write_letter(c, rnd.as_of, folder / letter_name(c.name), rnd.round)
-            for c in rnd.colleges if c.outcome != PASS]
+    jobs = [(c, rnd.as_of, folder / letter_name(c.name), rnd.round) for c in rnd.colleges if c.outcome != PASS]
+    return [_letter_job(job) for job in jobs]
+
+
+_BLANK: list[bytes] = []  # one blank letter per process
+_STYLE_IDS: dict[bytes, dict] = {}  # the blank's paragraph style ids, looked up in its first letter
+
+
+def _letter_job(job: tuple) -> Path:
+    if not _BLANK:
+        _BLANK.append(_blank_letter())
+    c, as_of, dest, round_name = job
+    return write_letter(c, as_of, dest, round_name, _BLANK[0])
 
 
 # ---- the visit workbook ----------------------------------------------------------------------------------
@@ -221,7 +253,7 @@ def write_visits(visits: list[Visit], dest: Path) -> Path:
     for k, v in enumerate(visits, start=1):
         ws.append([clean(x) for x in (k, v.college.name, v.college.outcome, v.why, "\n".join(v.college.reasons),
                                       None, None)])
-        ws.cell(ws.max_row, 3).fill = _fill(STATE_FILL[OUTCOME_STATE[v.college.outcome]])
+        ws.cell(ws._current_row, 3).fill = _fill(STATE_FILL[OUTCOME_STATE[v.college.outcome]])
     _finish(ws, wrap_columns=(5,))
 
     ws = _sheet(wb, "核查项目", ["学校", "表", "二级组织", "项目", "申报", "实有", "复评", "核查要点",
@@ -238,7 +270,7 @@ def write_visits(visits: list[Visit], dest: Path) -> Path:
             ws.append([clean(x) for x in (v.college.name, i.table, i.unit or "", _item_label(i), i.declared or "",
                                           i.actual, shown, point, evidence_of(i.rule), None, None)])
             if state:
-                ws.cell(ws.max_row, 7).fill = _fill(STATE_FILL[state])
+                ws.cell(ws._current_row, 7).fill = _fill(STATE_FILL[state])
     _finish(ws, wrap_columns=(8, 9))
 
     ws = _sheet(wb, "访谈记录", ["学校", "访谈对象", "姓名", "身份/职务", "访谈要点", "记录", "访谈人"],

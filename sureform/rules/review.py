@@ -112,8 +112,16 @@ def rule_of(item: DeclaredItem, catalogue: Catalogue | None) -> tuple[str | None
         except KeyError:
             return None, {}
         return it.rule, dict(it.params)
-    found = recognise(item.text)
+    key = _compact(item.text)
+    if key not in _RECOGNISED:  # 170 colleges fill the same few forms: each text is recognised once
+        if len(_RECOGNISED) > 5000:
+            _RECOGNISED.clear()
+        _RECOGNISED[key] = recognise(item.text)
+    found = _RECOGNISED[key]
     return (found[0], dict(found[1])) if found else (None, {})
+
+
+_RECOGNISED: dict[str, tuple[str, dict] | None] = {}
 
 
 # ---- recomputing one item ----------------------------------------------------------------------------------
@@ -234,7 +242,7 @@ def review_college(dec: Declaration, as_of: date, catalogue: Catalogue | None = 
         binding_obs = catalogue.observation_binding
     edition = catalogue.edition if catalogue is not None else edition_read(dec)
     items: list[ReviewItem] = []
-    for w in (dec.form.all_warnings() if dec.form else []):
+    for w in dec.warnings:
         issues.append(make_issue("review-numbering", Location(file=rel), w))
     for di in dec.items:
         rule, params = rule_of(di, catalogue)
