@@ -48,6 +48,7 @@ def _sheet(wb, title: str, header: list[str], widths: list[int], first: bool = F
         cell.font = Font(bold=True)
         cell.alignment = Alignment(wrap_text=True, vertical="center")
         cell.fill = _fill(STATE_FILL["missing"])
+    ws.row_dimensions[1].height = LINE_POINTS * 2
     ws.freeze_panes = "A2"
     ws.page_setup.orientation = "landscape"
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
@@ -58,14 +59,39 @@ def _sheet(wb, title: str, header: list[str], widths: list[int], first: bool = F
     return ws
 
 
+LINE_POINTS = 16  # one line of 11-point text, with its leading
+
+
+def _lines(text, width: float) -> int:
+    """Printed lines of `text` in a column `width` characters wide (a Chinese character is two)."""
+    if text is None:
+        return 1
+    total = 0
+    for part in str(text).split("\n"):
+        chars = sum(2 if ord(ch) > 0x2E80 else 1 for ch in part)
+        total += max(1, -(-chars // max(1, int(width * 0.9) - 2)))
+    return total
+
+
 def _finish(ws, wrap_columns: tuple[int, ...] = ()) -> None:
+    """Filters on; wrapped columns wrap, and each row is as tall as its longest wrapped cell (openpyxl does not
+    measure text, and a spreadsheet program keeps the stored height when it prints)."""
     from openpyxl.styles import Alignment
 
     ws.auto_filter.ref = ws.dimensions
+    wrap = Alignment(wrap_text=True, vertical="top")
+    top = Alignment(vertical="top")
+    widths = {c: ws.column_dimensions[ws.cell(1, c).column_letter].width or 10 for c in wrap_columns}
     for row in ws.iter_rows(min_row=2):
+        lines = 1
         for cell in row:
             if cell.column in wrap_columns:
-                cell.alignment = Alignment(wrap_text=True, vertical="top")
+                cell.alignment = wrap
+                lines = max(lines, _lines(cell.value, widths[cell.column]))
+            else:
+                cell.alignment = top
+        if lines > 1:
+            ws.row_dimensions[row[0].row].height = LINE_POINTS * min(lines, 27)
 
 
 def _item_label(i: ReviewItem) -> str:
@@ -120,6 +146,8 @@ def write_summary(rnd: ReviewRound, changes: dict[str, list[str]], dest: Path) -
             if x in by_id and (state := _item_state(by_id[x])):
                 ws.cell(r, 11 + k).fill = _fill(STATE_FILL[state])
     _finish(ws, wrap_columns=(9, 10))
+    ws.page_setup.fitToWidth = 2  # the item columns on a second page across, the college's name repeated
+    ws.print_title_cols = "A:A"
 
     ws = _sheet(wb, "问题清单", ["学校", "项目", "二级组织", "严重程度", "问题", "来源（文件 · 表格 · 行 · 栏）"],
                 [22, 10, 18, 8, 70, 50])
@@ -168,14 +196,18 @@ def write_letter(c: CollegeReview, as_of: date, dest: Path, round_name: str, bla
     from sureform.outputs.documents.style import (add_body, add_heading, add_title, finish_sections, reuse_style_ids,
                                                   style_ids_of)
 
+    from sureform.outputs.documents.style import SIZE_2, TITLE_FONT, set_run_font
+
     doc = docx.Document(io.BytesIO(blank or _blank_letter()))
     if blank is not None and blank in _STYLE_IDS:
         reuse_style_ids(doc.part, _STYLE_IDS[blank])
-    add_title(doc, f"关于{c.name}学生会组织改革复评情况的意见")
+    title = add_title(doc, f"关于{c.name}")  # broken where a reader expects it, not inside a word
+    title.runs[0].add_break()
+    set_run_font(title.add_run("学生会组织改革复评情况的意见"), TITLE_FONT, SIZE_2, latin=TITLE_FONT)
     add_body(doc, f"{c.name}团委：", indent=False)
     verdict = "需限期整改" if c.outcome == RECTIFY else "部分情况需进一步核实"
     add_body(doc, f"根据{round_name}高校学生会组织深化改革复评工作安排，我们对你校报送的改革自评材料"
-                  f"（{'、'.join(c.files) or '未收到可读取的材料'}）逐项进行了复核。经复核，你校{verdict}，具体如下。")
+                  f"（{'、'.join(Path(f).name for f in c.files) or '未收到可读取的材料'}）逐项进行了复核。经复核，你校{verdict}，具体如下。")
     failing = [i for i in c.items if i.fails]
     failing.sort(key=lambda i: (i.mark != "★", i.table != "校级"))
     pending = [i for i in c.items if i.binding and not i.fails and i.consistent is None]
@@ -184,14 +216,12 @@ def write_letter(c: CollegeReview, as_of: date, dest: Path, round_name: str, bla
         n += 1
         add_heading(doc, f"{'一二三四'[n - 1]}、需整改的问题")
         for k, i in enumerate(failing, start=1):
-            unit = f"（{i.unit}）" if i.unit else ""
-            why = "".join(i.reasons) or f"申报为“{i.declared}”。"
-            add_body(doc, f"{k}. {_item_label(i)}{unit}：{why}")
-    if pending or not c.items:
+            add_body(doc, f"{k}. {_letter_line(i)}")
+    lines = [_letter_line(i) for i in pending]
+    lines += [x.message for x in c.issues if x.code in ("review-units-mismatch", "review-file-unreadable")]
+    if lines or not c.items:
         n += 1
         add_heading(doc, f"{'一二三四'[n - 1]}、需核实的情况")
-        lines = [f"{_item_label(i)}{'（' + i.unit + '）' if i.unit else ''}：{''.join(i.reasons)}" for i in pending]
-        lines += [x.message for x in c.issues if x.code in ("review-units-mismatch", "review-file-unreadable")]
         for k, line in enumerate(lines or ["没有收到可以读取的自评表。"], start=1):
             add_body(doc, f"{k}. {line}")
     n += 1
@@ -206,11 +236,14 @@ def write_letter(c: CollegeReview, as_of: date, dest: Path, round_name: str, bla
         add_body(doc, f"{k}. {e}。")
     deadline = as_of + timedelta(days=DEADLINE_DAYS)
     ask = "完成整改，并将整改情况报告和上述材料" if failing else "将上述材料"
-    add_body(doc, f"请你校于{deadline.year}年{deadline.month}月{deadline.day}日前{ask}报送省级团委学校部、省学联秘书处。"
-                  "逾期未报送的，按未通过评估处理。")
+    if any(x.code == "review-units-mismatch" for x in c.issues):
+        wanted.append("全部二级学生会组织的改革自评表")
+        add_body(doc, f"{len(wanted)}. 全部二级学生会组织的改革自评表。")
+    add_body(doc, f"请你校于{deadline.year}年{deadline.month}月{deadline.day}日前{ask}报送省级团委学校部、省学联秘书处。")
     add_body(doc, "")
     sign = add_body(doc, "省级团委学校部　省学联秘书处", indent=False)
     sign.alignment = 2  # right
+    sign.paragraph_format.keep_with_next = True  # the signature and its date on one page
     when = add_body(doc, f"{as_of.year}年{as_of.month}月{as_of.day}日", indent=False)
     when.alignment = 2
     finish_sections(doc)
@@ -220,6 +253,12 @@ def write_letter(c: CollegeReview, as_of: date, dest: Path, round_name: str, bla
     with atomic_path(dest) as tmp:
         doc.save(str(tmp))
     return dest
+
+
+def _letter_line(i: ReviewItem) -> str:
+    """One item of a letter: the 二级 organisation it concerns, ★ for a core item, then the reasons."""
+    why = "".join(r for r in i.reasons if "观测指标" not in r) or f"第{i.id}项申报为“{i.declared}”。"
+    return f"{i.unit + '：' if i.unit else ''}{'★ ' if i.mark == '★' else ''}{why}"
 
 
 def write_letters(rnd: ReviewRound, folder: Path) -> list[Path]:

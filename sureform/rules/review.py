@@ -125,6 +125,12 @@ _RECOGNISED: dict[str, tuple[str, dict] | None] = {}
 
 
 # ---- recomputing one item ----------------------------------------------------------------------------------
+def _cn(d: date | str) -> str:
+    """2019-03-30 → 2019年3月30日, as a Chinese letter writes a date."""
+    d = date.fromisoformat(d) if isinstance(d, str) else d
+    return f"{d.year}年{d.month}月{d.day}日"
+
+
 def _academic_year_start(d: date) -> date:
     return date(d.year if d.month >= 9 else d.year - 1, 9, 1)
 
@@ -195,18 +201,18 @@ def _judge(dec: Declaration, di: DeclaredItem, rule: str | None, params: dict, a
                 j.issue("review-date-missing", "备注", contradicts=None)
         elif yes and held is not None:
             if held > as_of:
-                j.issue("review-date-future", "备注", held.isoformat(), contradicts=False, as_of=as_of.isoformat())
+                j.issue("review-date-future", "备注", _cn(held), contradicts=False, as_of=_cn(as_of))
                 j.fails = True
             elif rule == "congress-held-since" and params.get("since") and held < date.fromisoformat(params["since"]):
-                j.issue("review-date-before", "备注", held.isoformat(), contradicts=False, since=params["since"])
+                j.issue("review-date-before", "备注", _cn(held), contradicts=False, since=_cn(params["since"]))
                 j.fails = True
             elif rule == "congress-on-schedule":
                 years = int(params.get("academic_years", 2))
                 start = _academic_year_start(as_of)
                 earliest = date(start.year - (years - 1), 9, 1)
                 if held < earliest:
-                    j.issue("review-date-off-schedule", "备注", held.isoformat(), contradicts=False,
-                            earliest=earliest.isoformat(), as_of=as_of.isoformat())
+                    j.issue("review-date-off-schedule", "备注", _cn(held), contradicts=False,
+                            earliest=_cn(earliest), as_of=_cn(as_of))
                     j.fails = True
     elif rule == "no-roster-findings" and di.table == "校级" and yes:
         codes = set(params.get("codes", []))
