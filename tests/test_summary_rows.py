@@ -56,7 +56,7 @@ def test_rows_written_again_after_a_new_file_are_what_a_fresh_run_writes(tmp_pat
     fresh.roster("化学工程系", [person("王五", "2024020101", unit="化学工程系", post="部长")])
     fresh.roster("机械工程系", [person("赵六", "2024030101", unit="机械工程系", post="部长", dept=long_dept)])
     fresh.run()
-    for title in ("工作人员名单", "机构信息", "待整改问题"):
+    for title in ("工作人员名单", "评估依据", "待整改问题"):
         kept, made = _cells(first.outbox / SUMMARY, title), _cells(fresh.outbox / SUMMARY, title)
         if title == "工作人员名单":
             assert [r[1] for r in kept[1:]] == ["王五", "赵六", "张三", "李四"]  # by 系, then as sent
@@ -136,7 +136,7 @@ def test_row_heights_follow_wrapped_text():
     assert wrapped_lines("短", 10) == 1
     assert wrapped_lines("一\n二\n三", 10) == 3
     assert wrapped_lines("中" * 40, 10) == 10  # 80 wide in 8 usable
-    assert row_height(2) == 32.25 and row_height(1000) == 408.75  # whole pixels, at most Excel's 409 pt
+    assert row_height(2) == 36 and row_height(1000) == 408.75  # whole pixels, padding, at most Excel's 409 pt
 
 
 def test_consolidation_checks_again_only_what_is_new(env):

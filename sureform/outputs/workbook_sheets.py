@@ -37,14 +37,11 @@ RESULT_COLUMNS = [("semester", "学期"), ("person_name", "姓名"), ("person_id
                   ("central", "集中考评（平均）"), ("result", "述职评议结果")]
 
 TABLE_TITLES = {"basic": BASIC_SHEET, **{t.name: t.sheet for t in TABLES}}
-INSTITUTION_COLUMNS = [
-    ("table_title", "表"), ("item", "项目"), ("value", "取值"), ("name", "名称/姓名"), ("category", "类别"),
-    ("date", "日期"), ("duties", "部门职责"), ("review_note", "复核说明"), ("session", "届次"),
-    ("delegates", "代表人数"), ("body", "选举机构"), ("elects_presidium", "是否选举主席团"), ("unit", "单位/院系"),
-    ("title", "会议名称"), ("content", "内容"), ("included", "是否纳入"), ("document", "文件名称"),
-    ("measure", "举措"), ("full_time", "是否为专职团干"), ("remark", "备注"), ("student_id", "学号"),
-    ("branch", "推荐团支部"), ("electing_unit", "选举单位"),
-] + ORIGIN
+# 机构信息 one sheet per table, each with its own columns (one sheet of every table's columns was 26 wide: it
+# printed at 3 points, or on seven pages across)
+INSTITUTION_SHEET = "机构信息"
+INSTITUTION_COLUMNS = {"basic": [("item", "项目"), ("value", "取值")],
+                       **{t.name: [(f.key, f.label) for f in t.fields] for t in TABLES}}
 
 
 @dataclass
@@ -52,7 +49,7 @@ class Sheet:
     """One sheet of 汇总.xlsx: its title and (key, column label) pairs, and its rows: given (`rows`), or the
     current submissions' records of a `kind` (read from the store, each submission's rows rendered once and kept;
     `shape` turns a record into the row shown). `widths` fixes a column's width, `fills` colours a column's cells
-    by the prefix of their text."""
+    by the prefix of their text; `hidden` columns are there for support, out of sight."""
 
     title: str
     columns: list[tuple[str, str]]
@@ -61,6 +58,9 @@ class Sheet:
     shape: Callable[[dict], dict] | None = None
     widths: dict[str, int] | None = None
     fills: dict[str, dict] | None = None
+    where: Callable[[dict], bool] | None = None  # of a `kind`'s records, those this sheet shows (all: None)
+    hidden: tuple[str, ...] = ()  # columns kept for support (the issue code), hidden from users
+    key_columns: int = 2  # printed over several pages: the first columns, repeated on each (who or what a row is)
 
 
 def master_sheets(store, catalogue) -> list[Sheet]:
@@ -70,14 +70,21 @@ def master_sheets(store, catalogue) -> list[Sheet]:
         Sheet("院系学生会工作人员名单", UNIT_ROSTER_COLUMNS, kind="unit_roster"),
         Sheet("主席团候选人", CANDIDATE_COLUMNS, kind="candidate"),
         Sheet("述职评议评分", score_columns(catalogue), kind="score"),
-        Sheet("机构信息", INSTITUTION_COLUMNS, kind="institution", shape=institution_row),
+        *institution_sheets(store),
         Sheet("述职评议结果", RESULT_COLUMNS, result_rows(store, catalogue)),
     ]
 
 
-def institution_row(record: dict) -> dict:
-    """A 机构信息 record with its table's Chinese sheet name."""
-    return dict(record, table_title=TABLE_TITLES.get(record.get("_table"), record.get("_table")))
+def institution_sheets(store) -> list[Sheet]:
+    """`机构信息·部门设置` …: one sheet per table of the current 机构信息 that has records, in the workbook's order."""
+    present = store.institution_parts()
+    return [Sheet(f"{INSTITUTION_SHEET}·{TABLE_TITLES[name]}", INSTITUTION_COLUMNS[name] + ORIGIN, kind="institution",
+                  where=_of_table(name), key_columns=1)
+            for name in INSTITUTION_COLUMNS if name in present]
+
+
+def _of_table(name: str) -> Callable[[dict], bool]:
+    return lambda record: record.get("_table") == name
 
 
 def result_rows(store, catalogue) -> list[dict]:
