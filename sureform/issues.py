@@ -252,5 +252,6 @@ register("review-date-future", FINDING, "第{item}项的召开日期 {value} 晚
 register("review-political-short", FINDING, "第{item}项勾选“{declared}”，但“四”中工作人员 {staff} 人，共青团员与党员合计只有 {value} 人。")
 register("review-ratio-below", FINDING, "第{item}项勾选“{declared}”，但“四”中综合排名进入专业前30%的比例为 {value}，未到100%：须其余工作人员都是一年级新生，需核实。")
 register("review-units-mismatch", FINDING, "申报二级学生会组织 {value} 个，收到的二级组织自评表为 {found} 份，需核实。")
+register("review-org-mismatch", FINDING, "表中的组织名称为“{value}”，与报送材料所在的文件夹“{folder}”不一致，需核实是否为本校的材料。")
 register("review-item-missing", FINDING, "表中缺少第{value}项（按 {edition} 版），需核实。")
 register("review-not-binding", WARNING, "第{item}项为观测指标（▲），本学年暂不作硬性要求，不计入复评结论。")

@@ -689,9 +689,9 @@ def _review_scan(run: ReviewRun) -> None:
 
 
 def _review_read(run: ReviewRun) -> None:
-    from sureform.intake.declarations import read_colleges
+    from sureform.intake.declarations import one_per_college, read_colleges
 
-    run.declarations = read_colleges(run.colleges, run.opts.limits, progress=run.progress)
+    run.declarations = one_per_college(read_colleges(run.colleges, run.opts.limits, progress=run.progress))
 
 
 def _review_recompute(run: ReviewRun) -> None:

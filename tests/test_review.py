@@ -353,3 +353,26 @@ def test_run_review_in_process_same_as_cli(province):
     report = run_review(ReviewOptions(province / "review/inbox", province / "review/outbox",
                                       province / "review/state", AS_OF))
     assert report["counts"] == {"通过": 2, "需整改": 1, "待核实": 3}
+
+
+def test_a_college_folder_and_a_top_level_file_are_one_college_and_a_foreign_form_is_said(tmp_path):
+    inbox = tmp_path / "review/inbox"
+    samples.filled_2020(inbox / "甲学院" / "备案表.docx", "甲学院", "学生会", OK_2020, GOOD_2020)
+    samples.filled_2020(inbox / "甲学院补充.docx", "甲学院", "学生会", OK_2020, GOOD_2020)
+    samples.filled_2020(inbox / "乙学院" / "备案表.docx", "丙学院", "学生会", OK_2020, GOOD_2020)
+    report = cli(tmp_path)
+    by = {c["name"]: c for c in report["colleges"]}
+    assert set(by) == {"甲学院", "乙学院"}
+    assert by["甲学院"]["files"] == ["甲学院/备案表.docx", "甲学院补充.docx"] and by["甲学院"]["outcome"] == "通过"
+    assert by["乙学院"]["outcome"] == "待核实" and "丙学院" in by["乙学院"]["reasons"][0]
+
+
+def test_terminal_shows_control_characters_of_a_name(tmp_path, capsys):
+    from sureform.outputs.review import print_review
+
+    inbox = tmp_path / "review/inbox"
+    samples.filled_2020(inbox / "学院\x1b[2J" / "备案表.docx", "学院", "学生会", OK_2020, GOOD_2020)
+    report = cli(tmp_path)
+    print_review(report)
+    out = capsys.readouterr().out
+    assert "\x1b" not in out and "\\x1b" in out

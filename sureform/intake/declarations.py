@@ -258,7 +258,7 @@ def read_declaration(path: Path, rel: str, college: str | None = None, limits: R
             dec.items += _items_of(table, "校级", None)
             dec.school_texts = [(r.number, r.mark, r.text) for r in table.rows]
     if not dec.college:
-        dec.college = dec.org_name
+        dec.college = dec.org_name or Path(rel).stem  # a top-level file names its college, or its own name does
     if not school_seen:
         raise FormUnreadable("没有找到填写好的自评表（指标 · 结论 · 备注 或 项目 · 验收结论 · 备注）；"
                              "请提交备案表、改革自评表或改革情况公开的 Word 版")
@@ -318,6 +318,9 @@ def read_college(cf: CollegeFiles, limits: ReadLimits | None = None) -> Declarat
         except OSError as exc:
             problems.append((rel, f"无法打开文件（{exc.strerror or '读取失败'}）"))
             continue
+        except Exception:  # one sender's file costs only its own reading, never the round
+            problems.append((rel, "文件结构异常，无法读取；请在 Word 或 WPS 中打开后另存为 .docx 再提交"))
+            continue
         if chosen is None:
             chosen = dec
         else:
@@ -357,3 +360,23 @@ def read_colleges(colleges: list[CollegeFiles], limits: ReadLimits | None = None
     with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn")) as pool:
         chunk = max(1, len(colleges) // (workers * 8))
         return list(pool.map(read_college, colleges, [limits] * len(colleges), chunksize=chunk))
+
+
+def one_per_college(declarations: list[Declaration]) -> list[Declaration]:
+    """A college's folder and a top-level file naming the same college are one college: the declaration with
+    items read (the folder's first) is reviewed, the other's files are listed with it."""
+    by: dict[str, Declaration] = {}
+    for dec in declarations:
+        kept = by.get(dec.college)
+        if kept is None:
+            by[dec.college] = dec
+            continue
+        first, other = (kept, dec) if kept.items or not dec.items else (dec, kept)
+        first.files += [f for f in other.files if f not in first.files]
+        first.problems += other.problems
+        for k, v in other.figures.items():
+            first.figures.setdefault(k, v)
+        if other.items:
+            first.notes.append(f"同一学校的 {other.files[0]} 未复评，按 {first.files[0]} 复评")
+        by[dec.college] = first
+    return list(by.values())

@@ -193,17 +193,19 @@ def write_letter(c: CollegeReview, as_of: date, dest: Path, round_name: str, bla
 
     import docx
 
-    from sureform.outputs.documents.style import (add_body, add_heading, add_title, finish_sections, reuse_style_ids,
-                                                  style_ids_of)
+    from sureform.outputs.documents.style import add_body, add_title, finish_sections, reuse_style_ids, style_ids_of
+    from sureform.outputs.documents.style import add_heading as add_heading_raw
 
     from sureform.outputs.documents.style import SIZE_2, TITLE_FONT, set_run_font
 
     doc = docx.Document(io.BytesIO(blank or _blank_letter()))
+    add_title, add_body = _cleaned(add_title), _cleaned(add_body)  # a sender's text may hold what XML refuses
     if blank is not None and blank in _STYLE_IDS:
         reuse_style_ids(doc.part, _STYLE_IDS[blank])
     title = add_title(doc, f"关于{c.name}")  # broken where a reader expects it, not inside a word
     title.runs[0].add_break()
     set_run_font(title.add_run("学生会组织改革复评情况的意见"), TITLE_FONT, SIZE_2, latin=TITLE_FONT)
+    add_heading = _cleaned(add_heading_raw)
     add_body(doc, f"{c.name}团委：", indent=False)
     verdict = "需限期整改" if c.outcome == RECTIFY else "部分情况需进一步核实"
     add_body(doc, f"根据{round_name}高校学生会组织深化改革复评工作安排，我们对你校报送的改革自评材料"
@@ -218,7 +220,8 @@ def write_letter(c: CollegeReview, as_of: date, dest: Path, round_name: str, bla
         for k, i in enumerate(failing, start=1):
             add_body(doc, f"{k}. {_letter_line(i)}")
     lines = [_letter_line(i) for i in pending]
-    lines += [x.message for x in c.issues if x.code in ("review-units-mismatch", "review-file-unreadable")]
+    lines += [x.message for x in c.issues if x.code in ("review-units-mismatch", "review-org-mismatch",
+                                                        "review-file-unreadable")]
     if lines or not c.items:
         n += 1
         add_heading(doc, f"{'一二三四'[n - 1]}、需核实的情况")
@@ -253,6 +256,13 @@ def write_letter(c: CollegeReview, as_of: date, dest: Path, round_name: str, bla
     with atomic_path(dest) as tmp:
         doc.save(str(tmp))
     return dest
+
+
+def _cleaned(add):
+    """`add(doc, text, …)` with the text cleaned of the control characters a Word file cannot hold."""
+    def call(doc, text, *args, **kwargs):
+        return add(doc, clean(text), *args, **kwargs)
+    return call
 
 
 def _letter_line(i: ReviewItem) -> str:
@@ -332,11 +342,21 @@ def write_visits(visits: list[Visit], dest: Path) -> Path:
 
 
 # ---- the terminal ----------------------------------------------------------------------------------------
+def _safe(text) -> str:
+    """A sender's text for the terminal: control characters (escape sequences) shown, never run."""
+    return "".join(c if c.isprintable() or c == "\n" else f"\\x{ord(c):02x}" for c in str(text))
+
+
 def print_review(report: dict, out=None) -> None:
     """The round, each college's outcome with its reasons, and where the outputs are (Chinese)."""
+    import builtins
     import sys
 
     out = out or sys.stdout
+
+    def print(*parts, file=None):  # noqa: A001 - every line of this report goes through _safe
+        builtins.print(*(_safe(p) for p in parts), file=file)
+
     counts = report["counts"]
     print(f"{report['round']}复评（复评日期 {report['as_of']}）：共 {len(report['colleges'])} 所学校，"
           f"通过 {counts[PASS]}，需整改 {counts[RECTIFY]}，待核实 {counts[VERIFY]}", file=out)

@@ -277,6 +277,10 @@ def review_college(dec: Declaration, as_of: date, catalogue: Catalogue | None = 
                                         True, False, [iss.message]))
     units_found = len(dec.units)
     college_pending = False
+    folder = dec.files[0].split("/", 1)[0] if "/" in dec.files[0] else None
+    if folder and dec.org_name and _compact(dec.org_name) != _compact(folder):
+        issues.append(make_issue("review-org-mismatch", Location(file=rel), dec.org_name, folder=folder))
+        college_pending = True
     if dec.units_declared is not None and units_found and units_found != dec.units_declared and not (
             units_found == 1 and dec.units[0].startswith("第")):
         issues.append(make_issue("review-units-mismatch", Location(file=rel), dec.units_declared, found=units_found))
@@ -304,7 +308,7 @@ def decide(items: list[ReviewItem], issues: list[Issue], college_pending: bool =
         why = "".join(r for r in i.reasons if "观测指标" not in r) or f"第{i.id}项申报为“{i.declared}”。"
         reasons.append(f"{i.unit + '：' if i.unit else ''}{'★ ' if i.mark == '★' else ''}{why}")
     if college_pending:
-        reasons += [x.message for x in issues if x.code == "review-units-mismatch"]
+        reasons += [x.message for x in issues if x.code in ("review-units-mismatch", "review-org-mismatch")]
     reasons += [x.message for x in issues if x.code == "review-file-unreadable"]
     if failing:
         return RECTIFY, reasons
@@ -326,8 +330,19 @@ class ReviewRound:
 
 def review_all(declarations: list[Declaration], as_of: date, catalogue: Catalogue | None = None,
                round_name: str | None = None) -> ReviewRound:
-    colleges = sorted((review_college(d, as_of, catalogue) for d in declarations), key=lambda c: c.name)
+    colleges = sorted((_review_or_say(d, as_of, catalogue) for d in declarations), key=lambda c: c.name)
     return ReviewRound(round_name or round_of(as_of), as_of, colleges)
+
+
+def _review_or_say(dec: Declaration, as_of: date, catalogue: Catalogue | None) -> CollegeReview:
+    """One college's review; a declaration the rules cannot take costs only that college (待核实, said)."""
+    try:
+        return review_college(dec, as_of, catalogue)
+    except Exception:
+        issue = make_issue("review-file-unreadable", Location(file=dec.files[0] if dec.files else None),
+                           dec.files[0] if dec.files else dec.college, reason="表格内容无法逐项复核，请人工核对")
+        return CollegeReview(dec.college, dec.org, "—", dec.units_declared, len(dec.units), VERIFY, dec.files, [],
+                             [issue], [issue.message], dec.reviewed, dec.link, dec.figures, list(dec.units), dec.sha256)
 
 
 def round_of(as_of: date) -> str:
