@@ -223,7 +223,9 @@ def province(tmp_path):
     (inbox / "坏学院").mkdir()
     (inbox / "坏学院" / "表.docx").write_bytes(b"not a zip")
     (inbox / "扫描学院").mkdir()
-    (inbox / "扫描学院" / "表.pdf").write_bytes(b"%PDF-1.4\n%scan\n")
+    from PIL import Image
+
+    Image.new("RGB", (600, 800), "white").save(inbox / "扫描学院" / "表.pdf")  # a scan: a page with no text
     return tmp_path
 
 
@@ -251,7 +253,7 @@ def test_review_command_json_and_outputs(province):
     it = next(i for i in by["河东职业学院"]["items"] if i["id"] == "3")
     assert it == {"table": "校级", "unit": None, "id": "3", "mark": None, "declared": "是", "actual": 66,
                   "consistent": False, "reasons": it["reasons"]} and it["reasons"]
-    assert "暂不支持 PDF" in by["扫描学院"]["reasons"][0]
+    assert "扫描件" in by["扫描学院"]["reasons"][0]
     assert by["顶层学院"]["files"] == ["顶层学院备案表.docx"]
     out = province / "review/outbox"
     assert (out / "复评汇总.xlsx").is_file() and (out / "实地复核工作表.xlsx").is_file()
@@ -376,3 +378,23 @@ def test_terminal_shows_control_characters_of_a_name(tmp_path, capsys):
     print_review(report)
     out = capsys.readouterr().out
     assert "\x1b" not in out and "\\x1b" in out
+
+
+@pytest.mark.skipif(not soffice, reason="LibreOffice not installed")
+def test_a_born_digital_pdf_is_reviewed(tmp_path):
+    units = [("机械工程学院学生会", {}, {"3": "实有 31 人", "4": "实有 3 人", "9": "召开日期为：2021年10月15日"})]
+    src = samples.filled_2022(tmp_path / "src.docx", "塘沽商业学院", "学生会", YES_2022, GOOD_2022, units=units,
+                              style="wingdings")
+    pdf = samples.to_doc(src, tmp_path / "塘沽商业学院" / "表.pdf", "pdf")
+    dec, c = review_of(pdf)
+    assert (dec.org, dec.units_declared, dec.units) == ("学生会", 1, ["机械工程学院学生会"])
+    assert [i.declared for i in c.items if i.table == "校级"] == ["是"] * 11  # Wingdings boxes, font lost in the PDF
+    assert item(c, "3").actual == 38 and item(c, "3", "二级").consistent is False and c.outcome == "需整改"
+
+
+@pytest.mark.skipif(not soffice, reason="LibreOffice not installed")
+def test_the_2020_form_as_pdf_keeps_its_merged_group(tmp_path):
+    src = samples.filled_2020(tmp_path / "src.docx", "丁", "学生会", OK_2020, dict(GOOD_2020, **{"3a": "实有45"}))
+    pdf = samples.to_doc(src, tmp_path / "丁" / "表.pdf", "pdf")
+    _, c = review_of(pdf)
+    assert [i.id for i in c.items] == IDS_2020 and item(c, "3a").consistent is None and c.edition == "2020"

@@ -10,7 +10,8 @@
   and a 召开日期 without a year: to verify (待核实);
 - 河东职业学院/: a 2022–23 改革自评表 (`1★.` numbering) with `实有51人` ticked 是 against 40/60 and `实有6人` for
   departments (a unit slip): must rectify (需整改);
-- 渤海医学院/: the same 2020 备案表 saved by an office as a legacy .doc (through LibreOffice when installed).
+- 渤海医学院/: a passing 2020 备案表 saved by an office as a legacy .doc (through LibreOffice when installed);
+- 塘沽商业学院/: a passing 2021–22 改革自评表 with one 二级 table, exported to PDF (born-digital, by LibreOffice).
 
     .venv/bin/python examples/review/make_review_samples.py [OUT_DIR]     (default examples/review/inbox)
 """
@@ -237,19 +238,23 @@ def main(out: Path = OUT, seed: Path = SEED) -> list[Path]:
                             {"3a": "实有 36 人", "3b": "实有 5 人", "3c": "实有 6 个",
                              "9": "召开日期为：2021年4月10日"})
     made.append(to_doc(docx_path, out / "渤海医学院" / "备案表.doc"))
+    pdf_source = filled_2022(Path(tempfile.mkdtemp()) / "改革自评表.docx", "塘沽商业学院", "学生会", yes,
+                             dict(good_notes, **{"3": "实有35人"}), units=units[:1], link="")
+    made.append(to_doc(pdf_source, out / "塘沽商业学院" / "改革自评表.pdf", "pdf"))
     return [m for m in made if m]
 
 
-def to_doc(source: Path, dest: Path) -> Path | None:
+def to_doc(source: Path, dest: Path, fmt: str = "doc") -> Path | None:
+    """`source` saved by LibreOffice as a legacy .doc (or exported as a PDF: fmt "pdf")."""
     soffice = shutil.which("soffice") or shutil.which("libreoffice")
     if not soffice:
-        print("没有安装 LibreOffice，跳过 .doc 样例", file=sys.stderr)
+        print(f"没有安装 LibreOffice，跳过 .{fmt} 样例", file=sys.stderr)
         return None
     with tempfile.TemporaryDirectory() as work:
         subprocess.run([soffice, f"-env:UserInstallation=file://{work}/profile", "--headless", "--convert-to",
-                        "doc", "--outdir", work, str(source)], check=True, timeout=120, capture_output=True)
+                        fmt, "--outdir", work, str(source)], check=True, timeout=120, capture_output=True)
         dest.parent.mkdir(parents=True, exist_ok=True)
-        shutil.move(str(Path(work) / (source.stem + ".doc")), dest)
+        shutil.move(str(Path(work) / f"{source.stem}.{fmt}"), dest)
     return dest
 
 

@@ -8,8 +8,11 @@ table (校级, and each 二级 table with the union it answers for) with its num
 (工作人员人数, 共青团员人数, 党员人数, the top-30% ratio). `scan_review_inbox(inbox)` finds each college's files
 (one folder per college; a file at the top level belongs to the college its 组织名称 names).
 
+A born-digital PDF is read with pdfplumber: its text lines and tables, laid out again as a .docx, go through
+the same reader (`pdf_as_docx`); a PDF without text is a scan (扫描件无法读取，请提供 Word 版).
+
 Nothing here judges: `sureform.rules.review` recomputes. A file that cannot be read gives a `FormUnreadable`
-reason in Chinese (a scanned or born-digital PDF: 暂不支持 PDF，请提供 Word 版).
+reason in Chinese.
 """
 from __future__ import annotations
 
@@ -27,7 +30,9 @@ POSITIVE = {"是": True, "达标": True, "符合": True, "否": False, "未达�
 SUFFIXES = (".docx", ".doc", ".wps", ".docm", ".rtf", ".odt", ".pdf")
 MAX_FILES_PER_COLLEGE = 20
 SECOND_LEVEL = re.compile(r"二级")
-PDF_MESSAGE = "暂不支持 PDF，请提供 Word 版（.docx 或 .doc）"
+PDF_MESSAGE = "暂不支持 PDF，请提供 Word 版（.docx 或 .doc）"  # when pdfplumber is not installed
+SCANNED_MESSAGE = "这是扫描件（PDF 中没有文字），无法读取，请提供 Word 版"
+MAX_PDF_PAGES = 40
 # section 四 of the disclosure: the heading of each figure → its key
 FIGURES = (("staff", re.compile(r"^工作人员(人数|总数)")), ("league", re.compile(r"共青团员")),
            ("party", re.compile(r"^(中共)?(党员|共产党员)(人数)?$|^中共党员")),
@@ -106,13 +111,14 @@ def held_of(note: str) -> tuple[str | None, str | None]:
     rest = m.group(1) if m else text
     d = _DATE.search(rest)
     if d:
+        shown = re.sub(r"\s+", "", d.group(0))  # a date wrapped in its cell is one date
         try:
-            return date(int(d.group(1)), int(d.group(2)), int(d.group(3))).isoformat(), d.group(0)
+            return date(int(d.group(1)), int(d.group(2)), int(d.group(3))).isoformat(), shown
         except ValueError:
-            return None, d.group(0)
+            return None, shown
     y = _NO_YEAR.search(rest)
     if y:
-        return None, y.group(0)
+        return None, re.sub(r"\s+", "", y.group(0))
     return None, None
 
 
@@ -209,14 +215,89 @@ def section_four(docx_path: Path) -> dict:
     return {}
 
 
+# ---- a born-digital PDF: its tables laid out again as Word tables, for the one form-table reader -------------
+_PDF_BOX = re.compile(r"([R£])(?=\s*(?:未达标|达标|是|否|不符合|符合))")
+
+
+def _pdf_cell(text: str | None) -> str:
+    """A cell's text: Word's Wingdings-2 boxes lose their font in a PDF (`R是 £否`): shown as ☑/□ again."""
+    return _PDF_BOX.sub(lambda m: "☑" if m.group(1) == "R" else "□", text or "")
+
+
+def pdf_as_docx(path: Path, work: Path, limits: ReadLimits | None = None) -> Path:
+    """The PDF's text lines and tables, in reading order, as a .docx the form-table reader reads like any other:
+    a cell a table spans (None in pdfplumber's grid) is merged into the cell left of it, or above it in the first
+    column (2020's 3. 机构和人员规模). FormUnreadable: no pdfplumber, a scanned file, or too many pages."""
+    try:
+        import pdfplumber
+    except ImportError:
+        raise FormUnreadable(PDF_MESSAGE) from None
+    import docx
+
+    limits = limits or ReadLimits()
+    if path.stat().st_size > limits.zip_member_mb * (1 << 20):
+        raise FormUnreadable(f"PDF 文件超过 {limits.zip_member_mb} MB，不像是一份自评表")
+    out = docx.Document()
+    chars = 0
+    try:
+        with pdfplumber.open(str(path)) as pdf:
+            if len(pdf.pages) > MAX_PDF_PAGES:
+                raise FormUnreadable(f"PDF 有 {len(pdf.pages)} 页，超过 {MAX_PDF_PAGES} 页，不像是一份自评表；请提供 Word 版")
+            for page in pdf.pages:
+                chars += len(page.chars)
+                tables = page.find_tables()
+                boxes = [t.bbox for t in tables]
+                blocks = [(t.bbox[1], "table", t) for t in tables]
+                for line in page.extract_text_lines():
+                    mid = (line["top"] + line["bottom"]) / 2
+                    if not any(b[1] <= mid <= b[3] and b[0] <= line["x0"] <= b[2] for b in boxes):
+                        blocks.append((line["top"], "line", line["text"]))
+                for _, kind, what in sorted(blocks, key=lambda b: b[0]):
+                    if kind == "line":
+                        out.add_paragraph(_pdf_cell(what))
+                    else:
+                        _pdf_table(out, what.extract())
+    except FormUnreadable:
+        raise
+    except Exception:
+        raise FormUnreadable("PDF 文件已损坏或无法解析，请提供 Word 版") from None
+    if chars == 0:
+        raise FormUnreadable(SCANNED_MESSAGE)
+    dest = Path(work) / "from-pdf.docx"
+    out.save(str(dest))
+    return dest
+
+
+def _pdf_table(doc, rows: list[list]) -> None:
+    rows = [r for r in rows if r][:400]
+    width = max((len(r) for r in rows), default=0)
+    if not rows or not width:
+        return
+    table = doc.add_table(rows=len(rows), cols=width)
+    for r, row in enumerate(rows):
+        for c in range(width):
+            value = row[c] if c < len(row) else ""
+            if value is not None:
+                table.cell(r, c).text = _pdf_cell(value)
+    for r, row in enumerate(rows):  # merges after the text: python-docx joins merged cells' paragraphs
+        for c in range(width):
+            if c < len(row) and row[c] is None:
+                if c > 0 and row[c - 1] is not None or (c > 0 and r == 0):
+                    table.cell(r, c - 1).merge(table.cell(r, c))
+                elif r > 0:
+                    table.cell(r - 1, c).merge(table.cell(r, c))
+
+
 # ---- one file, one college ---------------------------------------------------------------------------------
 def read_declaration(path: Path, rel: str, college: str | None = None, limits: ReadLimits | None = None) -> Declaration:
     """A college's declaration in the file at `path` (FormUnreadable, Chinese, when it cannot be read)."""
     path = Path(path)
-    if sniff(path) == "pdf":
-        raise FormUnreadable(PDF_MESSAGE)
+    pdf = sniff(path) == "pdf"
     with tempfile.TemporaryDirectory(prefix="sureform-review-") as work:
-        docx_path, converted = open_form(path, Path(work), limits)
+        if pdf:
+            docx_path, converted = pdf_as_docx(path, Path(work), limits), "pdf"
+        else:
+            docx_path, converted = open_form(path, Path(work), limits)
         try:
             form = read_docx(docx_path, source=path.name)
             figures = section_four(docx_path)
@@ -227,7 +308,9 @@ def read_declaration(path: Path, rel: str, college: str | None = None, limits: R
     dec = Declaration(college=college or "", files=[rel], title=form.title, legend=form.legend, figures=figures,
                       warnings=form.all_warnings())
     dec.notes += form.all_notes()
-    if converted:
+    if converted == "pdf":
+        dec.notes.append("从 PDF 中读取表格（合并单元格和勾选符号按版面推断），如有疑问请以 Word 版为准")
+    elif converted:
         dec.notes.append(f"已用 LibreOffice 把 {path.suffix} 文件转换为 .docx 后读取")
     with open(path, "rb") as f:
         dec.sha256 = hashlib.sha256(f.read()).hexdigest()
