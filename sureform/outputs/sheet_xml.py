@@ -151,16 +151,24 @@ def render_rows(rows: Iterable[list], columns: list[Column], styles: CellStyles,
                 cells.append(f'{starts[i]}{dated[fill]}"><v>{_serial(value)}</v></c>')
             elif isinstance(value, (date, datetime)):  # a day Excel cannot show as a date: as its text
                 cells.append(f'{starts[i]}{plain[fill]}" t="inlineStr"><is><t>{value.isoformat()}</t></is></c>')
-            elif isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value):
+            elif isinstance(value, (int, float)) and not isinstance(value, bool) and -1e15 < value < 1e15:
+                # (a comparison, never a conversion: an int of 400 digits or NaN is written as its text below)
                 style = (styles.percent if col.percent else plain)[fill]
                 cells.append(f'{starts[i]}{style}"><v>{value!r}</v></c>')
-            else:  # anything else (a non-finite number included) as its text
-                text = str(value)
+            else:  # anything else (a non-finite or huge number included) as its text
+                text = _as_text(value)
                 style = (quoted if text.startswith(quote_starts) else plain)[fill]
                 cells.append(f'{starts[i]}{style}" t="inlineStr"><is><t>{_text(text)}</t></is></c>')
         height = f' ht="{row_height(lines)}" customHeight="1"' if lines > 1 else ""
         out.append(f'<row r="\x00"{height}>{"".join(cells)}</row>')
     return "\n".join(out).encode("utf-8", "replace")  # a lone surrogate (a mis-decoded file) becomes "?"
+
+
+def _as_text(value) -> str:
+    try:
+        return str(value)
+    except ValueError:  # an int past Python's 4,300-digit limit for str()
+        return "（数字过长）"
 
 
 def header_row(labels: list[str], styles: CellStyles) -> bytes:
