@@ -242,14 +242,16 @@ def cmd_review(args) -> int:
     from sureform.intake.grid import ReadLimits
     from sureform.runlock import RunBusy
 
-    settings = load_settings({}, config_path=args.config)
+    # --edition: a built-in name, an edition file, or a local edition beside the settings file, as for `run`
+    settings = load_settings({"edition": args.edition}, config_path=args.config)
+    edition = settings.edition if args.edition else None
     rs = load_review_settings({"inbox": args.inbox, "outbox": args.outbox, "state": args.state,
                                "sample": args.sample, "seed": args.seed}, config_path=args.config)
-    if args.edition:
+    if edition:
         from sureform.rules.library import load_edition
 
-        load_edition(args.edition)  # an unknown edition is an argument error (exit 2), before any work
-    opts = pipeline.ReviewOptions(rs.inbox, rs.outbox, rs.state, args.as_of or settings.today(), args.edition,
+        load_edition(edition)  # a broken edition is an argument error (exit 2), before any work
+    opts = pipeline.ReviewOptions(rs.inbox, rs.outbox, rs.state, args.as_of or settings.today(), edition,
                                   rs.sample, rs.seed, ReadLimits(**settings.read_limits()))
     if not opts.inbox.is_dir():
         print(f"sureform: 复评收件文件夹 {opts.inbox} 不存在。请建立该文件夹，每校一个子文件夹放入其报送的材料，"

@@ -398,3 +398,12 @@ def test_the_2020_form_as_pdf_keeps_its_merged_group(tmp_path):
     pdf = samples.to_doc(src, tmp_path / "丁" / "表.pdf", "pdf")
     _, c = review_of(pdf)
     assert [i.id for i in c.items] == IDS_2020 and item(c, "3a").consistent is None and c.edition == "2020"
+
+
+def test_edition_flag_and_an_unknown_edition(province, capsys):
+    report = cli(province, "--edition", "2022")
+    by = {c["name"]: c for c in report["colleges"]}
+    assert by["河东职业学院"]["edition"] == "2022" and by["河东职业学院"]["outcome"] == "需整改"
+    code = main(["review", "--inbox", str(province / "review/inbox"), "--outbox", str(province / "review/outbox"),
+                 "--state", str(province / "review/state"), "--edition", "1999"])
+    assert code == 2 and "没有这个备案表版本" in capsys.readouterr().err
