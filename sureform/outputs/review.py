@@ -242,8 +242,9 @@ def write_letter(c: CollegeReview, as_of: date, dest: Path, round_name: str, bla
     if any(x.code == "review-units-mismatch" for x in c.issues):
         wanted.append("全部二级学生会组织的改革自评表")
         add_body(doc, f"{len(wanted)}. 全部二级学生会组织的改革自评表。")
-    add_body(doc, f"请你校于{deadline.year}年{deadline.month}月{deadline.day}日前{ask}报送省级团委学校部、省学联秘书处。")
-    add_body(doc, "")
+    last = add_body(doc, f"请你校于{deadline.year}年{deadline.month}月{deadline.day}日前{ask}报送省级团委学校部、省学联秘书处。")
+    last.paragraph_format.keep_with_next = True  # the signature never alone on a last page
+    add_body(doc, "").paragraph_format.keep_with_next = True
     sign = add_body(doc, "省级团委学校部　省学联秘书处", indent=False)
     sign.alignment = 2  # right
     sign.paragraph_format.keep_with_next = True  # the signature and its date on one page
@@ -332,12 +333,16 @@ def write_visits(visits: list[Visit], dest: Path) -> Path:
             for _ in range(count):
                 ws.append([clean(v.college.name), who, None, None, points[who], None, None])
     _finish(ws, wrap_columns=(5, 6))
+    for r in range(2, ws._current_row + 1):  # room to write by hand
+        ws.row_dimensions[r].height = LINE_POINTS * 3
 
     ws = _sheet(wb, "满意度统计", ["学校", "发放问卷数", "回收问卷数", "非常满意", "满意", "一般", "不满意",
                                "满意率（非常满意+满意）/回收", "备注"], [20, 10, 10, 9, 9, 9, 9, 16, 24])
     for v in visits:
         ws.append([clean(v.college.name)] + [None] * 8)
     _finish(ws)
+    for r in range(2, ws._current_row + 1):
+        ws.row_dimensions[r].height = LINE_POINTS * 2
     return save_workbook(wb, dest)
 
 
