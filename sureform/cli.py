@@ -249,12 +249,24 @@ def build_parser() -> argparse.ArgumentParser:
     eds_import = eds_sub.add_parser("import", help="读取空白表，识别各项目的规则，写出 editions/版本名称.toml 供核对",
                                     description="读取省级团委下发的空白表（.docx），按各项目的原文识别规则和参数，"
                                                 "写出 editions/版本名称.toml（在配置文件旁）供核对。")
-    eds_import.add_argument("form", type=Path, metavar="空白表", help="空白表（.docx）")
-    eds_import.add_argument("--name", default=None, metavar="版本名称", help="版本名称（默认：空白表的文件名）")
-    eds_import.add_argument("--force", action="store_true", help="覆盖已有的同名本地版本")
+    eds_import.add_argument("form", type=Path, metavar="空白表", help="空白表（.docx；装有 LibreOffice 时也可以是 .doc、.wps）")
+    eds_import.add_argument("--name", default=None, metavar="版本名称", help="版本名称，最多 64 个字符（默认：空白表的文件名）")
+    eds_import.add_argument("--force", action="store_true", help="覆盖已有的同名本地版本；编号有疑问时仍然导入")
     for parser in eds_sub.choices.values():
         add_config_flag(parser)
     eds.set_defaults(handler=cmd_editions)
+
+    rev = sub.add_parser("review", help="省级复评：读取各校报送的自评表，逐项复核，给出通过、需整改、待核实和实地复核名单")
+    rev.add_argument("--inbox", type=Path, default=None, help="复评收件文件夹，每校一个子文件夹（默认取自设置 [review]：review/inbox）")
+    rev.add_argument("--outbox", type=Path, default=None, help="复评输出文件夹（默认：review/outbox）")
+    rev.add_argument("--state", type=Path, default=None, help="复评状态文件夹：各轮复评的记录（默认：review/state）")
+    rev.add_argument("--as-of", type=_as_of, default=None, help="复评日期 YYYY-MM-DD（默认今天，北京时间）")
+    rev.add_argument("--edition", default=None, help="按指定版本复核（默认：按各校所填表格本身的条目识别）")
+    rev.add_argument("--sample", type=float, default=None, help="通过的学校中随机抽取实地复核的比例（默认 0.2）")
+    rev.add_argument("--seed", type=int, default=None, help="随机抽取的种子，相同种子抽到相同的学校（默认 0）")
+    rev.add_argument("--json", action="store_true", help="在标准输出打印 JSON 结果（供程序使用）")
+    add_config_flag(rev)
+    rev.set_defaults(handler=cmd_review)
     return p
 
 
@@ -422,12 +434,55 @@ def cmd_editions(args) -> int:
 
     folder = edition_files.settings_folder(args.config)
     if args.editions_command == "import":
-        dest, edition = edition_files.import_form(args.form, folder, args.name, args.force)
-        edition_files.print_import(dest, edition)
+        plan = edition_files.plan_import(args.form, folder, args.name, args.force,
+                                         edition_files.import_limits(args.config))
+        stop = bool(plan.warnings) and not args.force
+        if not stop:
+            edition_files.write_import(plan)
+        edition_files.print_import(plan.dest, plan.edition, warnings=plan.warnings, notes=plan.notes, written=not stop)
+        return 1 if stop else 0
     elif args.editions_command == "show":
         edition_files.print_show(args.name, folder)
     else:
         edition_files.print_list(folder)
+    return 0
+
+
+def cmd_review(args) -> int:
+    from sureform import pipeline
+    from sureform.config import load_review_settings, load_settings
+    from sureform.intake.grid import ReadLimits
+    from sureform.runlock import RunBusy
+
+    # --edition: a built-in name, an edition file, or a local edition beside the settings file, as for `run`
+    settings = load_settings({"edition": args.edition}, config_path=args.config)
+    edition = settings.edition if args.edition else None
+    rs = load_review_settings({"inbox": args.inbox, "outbox": args.outbox, "state": args.state,
+                               "sample": args.sample, "seed": args.seed}, config_path=args.config)
+    if edition:
+        from sureform.rules.library import load_edition
+
+        load_edition(edition)  # a broken edition is an argument error (exit 2), before any work
+    opts = pipeline.ReviewOptions(rs.inbox, rs.outbox, rs.state, args.as_of or settings.today(), edition,
+                                  rs.sample, rs.seed, ReadLimits(**settings.read_limits()))
+    if not opts.inbox.is_dir():
+        print(f"sureform: 复评收件文件夹 {opts.inbox} 不存在。请建立该文件夹，每校一个子文件夹放入其报送的材料，"
+              "或用 --inbox 指定", file=sys.stderr)
+        return 2
+    try:
+        report = pipeline.run_review(opts, lock_wait=settings.lock_wait)
+    except RunBusy as exc:
+        print(f"sureform: {exc}", file=sys.stderr)
+        return 3
+    except (OSError, sqlite3.Error) as exc:
+        print(f"sureform: {environment_failure(exc, opts)}", file=sys.stderr)
+        return 4
+    if args.json:
+        show(report, True)
+    else:
+        from sureform.outputs.review import print_review
+
+        print_review(report)
     return 0
 
 

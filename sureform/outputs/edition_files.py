@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import re
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
@@ -18,10 +19,13 @@ from sureform.atomic import atomic_path, printable
 from sureform.config import find_config_file
 from sureform.editions import (EDITIONS_DIR, LOCAL_DIR, Catalogue, available_editions, edition_path, load_catalogue,
                                local_editions)
-from sureform.rules.form_import import edition_from_form, edition_toml, name_problem, read_form
+from sureform.intake.form_tables import FormUnreadable
+from sureform.intake.grid import ReadLimits
 from sureform.intake.values import chinese_date
 from sureform.issues import ISSUE_TYPES
 from sureform.outputs.terminal import break_text, print_wrapped, terminal, wrap_path
+from sureform.rules.form_import import (MAX_ITEMS_PER_TABLE, MAX_NAME, edition_from_form, edition_toml, form_findings,
+                                        name_problem, read_form)
 from sureform.rules.library import RULE_KINDS, RULE_LABELS, EditionError, check_edition
 
 MANUAL = "人工判定"
@@ -137,12 +141,31 @@ def resolve(name: str, folder: Path) -> Path:
     return path
 
 
-def import_form(form: Path, folder: Path, name: str | None = None, force: bool = False) -> tuple[Path, dict]:
-    """Read the blank form, write `editions/NAME.toml` in `folder`; the written file and the edition dict."""
+@dataclass
+class ImportPlan:
+    """A blank form read and turned into an edition, not yet written: what `editions import` shows first."""
+
+    form: Path
+    dest: Path
+    edition: dict
+    warnings: list[str] = field(default_factory=list)  # odd numbering, rows not understood: stop unless --force
+    notes: list[str] = field(default_factory=list)  # what was inferred (wrapped rows, words from the layout…)
+
+
+def import_limits(config: Path | None = None) -> ReadLimits:
+    """The inbox's limits (zip member size and ratio) from the settings, for the form too."""
+    from sureform.config import load_settings
+
+    return ReadLimits(**load_settings(config_path=config).read_limits())
+
+
+def plan_import(form: Path, folder: Path, name: str | None = None, force: bool = False,
+                limits: ReadLimits | None = None) -> ImportPlan:
+    """Read the blank form and make its edition (EditionError, Chinese, when it cannot be imported at all)."""
     form = Path(form)
     if not form.is_file():
         raise EditionError(f"找不到空白表文件 {form}")
-    name = name or form.stem
+    name = name or form.stem[:MAX_NAME]
     problem = name_problem(name)
     if problem:
         raise EditionError(problem)
@@ -150,20 +173,41 @@ def import_form(form: Path, folder: Path, name: str | None = None, force: bool =
     if dest.exists() and not force:
         raise EditionError(f"{dest} 已经存在；核对后如需重新导入覆盖它，请加 --force")
     try:
-        blank = read_form(form)
-    except Exception as exc:  # python-docx raises several kinds for a file that is not a Word document
-        raise EditionError(f"无法读取空白表 {form}（应为 .docx 文件）：{exc}") from None
+        blank = read_form(form, limits)
+    except FormUnreadable as exc:
+        raise EditionError(f"无法读取空白表 {form.name}：{exc.reason}") from None
     if not any(t.rows for t in blank.tables):
-        raise EditionError(f"在 {form} 中没有找到项目表（表头应有“项目”或“指标”列和“结论”列）")
-    edition = edition_from_form(blank, name)
-    with atomic_path(dest) as tmp:
-        tmp.write_text(edition_toml(edition), encoding="utf-8")
-        check_edition(load_catalogue(str(tmp)))  # never leave a file that a run would refuse
-    load_catalogue(str(dest))  # the name now resolves to this file in this process
-    return dest, edition
+        where = "（已查找正文、表格内的表格和文本框）"
+        raise EditionError(f"在 {form.name} 中没有找到项目表{where}：表头应有“项目”或“指标”列和“结论”列")
+    for table in blank.tables:
+        if len(table.rows) > MAX_ITEMS_PER_TABLE:
+            raise EditionError(f"{form.name} 的“{table.title or '项目表'}”有 {len(table.rows)} 项，超过每表 "
+                               f"{MAX_ITEMS_PER_TABLE} 项的上限，不像是一份备案表或自评表")
+    warnings, notes = form_findings(blank)
+    return ImportPlan(form, dest, edition_from_form(blank, name), warnings, notes)
 
 
-def print_import(dest: Path, edition: dict, console: Console | None = None) -> None:
+def write_import(plan: ImportPlan) -> Path:
+    """Write the planned edition file, checked as a run checks it (never a file a run would refuse)."""
+    with atomic_path(plan.dest) as tmp:
+        tmp.write_text(edition_toml(plan.edition), encoding="utf-8")
+        check_edition(load_catalogue(str(tmp)))
+    load_catalogue(str(plan.dest))  # the name now resolves to this file in this process
+    return plan.dest
+
+
+def import_form(form: Path, folder: Path, name: str | None = None, force: bool = False,
+                limits: ReadLimits | None = None) -> tuple[Path, dict]:
+    """Read the blank form, write `editions/NAME.toml` in `folder`; the written file and the edition dict.
+    A form whose numbering is odd is refused (EditionError naming what) unless `force`."""
+    plan = plan_import(form, folder, name, force, limits)
+    if plan.warnings and not force:
+        raise EditionError(f"{Path(form).name} 读取时发现问题：{'；'.join(plan.warnings)}（核对后如确认无误，请加 --force）")
+    return write_import(plan), plan.edition
+
+
+def print_import(dest: Path, edition: dict, console: Console | None = None, warnings: list[str] = (),
+                 notes: list[str] = (), written: bool = True) -> None:
     console = console or terminal()
     print_wrapped(console, f"从空白表导入的版本 {edition['edition']}：{edition['title']}", indent=2)
     tables = [t.get("id", "校级") for t in edition.get("tables", [])] or ["校级"]
@@ -182,9 +226,16 @@ def print_import(dest: Path, edition: dict, console: Console | None = None) -> N
                   + ("（▲ 项暂不作硬性要求）" if edition.get("observation_binding") is False else ""))
     for gap in edition.get("gaps", []):
         print_wrapped(console, f"缺少：{gap}", indent=4)
+    for note in notes:
+        print_wrapped(console, f"说明：{note}", indent=4)
+    for warning in warnings:
+        print_wrapped(console, f"注意：{warning}", style="bold red", indent=4)
     print_wrapped(console, f"共 {len(edition['items'])} 项，其中 {manual} 项{MANUAL}（由校团委在“自评补充”中填写结论）。")
-    print_wrapped(console, f"已写入 {dest}", path=True)
-    print_wrapped(console, f"请核对后使用：sureform run --edition {edition['edition']}")
+    if written:
+        print_wrapped(console, f"已写入 {dest}", path=True)
+        print_wrapped(console, f"请核对后使用：sureform run --edition {edition['edition']}")
+    else:
+        print_wrapped(console, f"未写入 {dest}：请核对上面标出的问题；确认空白表无误后，加 --force 导入。", style="bold red")
 
 
 def _counts(cat: Catalogue) -> str:
