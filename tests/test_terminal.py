@@ -274,9 +274,9 @@ def test_the_top_help_lists_the_commands_under_命令(tmp_path):
     (["run", "--as-of"], "用法：sureform run [选项]", "sureform run：--as-of 后面缺少值"),
     ([], "用法：sureform [选项] 命令 …", "sureform：缺少命令"),
     (["feed"], "用法：sureform [选项] 命令 …",
-     "sureform：没有“feed”这个命令，可用的命令：run、serve、config、templates、editions"),
+     "sureform：没有“feed”这个命令，可用的命令：run、serve、config、templates、editions、review"),
     (["edtions"], "用法：sureform [选项] 命令 …",
-     "sureform：没有“edtions”这个命令（是不是 editions？），可用的命令：run、serve、config、templates、editions"),
+     "sureform：没有“edtions”这个命令（是不是 editions？），可用的命令：run、serve、config、templates、editions、review"),
     (["editions", "show"], "用法：sureform editions show [选项] 版本", "sureform editions show：缺少版本"),
     (["run", "--json", "--bogus"], "用法：sureform [选项] 命令 …", "sureform：无法识别的参数：--bogus"),
 ])
