@@ -108,7 +108,7 @@ class IntakeTrigger:
             raise RuntimeError("上一次收件处理还没有结束")
         run = self._client.create_flow_run_from_deployment(self.deployment_id, parameters=self.parameters,
                                                            tags=[*TAGS, "watch"], state=Pending())
-        log.info("已启动收件处理 %s（%s）", run.name, run.id)
+        log.debug("已启动收件处理 %s（%s）", run.name, run.id)  # the watcher has said which files
         self._current = run.id
         self._thread = threading.Thread(target=self._execute, args=(run,), name=f"intake-{run.name}", daemon=True)
         self._thread.start()

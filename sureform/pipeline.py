@@ -126,7 +126,7 @@ def read_batch(files: list, opts: RunOptions, progress: Progress = _noop) -> lis
             try:
                 fr.sha256 = file_sha256(f.path)
             except OSError as exc:
-                log.warning("cannot hash %s: %s", f.rel, exc)
+                log.warning("无法读取 %s（计算校验值时）：%s", f.rel, exc)
                 continue  # vanished or locked (or no longer a plain file): it will be seen next run
             hashed.append((f, fr))
         first = {}
@@ -228,11 +228,11 @@ def _take_read(fr: FileRead, reader: Isolated) -> None:
     try:
         got = reader.result(fr.rel)
     except Abnormal as exc:
-        log.warning("reading %s: %s", fr.rel, exc.reason)
+        log.warning("读取 %s：%s", fr.rel, exc.reason)
         fr.issues.append(make_issue("file-abnormal", Location(fr.rel), reason=exc.reason))
         return
     except Exception as exc:  # a reader bug must not stop the batch
-        log.error("reading %s failed: %r", fr.rel, exc)
+        log.error("读取 %s 时出错：%r", fr.rel, exc)
         fr.issues.append(make_issue("file-unreadable", Location(fr.rel), reason=f"读取时出错（{type(exc).__name__}）"))
         return
     fr.kind, fr.unit, fr.records, fr.issues = got.kind, got.unit, got.records, got.issues
@@ -513,7 +513,7 @@ def _take_feedback(fr: FileRead, call: tuple, writer: Isolated, written: list[Pa
         try:
             fr.feedback = writer.result(fr.rel)
         except (Abnormal, MemoryError) as exc:
-            log.warning("feedback for %s: its own sheets could not be marked (%s); the list of problems only",
+            log.warning("%s 的标注文件：无法在原表格上标注（%s），只列出问题清单",
                         fr.rel, getattr(exc, "reason", "MemoryError"))
             fr.feedback = _write_feedback_isolated(*call, own_sheets=False)
         written.append(fr.feedback)

@@ -95,7 +95,7 @@ RULE_KINDS: dict[str, RuleKind] = {kind.name: kind for kind in (
              (Param("since", "date", "最早的召开日期（含）"),), ("congress-too-old", "congress-missing")),
     RuleKind("congress-on-schedule", selection.congress_on_schedule,
              "按期规范召开：填报日期所在学年或之前规定学年数内召开了代表大会；备注写召开日期",
-             (Param("academic_years", "count", "往前看的学年数（1 = 仅本学年）", maximum=20),), ("congress-too-old", "congress-missing")),
+             (Param("academic_years", "count", "往前看的学年数（1 表示仅本学年）", maximum=20),), ("congress-too-old", "congress-missing")),
     RuleKind("all-staff-training", council.all_staff_training, "规定月数内开展了春季、秋季学生会组织工作人员全员培训",
              (Param("seasons", "texts", "须开展培训的季节（春季、秋季）"), Param("window_months", "count", "时限（月）", maximum=MAX_MONTHS)),
              ("training-missing",)),
@@ -122,6 +122,28 @@ RULE_KINDS: dict[str, RuleKind] = {kind.name: kind for kind in (
               Param("lead_full_time", "flag", "指导责任人须为专职团干（默认是）", required=False)),
              ("responsible-missing", "responsible-not-full-time")),
 )}
+
+
+# what `sureform editions show` and `editions import` call each rule kind (its `doc` says how it decides)
+RULE_LABELS: dict[str, str] = {
+    "no-administrative-duties": "不承担行政职能",
+    "presidium-and-departments-only": "“主席团+工作部门”，无其他常设层级",
+    "staff-at-most": "工作人员人数不超过上限",
+    "presidium-at-most": "主席团成员人数不超过上限",
+    "departments-at-most": "工作部门数不超过上限",
+    "no-roster-findings": "工作人员名单中没有所列问题",
+    "candidates-vetted": "主席团候选人经推荐、同意、审查、公示后确定",
+    "elected-by-congress": "主席团由学生代表大会选举产生",
+    "congress-held-since": "规定日期以来召开了代表大会",
+    "congress-on-schedule": "按期召开代表大会",
+    "all-staff-training": "规定月数内开展了全员培训",
+    "delegates-recommended-and-elected": "代表经团支部推荐、院系选举产生",
+    "study-measures-recorded": "有学习贯彻全国学联大会精神的举措",
+    "council-and-reports": "评议会学生代表过半，主席团和部门负责人已述职",
+    "nominations-follow-results": "评奖评优提名依据述职评议结果",
+    "party-plan-and-hearings": "纳入学校党建规划，党委听取工作汇报",
+    "guide-and-secretary": "专职团干指导，聘任秘书长",
+}
 
 
 # ---- checking an edition ------------------------------------------------------------------------------
