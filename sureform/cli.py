@@ -256,14 +256,18 @@ def build_parser() -> argparse.ArgumentParser:
         add_config_flag(parser)
     eds.set_defaults(handler=cmd_editions)
 
-    rev = sub.add_parser("review", help="省级复评：读取各校报送的自评表，逐项复核，给出通过、需整改、待核实和实地复核名单")
-    rev.add_argument("--inbox", type=Path, default=None, help="复评收件文件夹，每校一个子文件夹（默认取自设置 [review]：review/inbox）")
-    rev.add_argument("--outbox", type=Path, default=None, help="复评输出文件夹（默认：review/outbox）")
-    rev.add_argument("--state", type=Path, default=None, help="复评状态文件夹：各轮复评的记录（默认：review/state）")
-    rev.add_argument("--as-of", type=_as_of, default=None, help="复评日期 YYYY-MM-DD（默认今天，北京时间）")
-    rev.add_argument("--edition", default=None, help="按指定版本复核（默认：按各校所填表格本身的条目识别）")
-    rev.add_argument("--sample", type=float, default=None, help="通过的学校中随机抽取实地复核的比例（默认 0.2）")
-    rev.add_argument("--seed", type=int, default=None, help="随机抽取的种子，相同种子抽到相同的学校（默认 0）")
+    rev = sub.add_parser("review", help="省级复评：读取各校报送的自评表，逐项复核，给出通过、需整改、待核实和实地复核名单",
+                         description="省级团委、学联复评：读取复评收件文件夹中各校报送的备案表、改革自评表或改革情况公开"
+                                     "（每校一个子文件夹；.docx，装有 LibreOffice 时也可以是 .doc，或可复制文字的 PDF），"
+                                     "按各校所填表格的条目逐项复核所填结论与表中数字、日期是否一致，给出通过、需整改、"
+                                     "待核实，生成 复评汇总.xlsx、复评意见（每校一份 Word）和 实地复核工作表.xlsx。")
+    rev.add_argument("--inbox", type=Path, default=None, metavar="DIR", help="复评收件文件夹，每校一个子文件夹（默认取自设置 [review]：review/inbox）")
+    rev.add_argument("--outbox", type=Path, default=None, metavar="DIR", help="复评输出文件夹（默认：review/outbox）")
+    rev.add_argument("--state", type=Path, default=None, metavar="DIR", help="复评状态文件夹：各轮复评的记录（默认：review/state）")
+    rev.add_argument("--as-of", type=_as_of, default=None, metavar="日期", help="复评日期，写成 年-月-日，如 2026-12-04（默认今天，北京时间）")
+    rev.add_argument("--edition", default=None, metavar="EDITION", help="按指定版本复核（默认：按各校所填表格本身的条目识别）")
+    rev.add_argument("--sample", type=float, default=None, metavar="比例", help="通过的学校中随机抽取实地复核的比例（默认 0.2）")
+    rev.add_argument("--seed", type=int, default=None, metavar="整数", help="随机抽取的种子，相同种子抽到相同的学校（默认 0）")
     rev.add_argument("--json", action="store_true", help="在标准输出打印 JSON 结果（供程序使用）")
     add_config_flag(rev)
     rev.set_defaults(handler=cmd_review)
@@ -466,16 +470,16 @@ def cmd_review(args) -> int:
     opts = pipeline.ReviewOptions(rs.inbox, rs.outbox, rs.state, args.as_of or settings.today(), edition,
                                   rs.sample, rs.seed, ReadLimits(**settings.read_limits()))
     if not opts.inbox.is_dir():
-        print(f"sureform: 复评收件文件夹 {opts.inbox} 不存在。请建立该文件夹，每校一个子文件夹放入其报送的材料，"
-              "或用 --inbox 指定", file=sys.stderr)
+        say(f"复评收件文件夹 {opts.inbox} 不存在。请建立该文件夹，每校一个子文件夹放入其报送的材料，"
+            "或用 --inbox 指定")
         return 2
     try:
         report = pipeline.run_review(opts, lock_wait=settings.lock_wait)
     except RunBusy as exc:
-        print(f"sureform: {exc}", file=sys.stderr)
+        say(exc)
         return 3
     except (OSError, sqlite3.Error) as exc:
-        print(f"sureform: {environment_failure(exc, opts)}", file=sys.stderr)
+        say(environment_failure(exc, opts))
         return 4
     if args.json:
         show(report, True)
