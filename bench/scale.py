@@ -215,7 +215,7 @@ def measure(files: int, rows: int, keep: bool) -> None:
         start = time.time()
         one, one_rss = sureform_run(root)
         line("sureform run, one new roster", one, base, one_rss)
-        feedback = list((root / "outbox" / "退回").rglob(f"*第{files:04d}系*/*_错误标注.xlsx"))
+        feedback = list((root / "outbox" / "反馈").rglob(f"*第{files:04d}系*/*_错误标注.xlsx"))
         feedback_at = feedback[0].stat().st_mtime - start if feedback else float("nan")
         print(f"    its feedback written {feedback_at:.2f} s after the process started")
         for p, before in sorted(outputs.items()):

@@ -103,7 +103,7 @@ def measure(args, mode: str) -> list[float] | None:
         for i, src in enumerate(sources):
             time.sleep(rng.uniform(0, poll))  # land at a random moment of the poll cycle
             before = master.stat().st_mtime_ns if master.exists() else None
-            returned = outbox / "退回" / UNIT
+            returned = outbox / "反馈" / UNIT
             feedbacks = [returned / f"{src.stem}_错误标注.xlsx", returned / f"{src.name}_错误标注.xlsx"]
             dest = inbox / UNIT / src.name
             start = time.monotonic()

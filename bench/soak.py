@@ -26,7 +26,7 @@ What it does:
    OOM kill would, and serve is started again.
 3. Latency of a drop: from the end of its write until its file left the inbox and its answer is visible (a
    `submissions` row for that path with the file's sha256, an accepted row with that sha256 for a duplicate,
-   or its feedback workbook under outbox/退回/ written after the drop). serve's RSS and its children's
+   or its feedback workbook under outbox/反馈/ written after the drop). serve's RSS and its children's
    (Prefect server, flow-run subprocesses; anything whose command line or environment names the work
    folder) are sampled every 5 s.
 4. At the end: waits until every drop is answered or has left the inbox (--drain seconds at most), stops
@@ -399,7 +399,7 @@ class Soak:
     def feedback_paths(self, d: Drop) -> list[Path]:
         stem = Path(d.rel).stem
         units = [d.unit] if d.unit else ["校团委", "未知单位"]
-        return [self.outbox / "退回" / u / f"{stem}_错误标注.xlsx" for u in units]
+        return [self.outbox / "反馈" / u / f"{stem}_错误标注.xlsx" for u in units]
 
     # ---- the schedule -----------------------------------------------------------------------------------
     def schedule(self) -> list[tuple[float, str]]:

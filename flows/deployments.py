@@ -35,7 +35,8 @@ def intake_parameters(settings: "Settings", stable_seconds: float | None = None)
     return {"inbox": str(settings.inbox), "outbox": str(settings.outbox), "state": str(settings.state),
             "edition": settings.edition, "stable_seconds": stable,
             "lock_wait": settings.lock_wait, "timezone": settings.timezone, "history_days": settings.history_days,
-            "read_limits": settings.read_limits(), "deadline": settings.display("deadline")}
+            "read_limits": settings.read_limits(), "deadline": settings.display("deadline"),
+            "sharing": settings.sharing()}
 
 
 def nightly_parameters(settings: "Settings") -> dict[str, Any]:
@@ -43,7 +44,7 @@ def nightly_parameters(settings: "Settings") -> dict[str, Any]:
             "edition": settings.edition, "timezone": settings.timezone,
             "term_starts": settings.display("term_starts"), "lock_wait": max(settings.lock_wait, 1800.0),
             "history_days": settings.history_days, "prefect_history_days": settings.prefect_history_days,
-            "deadline": settings.display("deadline")}
+            "deadline": settings.display("deadline"), "sharing": settings.sharing()}
 
 
 def build_deployments(settings: "Settings") -> list:

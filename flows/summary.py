@@ -40,10 +40,15 @@ def _submission_units(db_path: Path, since: date | None = None) -> set[str]:
 
 
 def inbox_units(inbox: Path) -> set[str]:
-    """The inbox's first-level subfolders: one per unit that was given a place to drop its files."""
+    """The inbox's first-level subfolders: one per unit that was given a place to drop its files (their names
+    folded as the senders' are: a look-alike folder is its unit; inbox/校团委/ is the league office's, no unit)."""
+    from sureform.atomic import fold_unit_name
+    from sureform.intake.senders import OFFICE
+
     try:
-        return {p.name for p in Path(inbox).iterdir() if p.is_dir() and not is_ignored(p.name)
-                and not undecodable(p.name)}
+        folders = [p.name for p in Path(inbox).iterdir() if p.is_dir() and not is_ignored(p.name)
+                   and not undecodable(p.name)]
+        return {fold_unit_name(name) for name in folders} - {OFFICE}
     except OSError:
         return set()
 

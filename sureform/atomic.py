@@ -6,7 +6,9 @@ way such a name or value is shown on a terminal or in a log line (`printable`).
 Every write goes to a temporary file beside its target, named by `temp_beside` (`.<stem>.<pid>.tmp<suffix>`,
 the one name `sureform.runlock.sweep_leftovers` recognises as a killed run's leftover), is fsynced, then
 renamed over the target. Files are created with the usual permissions (0666 less the umask), so the league
-office's other accounts on the share can open them.
+office's other accounts on the share can open them, unless the caller gives an `Access` (a mode, and an owner and
+group): then the temporary file is created with it before anything is written into it, so nobody else can open
+the file at any moment (a unit's feedback, the league office's 汇总.xlsx and documents).
 """
 from __future__ import annotations
 
@@ -17,8 +19,68 @@ import shutil
 import stat
 import unicodedata
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
+
+
+@dataclass(frozen=True)
+class Access:
+    """Who may read what is written: a folder mode (files get the same bits without execute) and an owner and
+    group (None: the process's own). Changing the owner needs the rights to do so; without them the mode still
+    holds (see `apply_access`)."""
+
+    mode: int = 0o750
+    uid: int | None = None
+    gid: int | None = None
+
+    @property
+    def file_mode(self) -> int:
+        return self.mode & 0o666
+
+
+def apply_access(path: Path | int, access: Access | None, folder: bool = False) -> bool:
+    """Give `path` (or an open descriptor) `access`: owner and group first, then the mode (the mode is set even
+    when the owner cannot be changed; returns False then, for the caller to say so)."""
+    if access is None:
+        return True
+    owned = True
+    if access.uid is not None or access.gid is not None:
+        uid = -1 if access.uid is None else access.uid
+        gid = -1 if access.gid is None else access.gid
+        try:
+            (os.fchown if isinstance(path, int) else os.chown)(path, uid, gid)
+        except PermissionError:  # not root: keep the owner, try the group alone (allowed when we are a member)
+            owned = False
+            if gid != -1:
+                try:
+                    (os.fchown if isinstance(path, int) else os.chown)(path, -1, gid)
+                except PermissionError:
+                    pass
+    mode = access.mode if folder else access.file_mode
+    (os.fchmod if isinstance(path, int) else os.chmod)(path, mode)
+    return owned
+
+
+def make_folder(path: Path, access: Access | None) -> Path:
+    """`path` and its missing parents (those with the usual permissions); `path` itself gets `access`."""
+    path = Path(path)
+    path.mkdir(parents=True, exist_ok=True)
+    if access is not None:
+        apply_access(path, access, folder=True)
+    return path
+
+
+def _create_temp(tmp: Path, access: Access | None) -> None:
+    """The temporary file, empty, with `access` before a byte is written (never through a link)."""
+    if access is None:
+        return
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0),
+                 access.file_mode)
+    try:
+        apply_access(fd, access)
+    finally:
+        os.close(fd)
 
 
 def temp_beside(dest: Path) -> Path:
@@ -32,12 +94,14 @@ def fsync_path(path: Path) -> None:
 
 
 @contextmanager
-def atomic_path(dest: Path) -> Iterator[Path]:
-    """Yield a temporary path beside `dest`; on success it is fsynced and renamed over `dest`."""
+def atomic_path(dest: Path, access: Access | None = None) -> Iterator[Path]:
+    """Yield a temporary path beside `dest`; on success it is fsynced and renamed over `dest`. With `access`, the
+    temporary file already exists, created with it: write into it (truncating), never replace it."""
     dest = Path(dest)
     dest.parent.mkdir(parents=True, exist_ok=True)
     tmp = temp_beside(dest)
     try:
+        _create_temp(tmp, access)
         yield tmp
         fsync_path(tmp)
         os.replace(tmp, dest)
@@ -46,10 +110,11 @@ def atomic_path(dest: Path) -> Iterator[Path]:
             tmp.unlink()
 
 
-def write_temp(dest: Path, data: bytes) -> Path:
+def write_temp(dest: Path, data: bytes, access: Access | None = None) -> Path:
     """`data` in a fsynced temporary file beside `dest`, for the caller to rename over it (or several together)."""
     tmp = temp_beside(dest)
     try:
+        _create_temp(tmp, access)
         with open(tmp, "wb") as f:
             f.write(data)
             f.flush()
@@ -81,6 +146,28 @@ UNIT_NAME_MAX = 64  # characters
 STORED_NAME_MAX = 200  # bytes (UTF-8), well under the 255 most file systems allow
 _WINDOWS_REFUSED = re.compile(r'[:*?"<>|\\/]')  # Windows and SMB refuse these in a name; / and \ separate folders
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+# characters a name may carry that nobody sees: zero-width ones, joiners, marks of direction, the soft hyphen, BOM
+_INVISIBLE = re.compile("[\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f\u202a-\u202e"
+                        "\u2060-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0]")
+_CJK_GAP = re.compile(r"(?<=[^\x00-\x7f])\s+(?=[^\x00-\x7f])")
+
+
+def fold_unit_name(name: str | None) -> str | None:
+    """A unit's name as it is compared (a folder, a 院系 cell): NFKC (full-width letters, the Kangxi radical ⼯ for
+    工, compatibility ideographs), without invisible characters, every odd space (no-break, ideographic, thin …) a
+    plain one, none at either end, none between two Chinese characters, runs of them one."""
+    if name is None:
+        return None
+    folded = str(name)
+    for _ in range(4):  # until it stays (taking a space away can bring marks together that NFKC then reorders)
+        step = unicodedata.normalize("NFKC", _INVISIBLE.sub("", folded))
+        step = _CJK_GAP.sub("", " ".join(_INVISIBLE.sub("", step).split()))  # every Unicode space, ends, runs
+        if step == folded:
+            break
+        folded = step
+    return folded
 
 
 def undecodable(name: str) -> bool:

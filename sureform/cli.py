@@ -299,7 +299,7 @@ def run_options(args):
         logging.getLogger().setLevel(settings.log_level)
     opts = RunOptions(settings.inbox, settings.outbox, settings.state, args.as_of or settings.today(), settings.edition,
                       settings.stability_window, settings.history_days, ReadLimits(**settings.read_limits()),
-                      settings.deadline)
+                      settings.deadline).share(settings.sharing())
     opts.check_edition()  # an unknown or broken edition is an argument error (EditionError, exit 2), before any work
     return settings, opts
 

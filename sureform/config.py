@@ -168,6 +168,57 @@ def parse_term_starts(raw: Any) -> tuple[tuple[int, int], ...]:
     return tuple(sorted(set(out)))
 
 
+def _mode(raw: Any) -> int:
+    """A folder mode written in octal ("0750", "750", or TOML's 0o750); its owner must keep every right (sureform
+    writes there) and others may not write."""
+    message = "应为八进制的权限，例如 \"0750\"（所有者读写、同组只读、其他人无权限）"
+    if isinstance(raw, bool):
+        raise ValueError(message)
+    if isinstance(raw, int):
+        value = raw
+    else:
+        text = _text(raw)
+        if not re.fullmatch(r"0?o?[0-7]{3}", text):
+            raise ValueError(message)
+        value = int(text.lstrip("0o") or "0", 8)
+    if not 0 <= value <= 0o777 or value & 0o700 != 0o700 or value & 0o002:
+        raise ValueError("所有者须有全部权限（7），其他人不能有写权限，例如 \"0750\"")
+    return value
+
+
+def parse_senders(raw: Any) -> dict[str, tuple[int, ...]]:
+    """`[units.<系>] senders = [user names or uids]`: who may put files in that unit's folder, as uids (the name
+    `校团委` is the league office: the top level, inbox/校团委/ and, on its behalf, every unit's folder)."""
+    import pwd
+
+    from sureform.atomic import fold_unit_name, unit_name_problem
+
+    if not isinstance(raw, dict):
+        raise ValueError("应为表格，例如 [units.\"石油工程系\"] 下写 senders = [\"shiyou\"]")
+    out: dict[str, tuple[int, ...]] = {}
+    for unit, table in raw.items():
+        if unit_name_problem(unit) is not None:
+            raise ValueError(f"“{unit}”不能作为单位名称（{unit_name_problem(unit)}）")
+        if not isinstance(table, dict) or set(table) - {"senders"}:
+            raise ValueError(f"[units.\"{unit}\"] 中只能写 senders = [用户名或用户号, …]")
+        names = table.get("senders", [])
+        if not isinstance(names, list) or not names:
+            raise ValueError(f"[units.\"{unit}\"] 的 senders 应为非空的列表，例如 senders = [\"shiyou\", 1001]")
+        uids = []
+        for name in names:
+            if isinstance(name, int) and not isinstance(name, bool) and 0 <= name < 2 ** 32:
+                uids.append(name)
+                continue
+            if not isinstance(name, str) or not name.strip():
+                raise ValueError(f"[units.\"{unit}\"] 的 senders 中“{name}”不是用户名或用户号")
+            try:
+                uids.append(pwd.getpwnam(name.strip()).pw_uid)
+            except KeyError:
+                raise ValueError(f"[units.\"{unit}\"] 的 senders 中的用户“{name}”在本机不存在") from None
+        out[fold_unit_name(unit)] = tuple(sorted(set(uids)))
+    return out
+
+
 def parse_deadline(raw: Any) -> datetime | date | None:
     """The round's deadline (Beijing time): a date (the end of that day) or a date and a time; empty: none."""
     if raw is None or (isinstance(raw, str) and not raw.strip()):
@@ -223,7 +274,7 @@ class Key:
 
 KEYS: tuple[Key, ...] = (
     Key("inbox", "inbox", _path, "收件文件夹：各系放入表格的共享文件夹（可以是 SMB/NFS 挂载点）", "DIR"),
-    Key("outbox", "outbox", _path, "输出文件夹：退回标注、汇总.xlsx 和文档", "DIR"),
+    Key("outbox", "outbox", _path, "输出文件夹：各单位的反馈（反馈/）、汇总.xlsx 和文档", "DIR"),
     Key("state", "state", _path, "状态文件夹：汇总数据库、存档、运行锁和 Prefect 数据（请放在本机磁盘上）", "DIR"),
     Key("poll_interval", 10.0, lambda v: _number(v, minimum=0, maximum=3600, strict_min=True),
         "检查收件文件夹的间隔（秒）", "SECONDS"),
@@ -250,9 +301,14 @@ KEYS: tuple[Key, ...] = (
     Key("zip_ratio", 100, _whole(10, 10000, "倍"), ".xlsx 等压缩格式中超过 1 MB 的部件的压缩比上限（防止“压缩炸弹”）", "RATIO"),
     Key("deadline", None, parse_deadline, "本轮报送的截止时间（北京时间），例如 2020-11-27 或 2020-11-27 18:00；"
         "进度页显示倒计时，夜间汇总列出逾期未报齐的单位（默认不设）", "DATE"),
+    Key("feedback_mode", "0750", _mode, "各单位反馈文件夹 outbox/反馈/<单位>/ 的权限（八进制；文件去掉执行位，默认 0640），"
+        "所有者和组与该单位的收件文件夹相同", "MODE"),
+    Key("outputs_mode", "0750", _mode, "校团委的输出（汇总.xlsx、文档、历史/）的权限（八进制；文件去掉执行位，默认 0640）", "MODE"),
 )
 KEY_NAMES = {k.name: k for k in KEYS}
 PATH_KEYS = ("inbox", "outbox", "state")
+MODE_KEYS = ("feedback_mode", "outputs_mode")
+TABLES = ("units",)  # tables of the config file that are not one setting each
 
 SOURCE_DEFAULT = "默认值"
 
@@ -280,7 +336,10 @@ class Settings:
     read_seconds: float
     zip_member_mb: int
     zip_ratio: int
+    feedback_mode: int
+    outputs_mode: int
     deadline: date | None = None
+    senders: Mapping[str, tuple[int, ...]] = field(default_factory=dict)  # [units.<系>] senders, as uids
     sources: Mapping[str, str] = field(default_factory=dict, compare=False)
     config_file: Path | None = field(default=None, compare=False)
 
@@ -297,12 +356,19 @@ class Settings:
             return show_deadline(value)
         if isinstance(value, float):
             return f"{value:g}"
+        if name in MODE_KEYS:
+            return f"{value:04o}"
         return str(value)
 
     def read_limits(self) -> dict[str, Any]:
         """What one input file may ask for, as `sureform.intake.grid.ReadLimits` takes it."""
         return {"max_rows": self.max_rows, "max_columns": self.max_columns, "memory_mb": self.read_memory_mb,
                 "seconds": self.read_seconds, "zip_member_mb": self.zip_member_mb, "zip_ratio": self.zip_ratio}
+
+    def sharing(self) -> dict[str, Any]:
+        """Who may send and read what, as `sureform.pipeline.RunOptions` and the flows take it."""
+        return {"feedback_mode": self.feedback_mode, "outputs_mode": self.outputs_mode,
+                "senders": {unit: list(uids) for unit, uids in self.senders.items()}}
 
     def as_dict(self) -> dict[str, str]:
         return {k.name: self.display(k.name) for k in KEYS}
@@ -327,10 +393,10 @@ def _read_file(path: Path) -> dict[str, Any]:
         raise ConfigError(f"配置文件 {path} 格式错误（TOML）：{exc}") from None
     if isinstance(data.get("sureform"), dict) and len(data) == 1:
         data = data["sureform"]  # a [sureform] table is accepted too
-    unknown = [k for k in data if k not in KEY_NAMES and k != REVIEW_TABLE]
+    unknown = [k for k in data if k not in KEY_NAMES and k not in TABLES and k != REVIEW_TABLE]
     if unknown:
         raise ConfigError(f"配置文件 {path} 中有未知的设置项：{'、'.join(unknown)}；"
-                          f"可用的设置项：{'、'.join(KEY_NAMES)}")
+                          f"可用的设置项：{'、'.join([*KEY_NAMES, *TABLES])}")
     return data
 
 
@@ -376,7 +442,11 @@ def load_settings(flags: Mapping[str, Any] | None = None, *, config_path: Path |
             value = (base / value).resolve()
         values[key.name], sources[key.name] = value, source
 
-    settings = Settings(**values, sources=sources, config_file=file)
+    try:
+        senders = parse_senders(file_values.get("units", {}))
+    except ValueError as exc:
+        raise ConfigError(f"配置文件 {file} 中的 [units] 无效：{exc}") from None
+    settings = Settings(**values, senders=senders, sources=sources, config_file=file)
     _check_folders(settings)
     return settings
 
@@ -425,9 +495,13 @@ def render(settings: Settings) -> str:
     for key in KEYS:
         value = getattr(settings, key.name)
         shown = settings.display(key.name)
-        literal = shown if isinstance(value, (int, float)) and not isinstance(value, bool) else json.dumps(
+        literal = shown if isinstance(value, (int, float)) and not isinstance(value, bool) \
+            and key.name not in MODE_KEYS else json.dumps(
             shown, ensure_ascii=False)
         lines.append(f"{key.name:<{width}} = {literal:<28} # 来自{settings.sources.get(key.name, SOURCE_DEFAULT)}")
+    for unit, uids in settings.senders.items():
+        lines.append(f"[units.{json.dumps(unit, ensure_ascii=False)}]")
+        lines.append(f"senders = {json.dumps(list(uids))}  # 用户号；来自配置文件 {settings.config_file}")
     return "\n".join(lines)
 
 

@@ -155,7 +155,7 @@ register("header-not-found", ERROR, "未找到表头行。请确认表头包含�
 register("column-missing", ERROR, "缺少必填列“{column}”。请在表头中加上“{column}”一列（可用名称：{synonyms}）。")
 register("column-duplicated", WARNING, "表头“{column}”出现了不止一次，已使用第一列 {first}，忽略 {cell}。")
 register("unit-unknown", ERROR, "无法确定所属系：文件不在系名子文件夹中，表中也没有“院系”列。请把文件放入 inbox/<系名>/ 子文件夹，或加上“院系”列。")
-register("unit-mismatch", WARNING, "本行院系“{value}”与文件所在文件夹“{unit}”不一致，已按文件夹“{unit}”计入。")
+register("unit-mismatch", ERROR, "本行院系“{value}”与本文件所属单位“{unit}”不一致，整个文件未被接收。各单位只能报送本单位的材料：请改正“院系”一列，或请该单位自己报送。")
 register("value-missing", ERROR, "“{column}”不能为空。请填写后重新提交。")
 register("student-id-invalid", ERROR, "学号“{value}”不是有效学号：学号应为 6–20 位数字（可含字母）。请核对后重新填写。")
 register("student-id-precision-lost", ERROR, "学号“{value}”是以数字格式保存的，超过 15 位后末尾几位已丢失。请把该列设置为“文本”格式后重新输入完整学号。")
@@ -184,12 +184,24 @@ register("failed-course", FINDING, "有 {value} 门课业不及格。学生会�
 register("discipline-record", FINDING, "违纪情况为“{value}”。请核实；存在违纪行为的学生不宜担任学生会工作人员。")
 register("department-not-declared", FINDING, "所在部门“{value}”不在机构信息“部门设置”中（已设置：{declared}）。")
 register("recommendation-missing", FINDING, "未填写“{missing}”。工作部门成员须由院系团组织推荐并经审核，请补填。")
-register("person-on-two-rosters", FINDING, "学号 {value}（{name}）同时出现在“{other_unit}”的名单中（{other_file}）。同一人只能由一个系报送，请与该系核对后删除其中一行。")
+# to the unit: nothing of the other unit (its name, its file, the person's name there); the league office's 汇总.xlsx
+# gets the detail
+register("person-on-two-rosters", FINDING, "该学号已出现在其他单位的名单中，请与校团委核实。同一人只能由一个单位报送。")
+register("person-on-two-rosters-detail", FINDING, "学号 {value}（{name}）同时出现在“{other_unit}”的名单中（{other_file}）。同一人只能由一个系报送，请与该系核对后删除其中一行。")
+register("roster-implausible", ERROR, "名单共有 {value} 人，上限为 {limit} 人：人数远超上限，是否误交了全体学生名单？整个文件未被接收，请只填写学生会组织工作人员后重新提交。")
 # intake
 # the notes a re-sent file carries: said in the run's report and 提交记录, never a problem of the file itself
 ARRIVAL_CODES = frozenset({"file-duplicate", "file-reinstated"})
 register("file-duplicate", WARNING, "与 {received} 已收到的文件内容完全相同，未重复计入。")
 register("file-reinstated", WARNING, "与 {received} 已收到的文件内容完全相同。该版本曾被 {newer_received} 收到的“{newer_name}”取代；以最后收到的为准，现重新作为现行版本。")
+# senders: a sender is a place (sureform.intake.senders)
+register("sender-not-office", ERROR, "“{kind}”是全校性的材料，该类材料由校团委报送，请交给校团委或放在 inbox/校团委/。本文件未被接收。")
+register("file-owner-not-sender", ERROR, "本文件的所有者（{owner}）不是“{unit}”登记的报送账号，未被接收。请用本单位的账号放入文件；账号有变动时请联系校团委。")
+register("file-of-another-unit", ERROR, "与其他单位报送的文件内容完全相同，不能作为本单位的材料计入，未被接收。请报送本单位自己的文件；如有疑问请与校团委核实。")
+register("supersede-not-own", ERROR, "这份{label}对应的材料已由其他单位报送，只能由该单位或校团委更换，本文件未被接收。请与校团委核实。")
+register("office-not-replacing-own", ERROR, "“{unit}”已在本单位的文件夹中报送了{label}，放在收件文件夹顶层（或 inbox/校团委/）的文件不会替换它，本文件未被接收。如需更换，请把文件放入 inbox/{unit}/，或请该单位重新报送。")
+register("unit-name-folded", WARNING, "单位名称“{value}”中含有看不见的字符或形近字，已按“{unit}”计入。请以后使用规范写法。")
+register("unit-lookalike-unknown", ERROR, "单位名称“{value}”中含有看不见的字符或形近字（规范写法为“{folded}”），但没有这个单位，本文件未被接收。请用正确的单位名称命名文件夹（或填写“院系”一列）后重新提交。")
 register("file-unsupported", WARNING, "不支持的文件类型“{value}”，已忽略。请提交 .xlsx、.xls、.xlsm 或 .csv 文件。")
 register("document-role-unknown", ERROR, "无法判断这份 Word 文件是哪一种材料。标题中应含“章程”“候选人产生办法/选举办法”或“述职评议办法”。")
 # candidate forms, score sheets, institution facts

@@ -31,7 +31,7 @@ from zoneinfo import ZoneInfo
 # Only light modules at the top: a run with nothing new (`outputs_current`) must finish in well under a second,
 # and pandas/pandera (checks, rules), python-docx (documents) and openpyxl (workbook, feedback) cost ≈ 0.6 s to
 # import. Those are imported inside the stages that use them (validate, consolidate, outputs, feedback).
-from sureform.atomic import unit_name_problem, write_temp
+from sureform.atomic import fold_unit_name, unit_name_problem, write_temp
 from sureform.editions import EDITIONS_DIR, Catalogue, edition_path, incomplete_warning, load_catalogue
 from sureform.intake.grid import FileTooLarge, ReadLimits, UnreadableFile, column_letter, read_grids
 from sureform.intake.isolate import Abnormal, Isolated
@@ -40,6 +40,7 @@ from sureform.intake.inbox import (ARRIVAL_WINDOW, ChangedWhileRead, file_sha256
                                    revive_released, scan_inbox, stored_path)
 from sureform.intake.kinds import detect_kind, kind_label, kind_named
 from sureform.intake.readers.base import FileRead, record_location, without_feedback_sheets
+from sureform.intake import senders
 from sureform.intake.supplied import read_supplied_document
 from sureform.intake.values import short_time
 from sureform.issues import Issue, Location, has_errors, make_issue, with_filing_year
@@ -70,6 +71,17 @@ class RunOptions:
     history_days: int = 30  # outbox/历史/: every version of the last N days, then one a month
     limits: ReadLimits = field(default_factory=ReadLimits)  # what one input file may ask for (rows, memory, time)
     deadline: date | datetime | None = None  # the round's deadline, Beijing time (进度.html's countdown)
+    feedback_mode: int = 0o750  # outbox/反馈/<unit>/ (files: no execute bits), owned as that unit's inbox folder
+    outputs_mode: int = 0o750  # 汇总.xlsx, the documents and 历史/: the league office's
+    senders: dict = field(default_factory=dict)  # unit → the uids that may own its folder's files ([units])
+
+    def share(self, sharing: dict | None) -> "RunOptions":
+        """These options with `Settings.sharing()` (who may send and read what) applied."""
+        if sharing:
+            self.feedback_mode = sharing.get("feedback_mode", self.feedback_mode)
+            self.outputs_mode = sharing.get("outputs_mode", self.outputs_mode)
+            self.senders = {unit: tuple(uids) for unit, uids in (sharing.get("senders") or {}).items()}
+        return self
 
     @property
     def db_path(self) -> Path:
@@ -121,8 +133,8 @@ def read_batch(files: list, opts: RunOptions, progress: Progress = _noop) -> lis
     with Store(opts.db_path) as store, Isolated(opts.limits) as reader:
         hashed = []
         for f in files:
-            fr = FileRead(path=f.path, rel=f.rel, unit=f.unit, size=f.size, received_at=received,
-                          mtime_ns=f.mtime_ns)
+            fr = FileRead(path=f.path, rel=f.rel, unit=senders.unit_of_place(f.rel), size=f.size,
+                          received_at=received, mtime_ns=f.mtime_ns)
             try:
                 fr.sha256 = file_sha256(f.path)
             except OSError as exc:
@@ -136,7 +148,7 @@ def read_batch(files: list, opts: RunOptions, progress: Progress = _noop) -> lis
                 reader.submit(fr.rel, _read_isolated, fr, catalogue, opts.limits)
         for n, (f, fr) in enumerate(hashed, 1):
             known = store.accepted_by_hash(fr.sha256)
-            twin = seen.get(fr.sha256)
+            twin = seen.get((fr.sha256, senders.place_of(fr.rel)))  # the same bytes elsewhere: judged on their own
             if known is not None:
                 _mark_duplicate(fr, known["kind"], known["unit"], known["received_at"], store, known["id"])
                 if _left_by_killed_run(fr, known) and not store.released(fr.sha256, known["rel_path"]):
@@ -150,25 +162,71 @@ def read_batch(files: list, opts: RunOptions, progress: Progress = _noop) -> lis
                 if _still_arriving(fr, f.mtime):
                     fr.status = "arriving"
                 else:
-                    seen.setdefault(fr.sha256, fr)
+                    seen.setdefault((fr.sha256, senders.place_of(fr.rel)), fr)
             reads.append(fr)
             progress("read", n, len(files))
-        _check_column_units(reads, opts, store)
+        if any(fr.status in ("pending", "duplicate") for fr in reads):
+            # the units known are looked up only for a look-alike folder or a file of the league office's places
+            needed = any(fr.status in ("pending", "duplicate") and (senders.place_of(fr.rel) == senders.OFFICE
+                         or senders.folder_of(fr.rel) != senders.unit_of_place(fr.rel)) for fr in reads)
+            known = _known_units(reads, opts, store) if needed else set()
+            _check_senders(reads, opts, store, known)
+            _check_column_units(reads, known)
     return reads
 
 
-def _check_column_units(reads: list[FileRead], opts: RunOptions, store: Store) -> None:
-    """A file put directly in the inbox takes its 系 from its 院系 column only when that 系 is known: it has a
-    folder in the inbox, has sent files before, or is named in the 机构信息 (this batch's or the master's)."""
-    top = [fr for fr in reads if fr.unit and len(Path(fr.rel).parts) == 1 and fr.status == "pending"
-           and fr.twin_of is None and fr.kind]
-    if not top:
-        return
+def _known_units(reads: list[FileRead], opts: RunOptions, store: Store) -> set[str]:
+    """The units sureform knows, written as they are compared: a folder in the inbox, a unit that has sent files
+    before, or one named in the 机构信息 (this batch's or the master's). Look-alike names are not among them."""
     known = {p.name for p in opts.inbox.iterdir() if p.is_dir() and not p.is_symlink()}
     known |= store.units_with_submissions()
     institution = store.current_records("institution") + [r for fr in reads if fr.kind == "institution"
                                                           for r in fr.records]
-    known |= {str(r.get(k)) for r in institution for k in ("unit", "electing_unit") if r.get(k)}
+    known |= {fold_unit_name(str(r.get(k))) for r in institution for k in ("unit", "electing_unit") if r.get(k)}
+    return senders.clean_names(known)
+
+
+def _check_senders(reads: list[FileRead], opts: RunOptions, store: Store, known: set[str]) -> None:
+    """A sender is a place (`intake.senders`): a look-alike folder is its unit or refused, a file's owner must
+    be one of its place's senders (when set), a school-wide kind comes only from the league office, and bytes
+    another unit sent are not this unit's: refused, never reinstated."""
+    for fr in reads:
+        if fr.status not in ("pending", "duplicate") or fr.twin_of is not None:
+            continue
+        problems: list[Issue] = []
+        folded = len(fr.issues)
+        senders.settle_folder(fr, known)
+        problems += [i for i in fr.issues[folded:] if i.severity == "error"]
+        fr.issues = fr.issues[:folded] + [i for i in fr.issues[folded:] if i.severity != "error"]
+        if (owner := senders.owner_problem(fr, opts.senders)) is not None:
+            problems.append(owner)
+        kind = None
+        if fr.kind:
+            try:
+                kind = kind_named(fr.kind)
+            except KeyError:
+                kind = None
+            if kind is not None and (p := senders.kind_problem(fr, kind.label, not kind.needs_unit)) is not None:
+                problems.append(p)
+        if fr.status == "duplicate" and fr.submission_id is not None and not problems:
+            first = store.submission(fr.submission_id)
+            if first is not None and (p := senders.duplicate_problem(
+                    fr, first["rel_path"], first["unit"], store.is_current(fr.submission_id),
+                    kind.label if kind is not None else "")):
+                problems.append(p)
+        if not problems:
+            continue
+        if fr.status == "duplicate":  # never a re-send of what another place sent: judged as a file of its own
+            fr.status, fr.records, fr.stored_path, fr.submission_id = "pending", [], None, None
+            fr.unit = senders.unit_of_place(fr.rel)
+            fr.issues = [i for i in fr.issues if i.code == "unit-name-folded"]
+        fr.issues += problems
+
+
+def _check_column_units(reads: list[FileRead], known: set[str]) -> None:
+    """A file of the league office's places takes its 系 from its 院系 column only when that 系 is known."""
+    top = [fr for fr in reads if fr.unit and senders.place_of(fr.rel) == senders.OFFICE and fr.status == "pending"
+           and fr.twin_of is None and fr.kind]
     for fr in top:
         if fr.unit not in known:
             fr.issues.append(make_issue("unit-not-known", Location(fr.rel), fr.unit))
@@ -279,7 +337,12 @@ def _read_one(fr: FileRead, catalogue, limits: ReadLimits | None = None) -> None
 
 
 def _resolve_unit(fr: FileRead, kind) -> None:
-    """The unit is the first-level subfolder; else the file's own 院系 column."""
+    """The unit is the first-level subfolder; else (the league office's places) the file's own 院系 column. Unit
+    names are compared folded (`atomic.fold_unit_name`): a 院系 that names another unit refuses the file."""
+    for rec in fr.records:  # look-alike and invisible characters never make a unit of their own
+        for key in ("unit", "electing_unit"):
+            if isinstance(rec.get(key), str):
+                rec[key] = fold_unit_name(rec[key]) or None
     if not kind.needs_unit:
         return
     values = [r.get("unit") for r in fr.records if r.get("unit")]
@@ -306,15 +369,18 @@ def validate_batch(reads: list[FileRead], opts: RunOptions) -> list[FileRead]:
     if not any(fr.status == "pending" for fr in reads):
         return reads  # nothing new to judge: the master is not loaded
     from sureform.checks.batch import run_validators  # pandera: see the imports at the top
-    from sureform.checks.roster import cross_unit_duplicates
+    from sureform.checks.roster import cross_unit_duplicates, implausible_size
     from sureform.rules.library import tag_issues
 
     run_validators([fr for fr in fresh if fr.records], opts.as_of, opts.catalogue())
     catalogue = opts.catalogue()
     for fr in fresh:  # the item each issue bears on; a date's example of the filing year
+        if fr.kind in ("roster", "unit_roster") and (big := implausible_size(fr.kind, fr.rel, fr.records, catalogue)):
+            fr.issues.append(big)
         fr.issues = [with_filing_year(i, opts.as_of.year) for i in tag_issues(fr.issues, catalogue)]
     for fr in fresh:
         fr.status = "rejected" if fr.rejected else "accepted"
+    _check_supersede(fresh, opts)
     for fr in reads:
         if fr.twin_of is not None and fr.status == "pending":
             _judge_twin(fr, fr.twin_of)
@@ -332,6 +398,30 @@ def validate_batch(reads: list[FileRead], opts: RunOptions) -> list[FileRead]:
     for pos, issues in cross_unit_duplicates(new, others).items():
         owners[pos].issues.extend(issues)
     return reads
+
+
+def _check_supersede(fresh: list[FileRead], opts: RunOptions) -> None:
+    """A file never takes the place of another unit's submission (`intake.senders.supersede_problem`): against
+    what is in force in the master and, in arrival order, what this batch accepted before it."""
+    accepted = [fr for fr in fresh if fr.status == "accepted" and fr.kind]
+    if not accepted:
+        return
+    in_batch: dict[str, tuple[str, str | None]] = {}
+    with Store(opts.db_path) as store:
+        for fr in accepted:
+            key = _supersede_key(fr, kind_named)
+            current = in_batch.get(key)
+            if current is None and (row := store.current_for_key(key)) is not None:
+                current = (row["rel_path"], row["unit"])
+            try:
+                label = kind_named(fr.kind).label
+            except KeyError:
+                label = fr.kind
+            if (problem := senders.supersede_problem(fr, label, current)) is not None:
+                fr.issues.append(problem)
+                fr.status = "rejected"
+                continue
+            in_batch[key] = (fr.rel, fr.unit)
 
 
 def _judge_twin(fr: FileRead, first: FileRead) -> None:
@@ -465,25 +555,33 @@ def write_feedback_files(reads: list[FileRead], opts: RunOptions) -> list[Path]:
     marking the sender's own sheets fails for want of memory or time (openpyxl needs far more than reading did),
     the sender still gets the list of problems, written here."""
     written: list[Path] = []
+    move_old_feedback_once(opts)
     if not any(fr.stored_path is not None for fr in reads):
         return written
-    from sureform.outputs.feedback import feedback_path, needs_feedback, retire_feedback, verdict_for
+    from sureform.outputs.feedback import (feedback_access, feedback_path, needs_feedback, prepare_feedback_folder,
+                                           retire_feedback, verdict_for)
 
     pending: dict[Path, tuple[FileRead, tuple]] = {}  # dest → the file whose feedback is written there, its call
+    prepared: set[str] = set()
     few = sum(1 for fr in reads if fr.stored_path is not None and needs_feedback(fr.issues)) < FEEDBACK_POOL_MIN
     with Isolated(opts.limits, in_process=few) as writer:  # a few: here, with openpyxl already imported
         for fr in reads:
             if fr.stored_path is None:
                 continue
-            dest = feedback_path(opts.outbox, fr.unit or _sender_label(fr), fr.path.name)
+            place = senders.place_of(fr.rel)  # feedback goes back to whoever sent the file, and to nobody else
+            access = feedback_access(opts.inbox, place, opts.feedback_mode, senders.folder_of(fr.rel))
+            dest = feedback_path(opts.outbox, place, fr.path.name)
             if dest in pending:  # two files of one name from one 系 in a batch: the later one's answer stands
                 _take_feedback(*pending.pop(dest), writer, written)
             if fr.status in ("accepted", "rejected", "reinstated"):
-                retire_feedback(dest, opts.outbox)  # an earlier version's marks no longer apply: kept in 历史/
+                retire_feedback(dest, opts.outbox, office_access(opts))  # earlier marks no longer apply: 历史/
             if not needs_feedback(fr.issues):
                 continue
+            if place not in prepared:
+                prepare_feedback_folder(opts.outbox, place, access)
+                prepared.add(place)
             call = (Path(fr.stored_path), fr.path.name, fr.issues, dest,
-                    read_as(fr.kind) + verdict_for(fr.status, fr.issues))
+                    read_as(fr.kind) + verdict_for(fr.status, fr.issues), True, access)
             writer.submit(fr.rel, _write_feedback_isolated, *call)
             pending[dest] = (fr, call)
         for fr, call in pending.values():
@@ -501,11 +599,11 @@ FEEDBACK_POOL_MIN = 4  # fewer feedback files than this are written in the run's
 
 
 def _write_feedback_isolated(source: Path, original_name: str, issues: list, dest: Path, verdict: str,
-                             own_sheets: bool = True) -> Path:
+                             own_sheets: bool = True, access=None) -> Path:
     """In a reader process: `outputs.feedback.write_feedback`."""
     from sureform.outputs.feedback import write_feedback  # openpyxl: see the imports at the top
 
-    return write_feedback(source, original_name, issues, dest, verdict, own_sheets=own_sheets)
+    return write_feedback(source, original_name, issues, dest, verdict, own_sheets=own_sheets, access=access)
 
 
 def _take_feedback(fr: FileRead, call: tuple, writer: Isolated, written: list[Path]) -> None:
@@ -515,7 +613,8 @@ def _take_feedback(fr: FileRead, call: tuple, writer: Isolated, written: list[Pa
         except (Abnormal, MemoryError) as exc:
             log.warning("%s 的标注文件：无法在原表格上标注（%s），只列出问题清单",
                         fr.rel, getattr(exc, "reason", "MemoryError"))
-            fr.feedback = _write_feedback_isolated(*call, own_sheets=False)
+            access = call[6] if len(call) > 6 else None
+            fr.feedback = _write_feedback_isolated(*call[:5], own_sheets=False, access=access)
         written.append(fr.feedback)
     except OSError as exc:
         if exc.errno in ENVIRONMENT_ERRNOS:
@@ -525,12 +624,21 @@ def _take_feedback(fr: FileRead, call: tuple, writer: Isolated, written: list[Pa
         log.exception("feedback for %s failed", fr.rel)
 
 
-def _sender_label(fr: FileRead) -> str:
-    """Where a file without a 系 is answered: the league office's own kinds, else 未知单位."""
-    try:
-        return "校团委" if fr.kind and not kind_named(fr.kind).needs_unit else "未知单位"
-    except KeyError:
-        return "未知单位"
+def office_access(opts: RunOptions):
+    """The league office's outputs (汇总.xlsx, the documents, 历史/): `outputs_mode`, the process's own owner."""
+    from sureform.atomic import Access
+
+    return Access(opts.outputs_mode)
+
+
+def move_old_feedback_once(opts: RunOptions) -> None:
+    """outbox/退回/ (feedback's folder before it was 反馈/) moved into outbox/反馈/, each unit's with its access."""
+    if not (opts.outbox / "退回").is_dir():
+        return
+    from sureform.outputs.feedback import feedback_access, move_old_feedback
+
+    move_old_feedback(opts.outbox, lambda unit: feedback_access(opts.inbox, unit, opts.feedback_mode, unit),
+                      office_access(opts))
 
 
 # ---- stage 7: release ------------------------------------------------------------------------------
@@ -846,7 +954,8 @@ def write_outputs(consolidation: Consolidation, opts: RunOptions, previous: dict
         if kept:
             outputs.update(kept)
         else:
-            outputs["master"] = write_summary_workbook(store, consolidation, catalogue, opts.outbox, base["code"])
+            outputs["master"] = write_summary_workbook(store, consolidation, catalogue, opts.outbox, base["code"],
+                                                       access=office_access(opts))
         if not documents:
             _record_outputs(opts, made_from, consolidation, outputs, workbook_digest, None)
             return {k: rel_out(v, opts) for k, v in outputs.items()}
@@ -859,7 +968,7 @@ def write_outputs(consolidation: Consolidation, opts: RunOptions, previous: dict
                 documents_digest = _digest({**base, "shows": repr(inputs)})
             kept = _kept(previous, "documents", documents_digest, ("filing", "disclosure"))
             written = kept or write_documents_for(store, consolidation, catalogue, opts.outbox, opts.history_days,
-                                                  inputs=inputs)
+                                                  inputs=inputs, access=office_access(opts))
         except OSError as exc:
             if exc.errno in ENVIRONMENT_ERRNOS:
                 raise  # a full or read-only outbox: the run says so
@@ -884,6 +993,22 @@ def progress_record(opts: RunOptions) -> dict:
     except (OSError, ValueError):
         return {}
     return record if isinstance(record, dict) and record.get("version") == 1 else {}
+
+
+def _page_access(opts: RunOptions):
+    """Who may read a progress page: a unit's (in its feedback folder) as that folder, made with it first."""
+    from sureform.outputs.feedback import FEEDBACK_DIR, feedback_access, prepare_feedback_folder
+
+    def access_of(path: Path):
+        try:
+            unit = Path(path).relative_to(opts.outbox / FEEDBACK_DIR).parts[0]
+        except (ValueError, IndexError):
+            return None
+        access = feedback_access(opts.inbox, unit, opts.feedback_mode, unit)
+        prepare_feedback_folder(opts.outbox, unit, access)
+        return access
+
+    return access_of
 
 
 def write_progress(opts: RunOptions, consolidation: Consolidation | None = None) -> Path | None:
@@ -911,7 +1036,7 @@ def write_progress(opts: RunOptions, consolidation: Consolidation | None = None)
         if record.get("shows") == shows and progress.untouched(record):
             return opts.outbox / progress.PROGRESS_NAME  # every page already shows exactly this: nothing rendered
         rendered = progress.pages(facts, opts.outbox, now, opts.deadline)
-        _, pages = progress.write_pages(rendered, now, record.get("pages") or {})
+        _, pages = progress.write_pages(rendered, now, record.get("pages") or {}, _page_access(opts))
     except OSError as exc:
         if exc.errno in ENVIRONMENT_ERRNOS:
             raise

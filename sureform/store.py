@@ -385,6 +385,11 @@ class Store:
             "SELECT stored_path FROM current_submissions WHERE kind = 'document' ORDER BY id") if p]
         return [last, count, arrived, kept]
 
+    def current_for_key(self, supersede_key: str) -> sqlite3.Row | None:
+        """The submission in force under a supersede key (None: nothing yet)."""
+        return self.conn.execute("SELECT * FROM current_submissions WHERE supersede_key = ?",
+                                 (supersede_key,)).fetchone()
+
     def submission(self, submission_id: int) -> sqlite3.Row | None:
         return self.conn.execute("SELECT * FROM submissions WHERE id = ?", (submission_id,)).fetchone()
 

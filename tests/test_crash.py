@@ -129,7 +129,7 @@ def reference(tmp_path_factory, inputs) -> dict:
     snap = snapshot(root)
     assert snap["inbox"] == [] and snap["counts"] == {"roster": 6}
     assert [s[1] for s in snap["submissions"]].count("rejected") == 1
-    assert any(k.startswith("退回/") for k in snap["outbox"]) and "汇总.xlsx" in snap["outbox"]
+    assert any(k.startswith("反馈/") for k in snap["outbox"]) and "汇总.xlsx" in snap["outbox"]
     return snap
 
 
@@ -193,7 +193,7 @@ def test_temporary_files_of_a_killed_write_are_removed_by_the_next_run(tmp_path,
     (outbox and kept copies), never the senders' own temporary files in the inbox."""
     root = tmp_path / "run"
     prepare(root, inputs)
-    stale = [root / "outbox" / ".汇总.99999.tmp.xlsx", root / "outbox" / "退回" / "石油工程系" / ".名单.xlsx_错误标注.99999.tmp.xlsx",
+    stale = [root / "outbox" / ".汇总.99999.tmp.xlsx", root / "outbox" / "反馈" / "石油工程系" / ".名单.xlsx_错误标注.99999.tmp.xlsx",
              root / "outbox" / ".备案表.docx.k2j3h4.tmp", root / "state" / "archive" / "石油工程系" / ".abc_名单.xlsx.99999.tmp"]
     for path in stale:
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -7,7 +7,7 @@ from sureform.outputs.feedback import LIST_SHEET
 
 
 def feedback_of(env, unit, name):
-    path = env.outbox / "退回" / unit / f"{name}_错误标注.xlsx"
+    path = env.outbox / "反馈" / unit / f"{name}_错误标注.xlsx"
     assert path.exists(), list(env.outbox.rglob("*"))
     return load_workbook(path)
 
@@ -60,7 +60,7 @@ def test_clean_file_gets_no_feedback(env):
 def test_clean_resubmission_withdraws_the_old_marks(env):
     env.roster("石油工程系", [person(political="群众")])
     env.run()
-    fb = env.outbox / "退回" / "石油工程系" / "名单.xlsx_错误标注.xlsx"
+    fb = env.outbox / "反馈" / "石油工程系" / "名单.xlsx_错误标注.xlsx"
     assert fb.exists()
     env.roster("石油工程系", [person()])  # fixed and sent again under the same name
     env.run()
@@ -81,7 +81,7 @@ def test_resubmitting_the_same_file_repeats_its_feedback(env):
     path = env.roster("石油工程系", [person(political="群众")])
     data = path.read_bytes()
     env.run()
-    fb = env.outbox / "退回" / "石油工程系" / "名单.xlsx_错误标注.xlsx"
+    fb = env.outbox / "反馈" / "石油工程系" / "名单.xlsx_错误标注.xlsx"
     fb.unlink()
     path.write_bytes(data)
     from conftest import settle
@@ -172,7 +172,7 @@ def test_a_workbook_too_big_to_mark_still_gets_its_list_of_problems(env, monkeyp
     source = write_xlsx(env.root / "kept" / "名单.xlsx", [HEADER, person(political="群众")])
     issues = [make_issue("political-status-not-allowed", Location("石油工程系/名单.xlsx", "Sheet1", 2, "政治面貌", "E2"),
                          "群众")]
-    dest = env.outbox / "退回" / "石油工程系" / "名单.xlsx_错误标注.xlsx"
+    dest = env.outbox / "反馈" / "石油工程系" / "名单.xlsx_错误标注.xlsx"
     fr = pipeline.FileRead(path=Path("名单.xlsx"), rel="石油工程系/名单.xlsx")
     call = (source, "名单.xlsx", issues, dest, "已接收")
     written: list = []

@@ -96,7 +96,7 @@ def test_a_long_file_name_is_archived_under_a_short_safe_name(env):
     assert f["status"] in ("accepted", "rejected")
     stored = [p for p in env.state.rglob("*.xlsx") if "archive" in p.parts or "rejected" in p.parts]
     assert all(len(p.name.encode()) <= 200 and not re.search(r'[:*?"<>|]', p.name) for p in stored)
-    feedback = list((env.outbox / "退回").rglob("*.xlsx"))
+    feedback = list((env.outbox / "反馈").rglob("*.xlsx"))
     assert feedback and all(len(p.name.encode()) <= 200 and not re.search(r'[:*?"<>|]', p.name) for p in feedback)
 
 
@@ -105,7 +105,7 @@ def test_feedback_names_are_unique_per_original_file(env):
     write_csv(env.inbox / GOOD_UNIT / "名单.csv", [HEADER, person(sid="bad2")])
     report = env.run()
     assert {f["status"] for f in report["files"]} == {"rejected"}
-    names = sorted(p.name for p in (env.outbox / "退回" / GOOD_UNIT).glob("*.xlsx"))
+    names = sorted(p.name for p in (env.outbox / "反馈" / GOOD_UNIT).glob("*.xlsx"))
     assert names == ["名单.csv_错误标注.xlsx", "名单.xlsx_错误标注.xlsx"]
 
 
@@ -161,7 +161,7 @@ def test_a_zip_bomb_is_refused_at_once(env, lie):
     assert_good_accepted(report)
     f = file_report(report, "机电工程系/名单.xlsx")
     assert f["status"] == "rejected" and codes(f) in (["file-abnormal"], ["file-unreadable"])
-    feedback = env.outbox / "退回" / "机电工程系" / "名单.xlsx_错误标注.xlsx"
+    feedback = env.outbox / "反馈" / "机电工程系" / "名单.xlsx_错误标注.xlsx"
     assert feedback.stat().st_size < 20_000  # the issue list alone, never the bomb's contents
 
 
@@ -298,7 +298,7 @@ def test_links_devices_and_fifos_are_skipped_never_read(env, tmp_path_factory):
     assert (unit / "名单.csv").is_symlink() and secret.exists()
     kept = [p for p in env.state.rglob("*") if p.is_file()]
     assert not any("root:x" in p.read_text(errors="ignore") for p in kept if p.suffix == ".csv")
-    assert not list((env.outbox / "退回" / "机电工程系").glob("*.xlsx"))  # its progress page only
+    assert not list((env.outbox / "反馈" / "机电工程系").glob("*.xlsx"))  # its progress page only
 
 
 # ---- supplied Word files ---------------------------------------------------------------------------------

@@ -169,7 +169,7 @@ def test_cli_json_contract(env):
     assert file_report(report, "机电工程系/名单.xlsx")["status"] == "rejected"
     assert report["master"] == {"roster": 2}
     assert sorted(report["outputs"]["feedback"]) == sorted([
-        "outbox/退回/机电工程系/名单.xlsx_错误标注.xlsx", "outbox/退回/石油工程系/名单.xlsx_错误标注.xlsx"])
+        "outbox/反馈/机电工程系/名单.xlsx_错误标注.xlsx", "outbox/反馈/石油工程系/名单.xlsx_错误标注.xlsx"])
 
 
 def test_cli_bad_as_of_is_a_usage_error(env):

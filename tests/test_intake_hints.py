@@ -58,7 +58,7 @@ def test_hidden_and_very_hidden_sheets_are_not_read_and_a_hint_names_them(env):
     assert report["master"]["roster"] == 2
     names = column(env.outbox / "汇总.xlsx", "工作人员名单", "姓名")
     assert "周旧" not in names and "郑密" not in names and "张三" in names
-    feedback = load_workbook(env.outbox / "退回" / UNIT / "名单.xlsx_错误标注.xlsx")
+    feedback = load_workbook(env.outbox / "反馈" / UNIT / "名单.xlsx_错误标注.xlsx")
     listed = [[c.value for c in row] for row in feedback["问题清单"].iter_rows(min_row=3)]
     assert sorted(r[2] for r in listed) == ["备用", "旧名单"]
     assert all("隐藏" in r[6] for r in listed)
@@ -94,7 +94,7 @@ def test_inner_spaces_between_chinese_characters_are_removed_with_a_hint(env):
     assert hints == [("A2", "李 明"), ("A3", "王\u3000五")]
     names = column(env.outbox / "汇总.xlsx", "工作人员名单", "姓名")
     assert sorted(names) == sorted(["李明", "王五", "Anna Maria Li", "欧阳娜娜"])
-    feedback = load_workbook(env.outbox / "退回" / UNIT / "名单.xlsx_错误标注.xlsx")
+    feedback = load_workbook(env.outbox / "反馈" / UNIT / "名单.xlsx_错误标注.xlsx")
     assert feedback["Sheet1"]["A2"].comment is not None and "空格" in feedback["Sheet1"]["A2"].comment.text
 
 

@@ -110,7 +110,7 @@ def test_nightly_skips_when_another_run_holds_the_lock(env):
 
 def test_intake_markdown_lists_files_and_changes():
     report = {"as_of": "2026-11-24", "master": {"roster": 3}, "items": [{"id": "1", "verdict": "达标"}],
-              "outputs": {"master": "outbox/汇总.xlsx", "feedback": ["outbox/退回/系/名单.xlsx_错误标注.xlsx"]},
+              "outputs": {"master": "outbox/汇总.xlsx", "feedback": ["outbox/反馈/系/名单.xlsx_错误标注.xlsx"]},
               "documents_waiting": ["半.xlsx"],
               "files": [{"path": "系/名单.xlsx", "unit": "系", "status": "accepted", "rows": 3,
                          "kind": "roster", "kind_label": "校级学生会工作人员名单", "issues": [{"severity": "finding"}]},

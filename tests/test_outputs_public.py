@@ -201,18 +201,18 @@ def test_the_failing_items_evidence_is_one_fact_a_row_and_its_finding_is_in_view
 @pytest.fixture(scope="module")
 def marked(tmp_path_factory):
     """The sample's own 石油工程系 roster with a secretary's mistakes: an impossible date (错误), 部长助理 and 群众
-    (问题), another 系 in 院系 (提示); filed in 2026."""
+    (问题), a post with its department in it (提示); filed in 2026."""
     from sureform.pipeline import RunOptions, run_pipeline
 
     root = tmp_path_factory.mktemp("marked")
     wb = load_workbook(EXAMPLES / "石油工程系" / "工作人员名单.xlsx")
     ws = wb["名单"]
-    ws["K5"], ws["I6"], ws["R7"], ws["D8"] = "部长助理", "群众", "2026-9-31", "化学工程系"
+    ws["K5"], ws["I6"], ws["R7"], ws["K8"], ws["L8"] = "部长助理", "群众", "2026-9-31", "宣传部干事", None
     path = root / "inbox" / "石油工程系" / "工作人员名单.xlsx"
     path.parent.mkdir(parents=True)
     wb.save(path)
     report = run_pipeline(RunOptions(root / "inbox", root / "outbox", root / "state", date(2026, 11, 24), "2020", 0))
-    feedback = root / "outbox" / "退回" / "石油工程系" / "工作人员名单.xlsx_错误标注.xlsx"
+    feedback = root / "outbox" / "反馈" / "石油工程系" / "工作人员名单.xlsx_错误标注.xlsx"
     return file_report(report, "石油工程系/工作人员名单.xlsx"), feedback
 
 
@@ -223,7 +223,7 @@ def test_one_colour_language_in_the_feedback(marked):
     sheet = wb["名单"]
     assert sheet["R7"].fill.fgColor.rgb == SEVERITY_FILL["错误"]  # red: the file is not accepted
     assert sheet["K5"].fill.fgColor.rgb == sheet["I6"].fill.fgColor.rgb == SEVERITY_FILL["问题"]  # orange
-    assert sheet["D8"].fill.fgColor.rgb == SEVERITY_FILL["提示"]  # yellow
+    assert sheet["K8"].fill.fgColor.rgb == SEVERITY_FILL["提示"]  # yellow
     listing = wb["问题清单"]
     heading = listing["A1"].value
     assert "红色为错误" in heading and "橙色为问题" in heading and "黄色为提示" in heading

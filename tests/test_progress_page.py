@@ -256,7 +256,7 @@ def test_no_personal_data_on_any_page(sample):
     opts, _ = sample
     values = personal_values(opts)
     assert len(values) > 150  # names and 学号 of five rosters, the forms, the score sheet, 机构信息's people
-    pages = [opts.outbox / "进度.html", *opts.outbox.rglob("退回/*/进度.html")]
+    pages = [opts.outbox / "进度.html", *opts.outbox.rglob("反馈/*/进度.html")]
     assert len(pages) == 7
     for page in pages:
         text = page.read_text(encoding="utf-8")
@@ -268,7 +268,7 @@ def test_no_personal_data_on_any_page(sample):
 def test_self_contained_and_inert(sample):
     """No script, no request to anywhere: it opens from the share by double-clicking it."""
     opts, _ = sample
-    for page in [opts.outbox / "进度.html", *opts.outbox.rglob("退回/*/进度.html")]:
+    for page in [opts.outbox / "进度.html", *opts.outbox.rglob("反馈/*/进度.html")]:
         text = page.read_text(encoding="utf-8")
         assert "<script" not in text.lower() and "http" not in text and "@import" not in text and "src=" not in text
         assert re.findall(r'href="([^"]+)"', text) and all(not h.startswith("/") and ":" not in h

@@ -34,7 +34,7 @@ def test_title_rows_and_merged_title(env):
 def test_full_width_spaces_brackets_and_synonyms(env):
     header = ["学生姓名", "学　号", "系　部", "年级", "政治面貌（请选择）", "担任职务（请选择）", "所属部门", "成绩排名",
               "不及格科目数", "推荐单位", "审核时间"]
-    env.roster("机电工程系", [person(year="2024级")], header=header)
+    env.roster("机电工程系", [person(year="2024级", unit="机电工程系")], header=header)
     f = read_one(env, "机电工程系/名单.xlsx")
     assert f["status"] == "accepted", f["issues"]
     assert f["rows"] == 1
@@ -79,7 +79,7 @@ def test_merged_unit_cells_fill_every_row(env, tmp_path):
 
 
 def test_xls_with_student_ids_typed_as_numbers(env):
-    rows = [HEADER, person(sid=2024010101.0, year=2024.0)]
+    rows = [HEADER, person(sid=2024010101.0, year=2024.0, unit="机电工程系")]
     write_xls(env.inbox / "机电工程系" / "名单.xls", rows)
     f = read_one(env, "机电工程系/名单.xls")
     assert f["status"] == "accepted", f["issues"]
@@ -91,7 +91,7 @@ def test_xls_with_student_ids_typed_as_numbers(env):
 
 @pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gb18030"])
 def test_csv_encodings(env, encoding):
-    write_csv(env.inbox / "化学工程系" / "名单.csv", [HEADER, person(sid="012300456")], encoding)
+    write_csv(env.inbox / "化学工程系" / "名单.csv", [HEADER, person(sid="012300456", unit="化学工程系")], encoding)
     f = read_one(env, "化学工程系/名单.csv")
     assert f["status"] == "accepted", f["issues"]
     from sureform.store import Store

@@ -101,7 +101,15 @@ def test_person_on_two_units_rosters(env):
     assert mech["status"] == oil["status"] == "accepted"
     i = issue(mech, "person-on-two-rosters")
     assert i["severity"] == "finding" and i["cell"] == "B2"
-    assert "石油工程系" in i["message"]
+    # no oracle: the unit is told nothing of the other unit, its file or the person's name there
+    assert i["message"].startswith("该学号已出现在其他单位的名单中，请与校团委核实")
+    assert "石油工程系" not in i["message"] and "张三" not in i["message"]
+    # the league office's 汇总.xlsx keeps the detail: which unit, which file
+    from openpyxl import load_workbook
+
+    ws = load_workbook(env.outbox / "汇总.xlsx")["待整改问题"]
+    details = [r for r in ws.iter_rows(values_only=True) if "person-on-two-rosters-detail" in r]
+    assert details and any("石油工程系/名单.xlsx" in str(v) for r in details for v in r)
 
 
 def test_unit_from_column_when_file_at_root(env):
@@ -131,11 +139,11 @@ def test_unit_unknown_is_an_error(env):
     assert f["status"] == "rejected" and codes(f) == ["unit-unknown"]
 
 
-def test_unit_mismatch_is_a_warning(env):
+def test_a_院系_naming_another_unit_is_an_error(env):
     f = run_rows(env, [person(unit="机电工程系")])
-    assert f["status"] == "accepted"
+    assert f["status"] == "rejected"
     i = issue(f, "unit-mismatch")
-    assert (i["severity"], i["cell"]) == ("warning", "C2")
+    assert (i["severity"], i["cell"]) == ("error", "C2")
 
 
 def test_political_status_aliases_are_accepted(env):

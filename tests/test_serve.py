@@ -105,7 +105,7 @@ def served(tmp_path_factory):
 def test_dropped_roster_is_processed_and_recorded(served):
     path = served.inbox / "石油工程系" / "名单.xlsx"
     write_xlsx(path, [HEADER, person(), person(sid="2024010102", name="李四", political="群众")])
-    feedback = served.outbox / "退回" / "石油工程系" / "名单.xlsx_错误标注.xlsx"
+    feedback = served.outbox / "反馈" / "石油工程系" / "名单.xlsx_错误标注.xlsx"
     wait_for(lambda: feedback.exists() and (served.outbox / "汇总.xlsx").exists() and not path.exists(), RUN,
              "feedback, 汇总.xlsx and the release of the file", served.log)
     assert list((served.state / "archive" / "石油工程系").iterdir())
@@ -205,7 +205,7 @@ def test_sigterm_lets_the_run_in_progress_finish_then_stops_the_server(served):
     assert served.stop() == 0
     log = served.text()
     assert "sureform serve 已停止" in log and "内置 Prefect 服务器已停止" in log
-    assert not path.exists() and (served.outbox / "退回" / "机电工程系" / "名单.xlsx_错误标注.xlsx").exists()
+    assert not path.exists() and (served.outbox / "反馈" / "机电工程系" / "名单.xlsx_错误标注.xlsx").exists()
     assert "was cancelled" not in log and "Pausing all deployments" not in log
     with pytest.raises(OSError):
         urllib.request.urlopen(f"{served.api}/health", timeout=3)

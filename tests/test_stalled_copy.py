@@ -198,7 +198,7 @@ def test_identical_bad_files_in_one_batch_each_get_their_own_rejection(env):
     assert first["status"] == second["status"] == "rejected"
     assert codes(first) == codes(second) and "file-duplicate" not in codes(second)
     assert {i["cell"] for i in second["issues"]} == {i["cell"] for i in first["issues"]}
-    feedback = sorted(p.name for p in (env.outbox / "退回").rglob("*.xlsx"))
+    feedback = sorted(p.name for p in (env.outbox / "反馈").rglob("*.xlsx"))
     assert feedback == ["a - 副本.xlsx_错误标注.xlsx", "a.xlsx_错误标注.xlsx"]
     assert inbox_files(env) == []
 

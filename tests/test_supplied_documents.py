@@ -35,7 +35,7 @@ def test_unknown_document_is_rejected(env):
     write_doc(env.inbox / "通知.docx", "关于召开会议的通知")
     f = file_report(env.run(), "通知.docx")
     assert f["status"] == "rejected" and codes(f) == ["document-role-unknown"]
-    assert (env.outbox / "退回" / "未知单位").exists() or (env.outbox / "退回").exists()
+    assert (env.outbox / "反馈" / "未知单位").exists() or (env.outbox / "反馈").exists()
 
 
 def test_broken_docx_is_rejected_not_crashing(env):

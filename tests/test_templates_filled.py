@@ -201,7 +201,7 @@ def test_feedback_and_terminal_say_which_kind_a_file_was_read_as(blanks, tmp_pat
     school = file_report(report, f"{UNIT}/工作人员名单.xlsx")
     assert "name-space-removed" in codes(school)
     for name, label in (("工作人员名单.xlsx", "校级学生会工作人员名单"), ("院系学生会工作人员名单.xlsx", "院系学生会工作人员名单")):
-        feedback = tmp_path / "outbox" / "退回" / UNIT / f"{name}_错误标注.xlsx"
+        feedback = tmp_path / "outbox" / "反馈" / UNIT / f"{name}_错误标注.xlsx"
         first = load_workbook(feedback)["问题清单"]["A1"].value
         assert f"按“{label}”读取" in first, first
     lines = file_lines(report)

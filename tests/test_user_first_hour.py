@@ -7,7 +7,7 @@ from openpyxl import load_workbook
 from conftest import codes, file_report, issue, person, settle, write_xlsx
 
 REL = "石油工程系/名单.xlsx"
-FEEDBACK = "退回/石油工程系/名单.xlsx_错误标注.xlsx"
+FEEDBACK = "反馈/石油工程系/名单.xlsx_错误标注.xlsx"
 
 
 def run_rows(env, rows, unit="石油工程系"):
@@ -38,16 +38,17 @@ def test_a_text_id_of_another_length_is_a_finding(env):
 
 def test_hints_only_are_listed_in_the_summary(env):
     rows = [person(), person(sid="2024010102", name="李四")]
-    rows[1][2] = "化学工程系"  # 院系 differs from the folder: a hint
+    rows[1][5], rows[1][6] = "宣传部干事", ""  # a post with its department in it: read as both, a hint
     f = run_rows(env, rows)
-    assert f["status"] == "accepted" and issue(f, "unit-mismatch")["severity"] == "warning"
+    assert f["status"] == "accepted" and issue(f, "post-department-split")["severity"] == "warning"
     assert (env.outbox / FEEDBACK).exists()
     ws = load_workbook(env.outbox / "汇总.xlsx")["待整改问题"]
     assert "提示" in [c.value for c in ws["B"]]
 
 
 def test_one_units_id_pattern_against_the_master(env):
-    run_rows(env, [person(sid=f"20240101{n:02d}", name=f"甲{n}") for n in range(1, 4)], unit="化学工程系")
+    run_rows(env, [person(sid=f"20240101{n:02d}", name=f"甲{n}", unit="化学工程系") for n in range(1, 4)],
+             unit="化学工程系")
     f = run_rows(env, [person(sid=f"240101{n:02d}", name=f"乙{n}") for n in range(1, 4)])
     assert issue(f, "student-id-pattern-unusual")["severity"] == "finding"
 
@@ -67,8 +68,8 @@ def test_feedback_file_dropped_back_replaces_the_old_one(env):
     f = file_report(report, f"石油工程系/{fb.name}")
     assert f["status"] == "accepted" and codes(f) == []
     assert f["rows"] == 2
-    assert not fb.exists()  # nothing left to fix: the old marks leave 退回/
-    assert not list((env.outbox / "退回").rglob("*_错误标注_错误标注*"))
+    assert not fb.exists()  # nothing left to fix: the old marks leave 反馈/
+    assert not list((env.outbox / "反馈").rglob("*_错误标注_错误标注*"))
     assert list((env.outbox / "历史").rglob(fb.name))
 
 
@@ -81,7 +82,7 @@ def test_feedback_resent_with_a_remaining_problem_keeps_one_list_and_fresh_marks
     wb.save(back)
     settle(back)
     env.run()
-    assert fb.exists() and not list((env.outbox / "退回").rglob("*_错误标注_错误标注*"))
+    assert fb.exists() and not list((env.outbox / "反馈").rglob("*_错误标注_错误标注*"))
     wb = load_workbook(fb)
     assert [s for s in wb.sheetnames if s.startswith("问题清单")] == ["问题清单"]
     sheet = wb["Sheet1"]
@@ -174,7 +175,7 @@ def test_a_post_outside_the_vocabulary_is_a_finding_that_does_not_say_remove(env
 def test_submission_log_lists_rejections_in_chinese_with_short_times(env):
     env.roster("石油工程系", [person(sid="12-34")])
     env.run()
-    env.roster("化学工程系", [person()])
+    env.roster("化学工程系", [person(unit="化学工程系")])
     env.run()
     wb = load_workbook(env.outbox / "汇总.xlsx")
     ws = wb["提交记录"]
@@ -255,7 +256,7 @@ def test_serve_log_line_per_file_says_what_happened(env):
     from sureform.outputs.terminal import file_lines
 
     env.roster("石油工程系", [person(), person(sid="2024010102", name="李四")])
-    env.roster("化学工程系", [person(sid="12-34")])
+    env.roster("化学工程系", [person(sid="12-34", unit="化学工程系")])
     env.roster("机电工程系", [person(sid="2024010109", unit="机电工程系", political="群众")])
     lines = file_lines(env.run())
     assert "石油工程系/名单.xlsx：已接收，2 人，按“校级学生会工作人员名单”读取" in lines

@@ -6,7 +6,7 @@ from itertools import chain
 from datetime import date
 
 from sureform.editions import Catalogue
-from sureform.issues import Issue, make_issue
+from sureform.issues import Issue, Location, make_issue
 from sureform.intake.readers.base import record_location
 from sureform.intake.readers.roster import LABELS, length_guess
 from sureform.intake.values import FAILED_COURSES_MAX, academic_year_start, finite_number
@@ -19,6 +19,7 @@ STRING_COLUMNS = ["file", "student_id", "name", "post", "department", "political
 # what the master re-checks as of the filing date (the stored ones of these may be out of date)
 RECHECKED_CODES = frozenset({"post-not-allowed", "political-status-not-allowed", "failed-course", "rank-above-limit",
                              "rank-missing", "discipline-record", "student-id-duplicated", "person-on-two-rosters",
+                             "person-on-two-rosters-detail",
                              "student-id-pattern-unusual"})
 
 
@@ -96,11 +97,13 @@ def _issue(code: str, key: str, file: str, rec: dict, first_rows: dict, catalogu
     return make_issue(code, loc, value, **params)
 
 
-def cross_unit_duplicates(new: list[tuple[str, str, dict]], others: list[tuple[str, str, str]]) -> dict[int, list[Issue]]:
+def cross_unit_duplicates(new: list[tuple[str, str, dict]], others: list[tuple[str, str, str]],
+                          detail: bool = False) -> dict[int, list[Issue]]:
     """A person (学号) on two units' rosters: a finding on each new row that repeats someone elsewhere.
 
     `new` are (unit, file, record) triples; `others` are (unit, file, 学号) of the rest of the current master
-    (only the 学号 are compared: a master of 60,000 rows is not decoded for it).
+    (only the 学号 are compared: a master of 60,000 rows is not decoded for it). What goes back to a unit names
+    nothing of the other one; with `detail` (the league office's 汇总.xlsx) it names the other unit and file.
     """
     where: dict[str, list[tuple[str, str]]] = defaultdict(list)  # 学号 → (unit, file), two units at most
     for unit, file, sid in chain(others, ((u, f, rec.get("student_id")) for u, f, rec in new)):
@@ -114,8 +117,11 @@ def cross_unit_duplicates(new: list[tuple[str, str, dict]], others: list[tuple[s
         for other_unit, other_file in where.get(sid, ()):
             if other_unit != unit:
                 loc = record_location(file, rec, "student_id", LABELS["student_id"])
-                out[pos].append(make_issue("person-on-two-rosters", loc, sid, name=rec.get("name") or "",
-                                           other_unit=other_unit, other_file=other_file))
+                if detail:
+                    out[pos].append(make_issue("person-on-two-rosters-detail", loc, sid, name=rec.get("name") or "",
+                                               other_unit=other_unit, other_file=other_file))
+                else:
+                    out[pos].append(make_issue("person-on-two-rosters", loc, sid))
                 break
     for pos, issue in unit_id_patterns(new, others).items():
         out[pos].append(issue)
@@ -156,3 +162,28 @@ def unit_id_patterns(new: list[tuple[str, str, dict]], others: list[tuple[str, s
                                       usual=rest, guess=length_guess(own, rest))
                 break
     return out
+
+
+IMPLAUSIBLE_FACTOR = 3  # a roster of more than this many times the edition's staff limit was sent by mistake
+
+
+def staff_limit(kind: str, catalogue: Catalogue) -> int | None:
+    """The most staff the edition allows a roster of this kind: a 院系 union's roster the 二级 table's limit (else
+    the school's), a roster the school's (the larger one, for large schools). None: the edition sets none."""
+    def limit(table: str) -> int | None:
+        found = [max(int(i.params.get("limit", 0)), int(i.params.get("large_school_limit", 0)))
+                 for i in catalogue.items if i.rule == "staff-at-most" and i.table == table]
+        return max(found) if found and max(found) > 0 else None
+
+    return (limit("二级") if kind == "unit_roster" else None) or limit("校级")
+
+
+def implausible_size(kind: str, rel: str, records: list[dict], catalogue: Catalogue) -> Issue | None:
+    """Far more people than the edition allows (more than IMPLAUSIBLE_FACTOR × its limit): the whole school's
+    student list sent by mistake, or a forged roster; the file is refused with its own message."""
+    allowed = staff_limit(kind, catalogue)
+    people = len({rec.get("student_id") or id(rec) for rec in records})
+    if allowed is None or people <= IMPLAUSIBLE_FACTOR * allowed:
+        return None
+    sheet = next((rec.get("_sheet") for rec in records if rec.get("_sheet")), None)
+    return make_issue("roster-implausible", Location(rel, sheet), people, limit=allowed)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from sureform.atomic import atomic_path
+from sureform.atomic import Access, atomic_path
 
 # One colour language for everything a person reads (feedback workbooks, 汇总.xlsx, 进度.html): the fill of a
 # severity and of a state, as ARGB. 错误 red (the file is not accepted), 问题 orange (accepted, but it fails a reform
@@ -59,9 +59,9 @@ def make_inert(wb) -> int:
     return changed
 
 
-def save_workbook(wb, dest: Path) -> Path:
-    """`wb` made inert, then written atomically to `dest`."""
+def save_workbook(wb, dest: Path, access: Access | None = None) -> Path:
+    """`wb` made inert, then written atomically to `dest` (with `access`: who may read it, from the start)."""
     make_inert(wb)
-    with atomic_path(dest) as tmp:
+    with atomic_path(dest, access) as tmp:
         wb.save(tmp)
     return dest

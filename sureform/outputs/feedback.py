@@ -3,10 +3,14 @@ bad cell filled and a Chinese comment on it."""
 from __future__ import annotations
 
 import hashlib
+import logging
+import os
 from collections import defaultdict
 from pathlib import Path
+from typing import Callable
 
-from sureform.atomic import STORED_NAME_MAX, safe_component, safe_join, unit_name_problem
+from sureform.atomic import (STORED_NAME_MAX, Access, apply_access, make_folder, safe_component, safe_join,
+                             unit_name_problem)
 from sureform.issues import ARRIVAL_CODES, ERROR, FINDING, SEVERITY_LABEL, WARNING, Issue
 from sureform.intake.grid import FEEDBACK_MARK, UnreadableFile, feedback_digest, read_grids
 from sureform.outputs.cells import SEVERITY_FILL, clean, save_workbook
@@ -29,13 +33,114 @@ DATE_WIDTH = 12  # a column of dates (2020-09-25) this wide at least: narrower, 
 
 
 FEEDBACK_SUFFIX = "_错误标注.xlsx"
+FEEDBACK_DIR = "反馈"  # outbox/反馈/<unit>/: each unit's own, readable by whoever can write its inbox folder
+OLD_FEEDBACK_DIR = "退回"  # its name before: moved once (`move_old_feedback`)
+log = logging.getLogger("sureform")
 
 
 def feedback_folder(outbox: Path, unit: str | None) -> Path:
-    """The one place a unit's feedback goes (`退回/<unit>/`; `未知单位` for a name that cannot be a folder): its
-    feedback workbooks and its own progress page (`outputs.progress`)."""
+    """The one place that knows where a unit's feedback goes: `outbox/反馈/<unit>/` (the league office's:
+    `反馈/校团委/`; `未知单位` for a name that cannot be a folder). Everything written for one unit to read goes
+    here (its feedback workbooks, its own progress page: `outputs.progress`), and nothing else does."""
     folder = unit if unit and unit_name_problem(unit) is None else "未知单位"
-    return safe_join(outbox, "退回", safe_component(folder, 120))
+    return safe_join(outbox, FEEDBACK_DIR, safe_component(folder, 120))
+
+
+def feedback_access(inbox: Path, unit: str | None, mode: int, folder: str | None = None) -> Access:
+    """Who reads a unit's feedback: the owner and group of that unit's inbox folder (`inbox/<unit>/`, else the
+    folder the file came from, `folder`; the league office's: `inbox/校团委/`, else the inbox itself), with `mode`."""
+    from sureform.intake.senders import OFFICE
+
+    candidates = [inbox / OFFICE, inbox] if unit in (None, OFFICE) else [inbox / unit]
+    if folder:
+        candidates.insert(1, inbox / folder)
+    for path in candidates:
+        try:
+            st = os.stat(path, follow_symlinks=False)
+        except (OSError, ValueError):
+            continue
+        return Access(mode, st.st_uid, st.st_gid)
+    return Access(mode)
+
+
+def prepare_feedback_folder(outbox: Path, unit: str | None, access: Access) -> Path:
+    """`feedback_folder` created (its parents with the usual permissions), with `access` (given again each time:
+    a changed setting or owner holds from the next feedback on)."""
+    folder = feedback_folder(outbox, unit)
+    if not apply_access_quietly(make_folder(folder, None), access, folder=True):
+        log.warning("无法把反馈文件夹 %s 的所有者设为收件文件夹的所有者（需要相应权限），该单位可能无法读取其反馈", folder)
+    return folder
+
+
+def apply_access_quietly(path: Path, access: Access | None, folder: bool = False) -> bool:
+    try:
+        return apply_access(path, access, folder=folder)
+    except OSError as exc:
+        log.warning("无法设置 %s 的权限：%s", path, exc)
+        return False
+
+
+def move_old_feedback(outbox: Path, access_of: Callable[[str], Access], history: Access | None = None) -> bool:
+    """`outbox/退回/` (the feedback folder's name before) becomes `outbox/反馈/`, once: one rename when 反馈/ does
+    not exist yet, else folder by folder and file by file (a file 反馈/ already has is the newer one: the old one
+    goes to `历史/<time>/退回/`). Every step is a rename, so a run killed half-way is finished by the next; then
+    each unit's folder and files get that unit's access (`access_of(unit)`). Returns whether anything moved."""
+    old, new = outbox / OLD_FEEDBACK_DIR, outbox / FEEDBACK_DIR
+    if not old.is_dir() or old.is_symlink():
+        return False
+    if not new.exists():
+        os.rename(old, new)
+    else:
+        for unit_dir in sorted(old.iterdir()):
+            target = new / unit_dir.name
+            if not unit_dir.is_dir() or unit_dir.is_symlink():
+                continue
+            if not target.exists():
+                os.rename(unit_dir, target)
+                continue
+            for f in sorted(unit_dir.iterdir()):
+                if not (target / f.name).exists():
+                    os.rename(f, target / f.name)
+                else:
+                    _to_history(f, outbox, history)
+            _remove_if_empty(unit_dir)
+        _remove_if_empty(old)
+    for unit_dir in sorted(new.iterdir()):
+        if unit_dir.is_dir() and not unit_dir.is_symlink():
+            access = access_of(unit_dir.name)
+            apply_access_quietly(unit_dir, access, folder=True)
+            for f in unit_dir.iterdir():
+                if f.is_file() and not f.is_symlink():
+                    apply_access_quietly(f, access)
+    log.info("反馈文件已从 %s 移到 %s", old, new)
+    return True
+
+
+def _remove_if_empty(folder: Path) -> None:
+    try:
+        folder.rmdir()
+    except OSError:
+        pass
+
+
+def _history_folder(outbox: Path, parts: tuple[str, ...], access: Access | None) -> Path:
+    """`历史/<time>/<parts…>`, each folder made with the league office's `access`."""
+    from datetime import datetime
+
+    folder = safe_join(outbox, "历史")
+    make_folder(folder, access)
+    for part in (datetime.now().strftime("%Y%m%d-%H%M%S"), *parts):
+        folder = make_folder(safe_join(folder, part), access)
+    return folder
+
+
+def _to_history(path: Path, outbox: Path, access: Access | None) -> Path:
+    import shutil
+
+    rel = path.relative_to(outbox).parts
+    kept = _history_folder(outbox, rel[:-1], access) / rel[-1]
+    shutil.move(str(path), str(kept))
+    return kept
 
 
 def feedback_path(outbox: Path, unit: str | None, original_name: str) -> Path:
@@ -67,7 +172,11 @@ def needs_feedback(issues: list[Issue]) -> bool:
     return any(i.code not in ARRIVAL_CODES for i in issues)
 
 
+# refusals for who sent the file, from where: nothing in its cells to correct
+SENDER_CODES = frozenset({"sender-not-office", "file-owner-not-sender", "file-of-another-unit", "supersede-not-own",
+                          "office-not-replacing-own", "unit-lookalike-unknown"})
 VERDICTS = {"rejected": "有错误，整个文件未被接收，请改正红色标注的单元格后重新提交完整文件",
+            "refused": "未被接收：这份文件不能由本单位（或不能从这个文件夹）报送，原因见下",
             "accepted": "已接收，但有不符合改革要求的情况，请核实橙色标注的单元格",
             "hints": "已接收；黄色标注的提示供参考，不影响接收，请核实",
             "duplicate": "与已接收的文件相同，未重复计入；以下为该文件的检查结果",
@@ -75,27 +184,23 @@ VERDICTS = {"rejected": "有错误，整个文件未被接收，请改正红色�
 
 
 def verdict_for(status: str, issues: list[Issue]) -> str:
+    if status == "rejected" and any(i.code in SENDER_CODES for i in issues):
+        return VERDICTS["refused"]
     if status == "accepted" and not any(i.severity in (ERROR, FINDING) for i in issues):
         return VERDICTS["hints"]
     return VERDICTS[status]
 
 
-def retire_feedback(dest: Path, outbox: Path) -> Path | None:
-    """An earlier feedback file that no longer applies leaves 退回/ and is kept in 历史/<time>/退回/<unit>/."""
-    from datetime import datetime
-    import shutil
-
+def retire_feedback(dest: Path, outbox: Path, history: Access | None = None) -> Path | None:
+    """An earlier feedback file that no longer applies leaves 反馈/ and is kept in 历史/<time>/反馈/<unit>/ (the
+    league office's: `history`)."""
     if not dest.exists():
         return None
-    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-    kept = safe_join(outbox, "历史", stamp, *dest.relative_to(outbox).parts)
-    kept.parent.mkdir(parents=True, exist_ok=True)
-    shutil.move(str(dest), str(kept))
-    return kept
+    return _to_history(dest, outbox, history)
 
 
 def write_feedback(source: Path, original_name: str, issues: list[Issue], dest: Path, verdict: str,
-                   own_sheets: bool = True) -> Path:
+                   own_sheets: bool = True, access: Access | None = None) -> Path:
     """`source` is the kept copy of the sender's file; `verdict` is one sentence on what happened to it. Without
     `own_sheets`, the list of problems alone (the sender's workbook could not be opened again to mark it)."""
     from openpyxl.comments import Comment
@@ -157,7 +262,7 @@ def write_feedback(source: Path, original_name: str, issues: list[Issue], dest: 
     if opened:
         for sheet in wb.worksheets[1:]:
             widen_date_columns(sheet)
-    return save_workbook(wb, dest)  # no live formula, whatever the cells say
+    return save_workbook(wb, dest, access)  # no live formula, whatever the cells say
 
 
 def _mark_own_sheets(wb, sheets: list[str]) -> None:

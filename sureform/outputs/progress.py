@@ -33,7 +33,7 @@ from datetime import date, datetime, time as dtime
 from pathlib import Path
 from urllib.parse import quote
 
-from sureform.atomic import atomic_path, unit_name_problem
+from sureform.atomic import atomic_path, fold_unit_name, unit_name_problem
 from sureform.issues import ERROR, FINDING, ISSUE_TYPES, SEVERITY_LABEL, WARNING
 from sureform.outputs.cells import SEVERITY_FILL, STATE_FILL
 from sureform.outputs.feedback import feedback_folder
@@ -170,11 +170,14 @@ def _materials(catalogue) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]
 
 
 def _inbox_units(inbox: Path) -> set[str]:
-    """The inbox's first-level folders: one per unit given a place to drop its files."""
+    """The inbox's first-level folders: one per unit given a place to drop its files (folded: a look-alike
+    folder is the unit it folds to, `intake.senders`)."""
+    from sureform.atomic import fold_unit_name
     from sureform.intake.inbox import is_ignored
 
     try:
-        return {p.name for p in Path(inbox).iterdir() if p.is_dir() and not p.is_symlink() and not is_ignored(p.name)}
+        return {fold_unit_name(p.name) for p in Path(inbox).iterdir()
+                if p.is_dir() and not p.is_symlink() and not is_ignored(p.name)}
     except OSError:
         return set()
 
@@ -187,7 +190,7 @@ def _known_units(store, inbox: Path) -> list[str]:
     units = set(store.units_with_submissions()) | _inbox_units(inbox)
     for rec in store.current_fields("institution", ("unit", "electing_unit", "_table")):
         if rec.get("_table") in ("unit_facts", "delegates"):
-            units |= {str(rec[k]).strip() for k in ("unit", "electing_unit") if rec.get(k)}
+            units |= {fold_unit_name(str(rec[k])) for k in ("unit", "electing_unit") if rec.get(k)}
     return sorted(u for u in units if _usable(u))
 
 
@@ -744,9 +747,11 @@ def digest(page: str) -> str:
 WRITERS = 4  # pages written at once: each write waits on its fsync (2,000 units' pages on a fresh outbox)
 
 
-def write_pages(rendered: dict[Path, str], now: datetime, previous: dict[str, list]) -> tuple[list[Path], dict]:
+def write_pages(rendered: dict[Path, str], now: datetime, previous: dict[str, list],
+                access_of=None) -> tuple[list[Path], dict]:
     """Write each page whose content changed since `previous` ({path: [digest, size, mtime_ns]}) or whose file is
-    not as it was left, a few at once; returns (written, the record of every page)."""
+    not as it was left, a few at once; returns (written, the record of every page). `access_of(path)`: who may
+    read that page (a unit's page: as its feedback folder), None for the usual permissions."""
     from concurrent.futures import ThreadPoolExecutor
 
     record, todo = {}, []
@@ -760,7 +765,8 @@ def write_pages(rendered: dict[Path, str], now: datetime, previous: dict[str, li
 
     def write(job: tuple[Path, str, str]) -> None:
         path, page, d = job
-        with atomic_path(path) as tmp:
+        access = access_of(path) if access_of is not None else None
+        with atomic_path(path, access) as tmp:
             tmp.write_text(finish(page, now), encoding="utf-8")
         record[str(path)] = [d, *(_stamp(path) or [])]
 

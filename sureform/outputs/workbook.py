@@ -8,7 +8,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
 
-from sureform.atomic import atomic_path, temp_beside
+from sureform.atomic import Access, atomic_path, temp_beside
 from sureform.outputs.cells import FORMULA_START, SEVERITY_FILL, STATE_FILL, clean
 from sureform.outputs import sheet_xml, workbook_sheets
 from sureform.outputs.sheet_xml import (CELL_PADDING, LINE_HEIGHT, MAX_ROW_HEIGHT, WRAP_FACTOR, CellStyles, Column,
@@ -90,7 +90,7 @@ def open_issues(store: Store, findings: list[tuple[str | None, Issue]]) -> list[
 
 
 def write_summary_workbook(store: Store, consolidation: Consolidation, catalogue: Catalogue, outbox: Path,
-                           code: str = "") -> Path:
+                           code: str = "", access: Access | None = None) -> Path:
     """`outbox/汇总.xlsx` from the current master: its sheets, the submissions, open findings, the verdicts.
     `code` stamps the rows kept per submission (a changed sureform renders them again)."""
     labels = {k.name: k.label for k in KINDS}
@@ -100,7 +100,7 @@ def write_summary_workbook(store: Store, consolidation: Consolidation, catalogue
                      table=v.get("table") or "校级", mark=v.get("mark") or "") for v in consolidation.items] or None
     return write_master_workbook(Path(outbox) / SUMMARY_NAME, master_sheets(store, catalogue),
                                  open_issues(store, consolidation.findings), submissions, verdicts, store=store,
-                                 code=code, edition_notes=edition_rows(catalogue))
+                                 code=code, edition_notes=edition_rows(catalogue), access=access)
 
 
 def edition_rows(catalogue: Catalogue) -> list[dict]:
@@ -141,7 +141,8 @@ def evidence_rows(verdicts: list[dict]) -> tuple[list[dict], list[str]]:
 
 def write_master_workbook(dest: Path, sheets: list[Sheet], findings: list[tuple[str | None, Issue]],
                           submissions: list[dict], verdicts: list[dict] | None = None,
-                          store: Store | None = None, code: str = "", edition_notes: list[dict] = ()) -> Path:
+                          store: Store | None = None, code: str = "", edition_notes: list[dict] = (),
+                          access: Access | None = None) -> Path:
     """The verdicts, `sheets` (a sheet of a `kind` reads the current submissions' records from `store`), the
     findings as (unit, issue) pairs, the submissions.
 
@@ -182,7 +183,7 @@ def write_master_workbook(dest: Path, sheets: list[Sheet], findings: list[tuple[
     kept: list[Block] = []  # blocks rendered in this run, kept once the workbook is in place
     read: dict = {}  # records read for several sheets of one kind (机构信息, a sheet per table), read once
     try:
-        with atomic_path(dest) as tmp:
+        with atomic_path(dest, access) as tmp:
             wb = xlsxwriter.Workbook(str(skeleton), {"strings_to_formulas": False, "strings_to_urls": False,
                                                      "strings_to_numbers": False})
             styles = _styles(wb)

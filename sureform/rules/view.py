@@ -78,7 +78,7 @@ def roster_findings(roster: list[dict], as_of: date, catalogue: Catalogue,
     """The open findings of the roster schema as of a date (what consolidation computes for the master). With
     `kept`, the rows of a submission checked before are not checked again (the cross-roster checks always are)."""
     by_pos = _checked(roster, as_of, catalogue, kept)
-    dups = cross_unit_duplicates([(r.get("_unit"), r.get("_file"), r) for r in roster], [])
+    dups = cross_unit_duplicates([(r.get("_unit"), r.get("_file"), r) for r in roster], [], detail=True)
     return [(rec.get("_unit"), issue) for pos, rec in enumerate(roster)
             for issue in by_pos.get(pos, []) + dups.get(pos, []) if issue.severity != "error"]
 

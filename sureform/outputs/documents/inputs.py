@@ -115,10 +115,11 @@ def _supplied_documents(store: Store) -> list[dict]:
 
 
 def write_documents_for(store: Store, consolidation: Consolidation, catalogue, outbox: Path,
-                        history_days: int = 30, inputs: DocumentInputs | None = None) -> dict[str, Path]:
+                        history_days: int = 30, inputs: DocumentInputs | None = None,
+                        access=None) -> dict[str, Path]:
     """Both Word documents into the outbox, once verdicts exist; {} before. `inputs`: already built from these."""
     if not consolidation.items:
         return {}
     inputs = inputs or build_document_inputs(store, consolidation.items, consolidation.disclosure, catalogue,
                                              consolidation)
-    return write_documents(inputs, outbox, history_days=history_days)
+    return write_documents(inputs, outbox, history_days=history_days, access=access)

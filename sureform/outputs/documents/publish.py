@@ -13,7 +13,7 @@ import shutil
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from sureform.atomic import write_temp
+from sureform.atomic import Access, apply_access, make_folder, write_temp
 from sureform.intake.supplied import docx_problem
 from sureform.model import DocumentInputs
 from sureform.outputs.documents.disclosure import build_disclosure
@@ -42,15 +42,15 @@ def _fsync_dir(folder: Path) -> None:
         os.close(fd)
 
 
-def _new_history_dir(outbox: Path, now: datetime) -> Path:
+def _new_history_dir(outbox: Path, now: datetime, access: Access | None = None) -> Path:
     """`历史/<YYYYmmdd-HHMMSS>`, or `…-2`, `…-3` when that folder already exists: nothing is overwritten."""
-    root = outbox / HISTORY_DIR
-    root.mkdir(parents=True, exist_ok=True)
+    root = make_folder(outbox / HISTORY_DIR, access)
     stamp = now.strftime(TIMESTAMP)
     for attempt in range(1, 1000):
         folder = root / (stamp if attempt == 1 else f"{stamp}-{attempt}")
         try:
             folder.mkdir()
+            apply_access(folder, access, folder=True)
             return folder
         except FileExistsError:
             continue
@@ -155,7 +155,7 @@ def prune_history(outbox: Path, history_days: int = HISTORY_DAYS, now: datetime 
 
 
 def publish_documents(outbox: Path, docs: dict, now: datetime | None = None,
-                      history_days: int | None = HISTORY_DAYS) -> dict[str, Path]:
+                      history_days: int | None = HISTORY_DAYS, access: Access | None = None) -> dict[str, Path]:
     """Write each document to `outbox/<name>` atomically; earlier versions move to `outbox/历史/<time>/<name>`.
 
     A document whose content is the same as the one already published is left as it is. Afterwards 历史/ is
@@ -186,14 +186,15 @@ def publish_documents(outbox: Path, docs: dict, now: datetime | None = None,
             data = _serialise(doc() if callable(doc) else doc)
             del doc
             if target.exists() and _unchanged(target, data):
+                apply_access(target, access)  # a changed setting holds for the documents already there too
                 written[name] = target
                 continue
-            temps[name] = write_temp(target, data)
+            temps[name] = write_temp(target, data, access)
             del data
         for name, temp in temps.items():
             target = outbox / name
             if target.exists():
-                history = history or _new_history_dir(outbox, now)
+                history = history or _new_history_dir(outbox, now, access)
                 kept = _keep_previous(target, history)
                 log.debug("previous %s kept as %s", name, kept)
             os.replace(temp, target)
@@ -213,8 +214,8 @@ def publish_documents(outbox: Path, docs: dict, now: datetime | None = None,
 
 
 def write_documents(inputs: DocumentInputs, outbox: Path, now: datetime | None = None,
-                    history_days: int | None = HISTORY_DAYS) -> dict[str, Path]:
+                    history_days: int | None = HISTORY_DAYS, access: Access | None = None) -> dict[str, Path]:
     """Build both documents and publish them as 备案表.docx and 改革情况公开.docx."""
     docs = {FILING_NAME: lambda: build_filing(inputs), DISCLOSURE_NAME: lambda: build_disclosure(inputs)}
-    paths = publish_documents(outbox, docs, now=now, history_days=history_days)
+    paths = publish_documents(outbox, docs, now=now, history_days=history_days, access=access)
     return {"filing": paths[FILING_NAME], "disclosure": paths[DISCLOSURE_NAME]}
