@@ -30,7 +30,7 @@ from zoneinfo import ZoneInfo
 # Only light modules at the top: a run with nothing new (`outputs_current`) must finish in well under a second,
 # and pandas/pandera (checks, rules), python-docx (documents) and openpyxl (workbook, feedback) cost ≈ 0.6 s to
 # import. Those are imported inside the stages that use them (validate, consolidate, outputs, feedback).
-from sureform.atomic import unit_name_problem, write_temp
+from sureform.atomic import make_durable, unit_name_problem, write_temp
 from sureform.editions import EDITIONS_DIR, Catalogue, edition_path
 from sureform.intake.grid import FileTooLarge, ReadLimits, UnreadableFile, column_letter, read_grids
 from sureform.intake.isolate import Abnormal, Isolated
@@ -408,7 +408,7 @@ def _keep_copies(reads: list[FileRead], opts: RunOptions) -> None:
         dest, group = dest_and_group
         for fr in group:
             try:
-                fr.stored_path = keep_copy(fr.path, dest, fr.sha256)
+                fr.stored_path = keep_copy(fr.path, dest, fr.sha256, durable=False)
             except ChangedWhileRead:  # written to since it was read: judge it again when the copy is complete
                 fr.status, fr.stored_path = "arriving", None
                 fr.issues = [arriving_issue(fr.rel)]
@@ -417,6 +417,8 @@ def _keep_copies(reads: list[FileRead], opts: RunOptions) -> None:
                 fr.issues = []
 
     _few_at_once(copy, list(by_dest.items()))  # a full disk or a refused write stops the run here
+    # one durable point for the batch, before the SQLite commit that names the copies
+    make_durable([fr.stored_path for fr in reads if fr.stored_path is not None])
 
 
 def _record_arrival(fr: FileRead, store: Store, run_id: int) -> None:
