@@ -113,6 +113,7 @@ def read_batch(files: list, opts: RunOptions, progress: Progress = _noop) -> lis
     if not files:
         return []  # nothing to read: no edition to check, no reader processes to start
     catalogue = opts.catalogue()
+    code = _code_stamp()  # a submission's 汇总 rows are rendered where it is read, stamped with this code
     reads: list[FileRead] = []
     seen: dict[str, FileRead] = {}
     received = datetime.now(TZ).isoformat(timespec="seconds")
@@ -131,7 +132,7 @@ def read_batch(files: list, opts: RunOptions, progress: Progress = _noop) -> lis
         for f, fr in hashed:  # each new content is read once, in a worker process, all of them at once
             if fr.sha256 not in first and store.accepted_by_hash(fr.sha256) is None:
                 first[fr.sha256] = fr.rel
-                reader.submit(fr.rel, _read_isolated, fr, catalogue, opts.limits)
+                reader.submit(fr.rel, _read_isolated, fr, catalogue, opts.limits, code)
         for n, (f, fr) in enumerate(hashed, 1):
             known = store.accepted_by_hash(fr.sha256)
             twin = seen.get(fr.sha256)
@@ -143,7 +144,7 @@ def read_batch(files: list, opts: RunOptions, progress: Progress = _noop) -> lis
                 fr.twin_of = twin  # judged with it in validate_batch: one content, an answer for each path
             else:
                 if first.get(fr.sha256) != fr.rel:  # same bytes as a file still arriving: read on its own
-                    reader.submit(fr.rel, _read_isolated, fr, catalogue, opts.limits)
+                    reader.submit(fr.rel, _read_isolated, fr, catalogue, opts.limits, code)
                 _take_read(fr, reader)
                 if _still_arriving(fr, f.mtime):
                     fr.status = "arriving"
@@ -215,9 +216,17 @@ def _resume(fr: FileRead, known) -> None:
     fr.issues = [i for i in fr.issues if i.code != "file-duplicate"]
 
 
-def _read_isolated(fr: FileRead, catalogue, limits: ReadLimits) -> FileRead:
-    """In a reader process (intake.isolate): `_read_one`, and the FileRead back to the run."""
+def _read_isolated(fr: FileRead, catalogue, limits: ReadLimits, code: str = "") -> FileRead:
+    """In a reader process (intake.isolate): `_read_one`, its 汇总 rows rendered (`outputs.workbook`: kept with the
+    submission at commit, never rendered again), and the FileRead back to the run."""
     _read_one(fr, catalogue, limits)
+    if fr.records and fr.kind and not has_errors(fr.issues):
+        from sureform.outputs.workbook import render_submission
+
+        try:
+            fr.rendered = render_submission(fr.kind, fr.records, fr.unit, fr.rel, catalogue, code)
+        except Exception:  # the workbook renders it from the master instead
+            log.exception("rendering the rows of %s failed", fr.rel)
     return fr
 
 
@@ -233,7 +242,7 @@ def _take_read(fr: FileRead, reader: Isolated) -> None:
         log.error("reading %s failed: %r", fr.rel, exc)
         fr.issues.append(make_issue("file-unreadable", Location(fr.rel), reason=f"读取时出错（{type(exc).__name__}）"))
         return
-    fr.kind, fr.unit, fr.records, fr.issues = got.kind, got.unit, got.records, got.issues
+    fr.kind, fr.unit, fr.records, fr.issues, fr.rendered = got.kind, got.unit, got.records, got.issues, got.rendered
 
 
 def _read_one(fr: FileRead, catalogue, limits: ReadLimits | None = None) -> None:
@@ -380,6 +389,10 @@ def commit_batch(reads: list[FileRead], opts: RunOptions) -> list[FileRead]:
                 issues=fr.issues))
             if fr.status == "accepted" and fr.schema_checks is not None:
                 checked[fr.submission_id] = fr.schema_checks
+            if fr.status == "accepted" and (block := fr.rendered) is not None and block.unit == fr.unit:
+                store.keep_sheet_block(fr.submission_id, block.sheet, block.version, [], block.layout, block.rows,
+                                       block.xml, compressed=True)
+            fr.rendered = None  # kept, or rendered from the master by the workbook
         if checked:  # consolidation on the same date takes these instead of checking the rows again
             store.add_roster_checks(checks_stamp(opts), checked)
         store.finish_run(run_id, {"files": len(todo)})

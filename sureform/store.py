@@ -121,7 +121,7 @@ class Submission:
     issues: list  # Issue
 
 
-def _json_default(v):
+def json_default(v):
     if isinstance(v, (date, datetime)):
         return v.isoformat()
     raise TypeError(type(v))
@@ -339,9 +339,11 @@ class Store:
         return zlib.decompress(row["xml"]) if row else b""
 
     def keep_sheet_block(self, submission_id: int, sheet: str, version: str, widths: list, layout: str, rows: int,
-                         xml: bytes) -> None:
+                         xml: bytes, compressed: bool = False) -> None:
+        """Keep a block's rows (`compressed`: already zlib-compressed, as a reader process renders them)."""
         self.conn.execute("INSERT OR REPLACE INTO sheet_rows VALUES (?, ?, ?, ?, ?, ?, ?)",
-                          (submission_id, sheet, version, json.dumps(widths), layout, rows, zlib.compress(xml, 1)))
+                          (submission_id, sheet, version, json.dumps(widths), layout, rows,
+                           xml if compressed else zlib.compress(xml, 1)))
 
     def drop_sheet_blocks(self, sheet: str, keep: set[int]) -> None:
         """Forget `sheet`'s blocks of every submission not in `keep` (superseded, or another version's)."""
@@ -387,8 +389,8 @@ class Store:
         if sub.status == "accepted":
             self.conn.executemany(
                 "INSERT INTO records (submission_id, kind, sheet, row, data) VALUES (?, ?, ?, ?, ?)",
-                [(sid, sub.kind, r.get("_sheet"), r.get("_row"), json.dumps(_public(r), ensure_ascii=False,
-                                                                                  default=_json_default))
+                [(sid, sub.kind, r.get("_sheet"), r.get("_row"), json.dumps(public_record(r), ensure_ascii=False,
+                                                                                  default=json_default))
                  for r in sub.records],
             )
         self.conn.executemany(
@@ -420,6 +422,6 @@ class Store:
                           (supersede_key, submission_id))
 
 
-def _public(rec: dict) -> dict:
+def public_record(rec: dict) -> dict:
     """What is kept of a record: its values and where they came from."""
     return {k: v for k, v in rec.items() if not k.startswith("_") or k in ("_sheet", "_row", "_cols", "_cells", "_table")}

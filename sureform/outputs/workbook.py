@@ -20,7 +20,7 @@ from sureform.intake.values import short_time
 from sureform.issues import ARRIVAL_CODES, SEVERITY_LABEL, Issue
 from sureform.model import Consolidation
 from sureform.outputs.workbook_sheets import Sheet, master_sheets
-from sureform.store import Store
+from sureform.store import Store, json_default, public_record
 
 SUMMARY_NAME = "汇总.xlsx"
 
@@ -173,8 +173,72 @@ class Laid:
     rows: SheetRows
 
 
+@dataclass(frozen=True)
+class Rendered:
+    """One submission's rows on its kind's sheet, rendered where the file was read (`render_submission`), its
+    XML compressed as the store keeps it: stored with the submission at commit, spliced as it is."""
+
+    sheet: str
+    version: str
+    layout: str
+    rows: int
+    unit: str | None  # rendered for this 报送单位: a unit decided otherwise later renders it again
+    xml: bytes  # zlib
+
+
+def cell_styles() -> CellStyles:
+    """The style indices `_styles` registers, known without a workbook (a reader process renders rows too): the
+    default format is 0, the header 1, then plain, date, percentage, quoted for no fill and each fill in order.
+    Should xlsxwriter number them otherwise, the blocks' version (it includes the styles) no longer matches and
+    the workbook renders them again."""
+    fills = [None, *sorted(set(VERDICT_FILLS.values()) | set(SEVERITY_FILLS.values()))]
+    family = [{fill: 2 + 4 * i + j for i, fill in enumerate(fills)} for j in range(4)]
+    return CellStyles(1, *family)
+
+
+def block_version(sheet: Sheet, styles: CellStyles, code: str) -> str:
+    """What a kept block of `sheet` was rendered by: the renderer, the code, the sheet's columns and styles."""
+    return _digest([RENDER_VERSION, code, sheet.title, sheet.columns, sorted((sheet.fills or {}).items()),
+                    repr(styles)])
+
+
+def render_submission(kind: str | None, records: list[dict], unit: str | None, rel: str, catalogue: Catalogue,
+                      code: str) -> Rendered | None:
+    """A submission's rows on its kind's sheet (None for a kind without one), from its records as the store will
+    give them back (`stored_record`): exactly what the workbook would render from the master."""
+    sheet = workbook_sheets.kind_sheet(kind, catalogue)
+    if sheet is None or not records:
+        return None
+    import zlib
+
+    styles = cell_styles()
+    keys = [key for key, _ in sheet.columns]
+    columns = _columns(sheet, [])
+    values = []
+    for rec in records:
+        rec = stored_record(rec)
+        rec.update(_unit=unit, _file=rel)
+        values.append(_values(keys, sheet.shape(rec) if sheet.shape else rec))
+    xml = render_rows(values, columns, styles, FORMULA_START)
+    return Rendered(sheet.title, block_version(sheet, styles, code), _digest([c.width for c in columns]),
+                    len(values), unit, zlib.compress(xml, 1))
+
+
+_PLAIN = (str, int, float, bool, type(None))
+
+
+def stored_record(rec: dict) -> dict:
+    """A record as `Store` keeps and decodes it (its public keys; dates and anything else as JSON gives them
+    back), without the JSON text for the values that come back as they are."""
+    out = {}
+    for k, v in public_record(rec).items():
+        out[k] = v if type(v) in _PLAIN else json.loads(json.dumps(v, ensure_ascii=False, default=json_default))
+    return out
+
+
 def _lay_out(sheet: Sheet, styles: CellStyles, store: Store | None, kept: list[Block], code: str = "") -> Laid:
-    """The sheet's column widths (from the widest value of every row, kept blocks included) and its rows."""
+    """The sheet's column widths (declared for a kind's sheet, else from the widest value of every row) and its
+    rows (a kind's: each current submission's kept block, rendered now where none is kept for this layout)."""
     keys = [key for key, _ in sheet.columns]
     label_widths = [text_width(clean(label)) for _, label in sheet.columns]
     percent = [key in PERCENT_KEYS for key in keys]
@@ -188,9 +252,25 @@ def _lay_out(sheet: Sheet, styles: CellStyles, store: Store | None, kept: list[B
     if store is None:
         raise ValueError(f"sheet {sheet.title}: its rows are in the store")
     order = store.current_units(sheet.kind)
-    version = _digest([RENDER_VERSION, code, sheet.title, sheet.columns, sorted((sheet.fills or {}).items()),
-                       repr(styles)])
+    version = block_version(sheet, styles, code)
     known = store.sheet_blocks(sheet.title, version)
+    if sheet.widths is not None and all(key in sheet.widths for key in keys):  # declared: no value decides them
+        columns = _columns(sheet, [])
+        layout = _digest([c.width for c in columns])
+        fresh = _values_by_submission(store, sheet, keys, [sid for sid, _ in order
+                                                           if sid not in known or known[sid][1] != layout])
+        count = sum(len(fresh[sid]) if sid in fresh else known[sid][2] for sid, _ in order)
+
+        def declared_blocks():
+            for sid, _ in order:
+                if sid in fresh:
+                    xml = render_rows(fresh[sid], columns, styles, FORMULA_START)
+                    kept.append(Block(sid, sheet.title, version, [], layout, len(fresh[sid]), xml))
+                    yield xml
+                else:
+                    yield store.sheet_block_xml(sid, sheet.title)
+
+        return Laid(columns, SheetRows(header, numbered(declared_blocks()), count + 1, len(keys) - 1))
     fresh = _values_by_submission(store, sheet, keys, [sid for sid, _ in order if sid not in known])
     block_widths = {sid: _block_widths(v, percent) for sid, v in fresh.items()}
     block_widths.update({sid: known[sid][0] for sid, _ in order if sid in known})
@@ -262,7 +342,7 @@ def _columns(sheet: Sheet, natural: list[int]) -> list[Column]:
     out = []
     for i, (key, _) in enumerate(sheet.columns):
         fills = sorted((sheet.fills or {}).get(key, {}).items(), key=lambda kv: -len(kv[0]))
-        width = (sheet.widths or {}).get(key) or min(max(column_width(natural[i]), 8), 40)
+        width = (sheet.widths or {}).get(key) or min(max(column_width(natural[i]), 8), 40)  # natural: undeclared
         out.append(Column(column_letter(i + 1), width, percent=key in PERCENT_KEYS, fills=tuple(fills)))
     return out
 

@@ -46,6 +46,41 @@ INSTITUTION_COLUMNS = [
     ("branch", "推荐团支部"), ("electing_unit", "选举单位"),
 ] + ORIGIN
 
+# Each kind sheet's column widths, declared (in characters, as Excel counts them: a Chinese character takes two),
+# beside its columns above: a sheet's layout depends on nothing in the data, so a submission's rows are rendered
+# once, where the file is read (`outputs.workbook.render_submission`), and never again. A longer value wraps
+# and its row grows (`sheet_xml.render_rows` estimates the lines). A column not listed takes DEFAULT_WIDTH (a
+# score sheet's items come from the edition); no column is narrower than its label on one line.
+DEFAULT_WIDTH = 12
+_ORIGIN_WIDTHS = {"_file": 34, "_sheet": 12, "_row": 6}
+_ROSTER_WIDTHS = {
+    "_unit": 18, "name": 10, "student_id": 14, "unit": 18, "major": 18, "class_name": 14, "year": 10, "level": 10,
+    "political": 15, "activist": 8, "post": 13, "department": 18, "rank_text": 10, "rank_basis": 10,
+    "failed_courses": 8, "discipline": 16, "recommender": 20, "review_date": 12, "rank_ratio": 10, **_ORIGIN_WIDTHS}
+COLUMN_WIDTHS: dict[str, dict[str, int]] = {
+    "roster": _ROSTER_WIDTHS,
+    "unit_roster": {**_ROSTER_WIDTHS, "org": 20},
+    "candidate": {
+        "_unit": 18, "name": 10, "student_id": 14, "unit": 18, "class_name": 14, "political": 15, "rank_text": 10,
+        "rank_ratio": 10, "publicity_start": 12, "publicity_end": 12, "publicity_result": 14, **{k: 12 for k in CANDIDATE_KEYS if k.endswith("_date")},
+        **{k: 16 for k in CANDIDATE_KEYS if k.endswith("_result")}, **_ORIGIN_WIDTHS},
+    "score": {"semester": 26, "review_date": 12, "person_name": 10, "person_id": 14, "person_post": 13,
+              "rater_name": 10, "rater_category": 10, **_ORIGIN_WIDTHS},
+    "institution": {
+        "table_title": 18, "item": 20, "value": 30, "name": 20, "category": 12, "date": 12, "duties": 40,
+        "review_note": 30, "session": 10, "delegates": 10, "body": 16, "elects_presidium": 8, "unit": 18,
+        "title": 26, "content": 40, "included": 8, "document": 30, "measure": 40, "full_time": 8, "remark": 30,
+        "student_id": 14, "branch": 20, "electing_unit": 18, **_ORIGIN_WIDTHS},
+}
+
+
+def declared_widths(kind: str, columns: list[tuple[str, str]]) -> dict[str, int]:
+    """A kind sheet's width per column key: as declared, never narrower than its label on one line."""
+    from sureform.outputs.sheet_xml import column_width, text_width
+
+    declared = COLUMN_WIDTHS.get(kind, {})
+    return {key: max(declared.get(key, DEFAULT_WIDTH), column_width(text_width(label))) for key, label in columns}
+
 
 @dataclass
 class Sheet:
@@ -63,16 +98,28 @@ class Sheet:
     fills: dict[str, dict] | None = None
 
 
-def master_sheets(store, catalogue) -> list[Sheet]:
-    """汇总.xlsx's data sheets, in order."""
-    return [
+def kind_sheets(catalogue) -> list[Sheet]:
+    """The sheets of the kinds' records, in order, each with its declared widths."""
+    sheets = [
         Sheet("工作人员名单", ROSTER_COLUMNS, kind="roster"),
         Sheet("院系学生会工作人员名单", UNIT_ROSTER_COLUMNS, kind="unit_roster"),
         Sheet("主席团候选人", CANDIDATE_COLUMNS, kind="candidate"),
         Sheet("述职评议评分", score_columns(catalogue), kind="score"),
         Sheet("机构信息", INSTITUTION_COLUMNS, kind="institution", shape=institution_row),
-        Sheet("述职评议结果", RESULT_COLUMNS, result_rows(store, catalogue)),
     ]
+    for sheet in sheets:
+        sheet.widths = declared_widths(sheet.kind, sheet.columns)
+    return sheets
+
+
+def kind_sheet(kind: str | None, catalogue) -> Sheet | None:
+    """The sheet a record of `kind` is shown on, or None."""
+    return next((s for s in kind_sheets(catalogue) if s.kind == kind), None)
+
+
+def master_sheets(store, catalogue) -> list[Sheet]:
+    """汇总.xlsx's data sheets, in order."""
+    return kind_sheets(catalogue) + [Sheet("述职评议结果", RESULT_COLUMNS, result_rows(store, catalogue))]
 
 
 def institution_row(record: dict) -> dict:
