@@ -246,6 +246,17 @@ def test_rows_rendered_where_read_are_those_the_master_renders(tmp_path):
     assert _worksheets(again / SUMMARY) == _worksheets(env.outbox / SUMMARY)
 
 
+def test_the_styles_a_reader_renders_with_are_those_the_workbook_registers(tmp_path):
+    """Else every block rendered where it was read would be rendered again by the workbook."""
+    import xlsxwriter
+
+    from sureform.outputs.workbook import _styles, cell_styles
+
+    wb = xlsxwriter.Workbook(str(tmp_path / "styles.xlsx"))
+    assert _styles(wb) == cell_styles()
+    wb.close()
+
+
 def test_a_kind_sheet_takes_its_declared_widths_and_a_longer_value_wraps(env):
     from sureform.editions import load_catalogue
     from sureform.outputs.sheet_xml import column_width

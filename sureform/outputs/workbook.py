@@ -188,12 +188,12 @@ class Rendered:
 
 def cell_styles() -> CellStyles:
     """The style indices `_styles` registers, known without a workbook (a reader process renders rows too): the
-    default format is 0, the header 1, then plain, date, percentage, quoted for no fill and each fill in order.
-    Should xlsxwriter number them otherwise, the blocks' version (it includes the styles) no longer matches and
-    the workbook renders them again."""
+    default format is 0, then plain, date, percentage, quoted for no fill and each fill in order, then the header
+    (xlsxwriter numbers a format when its index is first asked for). Should xlsxwriter number them otherwise, the
+    blocks' version (it includes the styles) no longer matches and the workbook renders them again."""
     fills = [None, *sorted(set(VERDICT_FILLS.values()) | set(SEVERITY_FILLS.values()))]
-    family = [{fill: 2 + 4 * i + j for i, fill in enumerate(fills)} for j in range(4)]
-    return CellStyles(1, *family)
+    family = [{fill: 1 + 4 * i + j for i, fill in enumerate(fills)} for j in range(4)]
+    return CellStyles(1 + 4 * len(fills), *family)
 
 
 def block_version(sheet: Sheet, styles: CellStyles, code: str) -> str:
