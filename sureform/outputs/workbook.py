@@ -206,34 +206,63 @@ def render_submission(kind: str | None, records: list[dict], unit: str | None, r
                       code: str) -> Rendered | None:
     """A submission's rows on its kind's sheet (None for a kind without one), from its records as the store will
     give them back (`stored_record`): exactly what the workbook would render from the master."""
-    sheet = workbook_sheets.kind_sheet(kind, catalogue)
-    if sheet is None or not records:
+    if not records:
+        return None
+    laid = _kind_layout(kind, catalogue, code)
+    if laid is None:
         return None
     import zlib
 
+    sheet, columns, version, layout = laid
     styles = cell_styles()
     keys = [key for key, _ in sheet.columns]
-    columns = _columns(sheet, [])
+    given = {"_unit": unit, "_file": rel}  # what the store adds from the submission
+    # the keys the sheet reads (a shape: the whole record), each as the store gives it back
+    wanted = None if sheet.shape else [k for k in keys if k not in given]
     values = []
     for rec in records:
-        rec = stored_record(rec)
-        rec.update(_unit=unit, _file=rel)
-        values.append(_values(keys, sheet.shape(rec) if sheet.shape else rec))
+        if wanted is None:
+            view = stored_record(rec) | given
+        else:
+            view = {k: _as_stored(rec.get(k)) for k in wanted if k in rec and (k[0] != "_" or k in _KEPT)} | given
+        values.append(_values(keys, sheet.shape(view) if sheet.shape else view))
     xml = render_rows(values, columns, styles, FORMULA_START)
-    return Rendered(sheet.title, block_version(sheet, styles, code), _digest([c.width for c in columns]),
-                    len(values), unit, zlib.compress(xml, 1))
+    return Rendered(sheet.title, version, layout, len(values), unit, zlib.compress(xml, 1))
 
 
-_PLAIN = (str, int, float, bool, type(None))
+_LAYOUTS: dict = {}  # (catalogue, kind, code) → a kind sheet's columns, version and layout: once a process
+
+
+def _kind_layout(kind: str | None, catalogue: Catalogue, code: str):
+    key = (id(catalogue), kind, code)
+    if key not in _LAYOUTS:
+        sheet = workbook_sheets.kind_sheet(kind, catalogue)
+        if sheet is None:
+            _LAYOUTS[key] = None
+        else:
+            columns = _columns(sheet, [])
+            _LAYOUTS[key] = (sheet, columns, block_version(sheet, cell_styles(), code),
+                             _digest([c.width for c in columns]))
+    return _LAYOUTS[key]
+
+
+_PLAIN = {str, int, float, bool, type(None)}
+_KEPT = {k for k in public_record({"_sheet": 0, "_row": 0, "_cols": 0, "_cells": 0, "_table": 0, "_x": 0})}
+
+
+def _as_stored(v):
+    """A value as the store gives it back: as it is, or (a date, a tuple …) through JSON."""
+    if v.__class__ in _PLAIN:
+        return v
+    if v.__class__ in (date, datetime):
+        return v.isoformat()  # as json_default writes it
+    return json.loads(json.dumps(v, ensure_ascii=False, default=json_default))
 
 
 def stored_record(rec: dict) -> dict:
     """A record as `Store` keeps and decodes it (its public keys; dates and anything else as JSON gives them
     back), without the JSON text for the values that come back as they are."""
-    out = {}
-    for k, v in public_record(rec).items():
-        out[k] = v if type(v) in _PLAIN else json.loads(json.dumps(v, ensure_ascii=False, default=json_default))
-    return out
+    return {k: _as_stored(v) for k, v in public_record(rec).items()}
 
 
 def _lay_out(sheet: Sheet, styles: CellStyles, store: Store | None, kept: list[Block], code: str = "") -> Laid:
