@@ -38,7 +38,7 @@ from sureform.intake.inbox import (ARRIVAL_WINDOW, ChangedWhileRead, file_sha256
                                    nobody_writing, release,
                                    revive_released, scan_inbox, stored_path)
 from sureform.intake.kinds import detect_kind, kind_label, kind_named
-from sureform.intake.readers.base import FileRead, record_location, without_feedback_sheets
+from sureform.intake.readers.base import FileRead, record_location, share_texts, without_feedback_sheets
 from sureform.intake.supplied import read_supplied_document
 from sureform.intake.values import short_time
 from sureform.issues import Issue, Location, has_errors, make_issue
@@ -220,6 +220,7 @@ def _read_isolated(fr: FileRead, catalogue, limits: ReadLimits, code: str = "") 
     """In a reader process (intake.isolate): `_read_one`, its 汇总 rows rendered (`outputs.workbook`: kept with the
     submission at commit, never rendered again), and the FileRead back to the run."""
     _read_one(fr, catalogue, limits)
+    share_texts(fr.records)
     if fr.records and fr.kind and not has_errors(fr.issues):
         from sureform.outputs.workbook import render_submission
 

@@ -121,6 +121,10 @@ class Submission:
     issues: list  # Issue
 
 
+RECORDS_CHUNK = 5000  # records decoded at once
+SHARED_TEXT = 24  # texts this short are kept once however many records hold them
+
+
 def json_default(v):
     if isinstance(v, (date, datetime)):
         return v.isoformat()
@@ -195,19 +199,33 @@ class Store:
         return out
 
     def _records(self, where: str, args: tuple, source: str = "current_submissions") -> list[dict]:
-        rows = self.conn.execute(
-            f"""SELECT r.data, r.sheet, r.row, s.unit, s.rel_path, s.original_name, s.id AS submission_id,
-                      s.received_at
+        cursor = self.conn.execute(
+            f"""SELECT r.data, s.id AS submission_id, s.unit, s.rel_path, s.received_at
                FROM records r JOIN {source} s ON s.id = r.submission_id
                {where} ORDER BY s.unit, s.id, r.rowid""",
             args,
-        ).fetchall()
-        out = []
-        for r in rows:
-            rec = json.loads(r["data"])
-            rec.update(_unit=r["unit"], _file=r["rel_path"], _submission=r["submission_id"],
-                       _received=r["received_at"])
-            out.append(rec)
+        )
+        # A full master holds 60,000 records and more: decoded a chunk at a time (never all the JSON text at once),
+        # one decode a chunk (the decoder keeps one copy of each key per chunk), and what repeats kept once: a
+        # submission's origin, each distinct header's `_cols`, each short text (a 院系, a post, a date)
+        out: list[dict] = []
+        origins: dict[int, dict] = {}
+        headers: dict = {}
+        texts: dict[str, str] = {}
+        while rows := cursor.fetchmany(RECORDS_CHUNK):
+            for rec, (_, sid, unit, rel, received) in zip(json.loads("[" + ",".join([r[0] for r in rows]) + "]"),
+                                                          rows):
+                for k, v in rec.items():
+                    if v.__class__ is str and len(v) <= SHARED_TEXT:
+                        rec[k] = texts.setdefault(v, v)
+                cols = rec.get("_cols")
+                if cols:
+                    rec["_cols"] = headers.setdefault(tuple(cols.items()), cols)
+                origin = origins.get(sid)
+                if origin is None:
+                    origin = origins[sid] = {"_unit": unit, "_file": rel, "_submission": sid, "_received": received}
+                rec.update(origin)
+                out.append(rec)
         return out
 
     def current_values(self, kind: str, key: str) -> list[tuple[str, str, object]]:

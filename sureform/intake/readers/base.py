@@ -57,6 +57,16 @@ class FileRead:
         return dict(Counter(r["_table"] for r in self.records if r.get("_table")))
 
 
+def share_texts(records: list[dict], longest: int = 24) -> None:
+    """Each short text that repeats across records (a 院系, a post, a date) as one object: the records sent back
+    from a reader process then hold one copy a file instead of one a row (pickle keeps what is shared)."""
+    texts: dict[str, str] = {}
+    for rec in records:
+        for k, v in rec.items():
+            if v.__class__ is str and len(v) <= longest:
+                rec[k] = texts.setdefault(v, v)
+
+
 FEEDBACK_LIST_SHEET = "问题清单"  # the first sheet of the feedback workbook sureform writes (outputs.feedback)
 
 
@@ -73,7 +83,7 @@ Parser = Callable[[object], tuple[object, str | None]]
 def normalise_row(raw: RawRow, header: Header, parsers: dict[str, Parser], labels: dict[str, str], rel: str,
                   issues: list[Issue]) -> dict:
     """Apply each column's parser; a value that does not parse becomes None plus an error issue."""
-    rec: dict = {"_sheet": raw.sheet, "_row": raw.row, "_cols": {k: header.letter(k) for k in header.columns}}
+    rec: dict = {"_sheet": raw.sheet, "_row": raw.row, "_cols": header.letters()}  # shared: never changed per row
     for key, value in raw.values.items():
         parser = parsers.get(key)
         if key in raw.formula_blank:
