@@ -75,7 +75,7 @@ def main() -> None:
         def read_isolated(p: Path) -> None:
             fr = FileRead(path=p, rel=str(p.relative_to(root / "inbox")), unit=p.parent.name)
             pipeline._read_isolated(fr, catalogue, limits, code)
-            assert fr.rendered is not None and fr.rendered.rows == args.rows
+            assert fr.rendered and fr.rendered[0].rows == args.rows
 
         # first, as in `sureform run`: reader processes forked from a process that has not read yet
         opts = pipeline.RunOptions(root / "inbox", root / "outbox", root / "state", date(2026, 11, 24))

@@ -38,7 +38,7 @@ def run_recorded(args) -> int:
     settings, opts = run_options(args)
     report = intake_flow(str(opts.inbox), str(opts.outbox), str(opts.state), opts.as_of, opts.edition,
                          opts.stable_seconds, settings.lock_wait, history_days=opts.history_days,
-                         read_limits=settings.read_limits())
+                         read_limits=settings.read_limits(), deadline=settings.display("deadline"))
     if report.get("skipped_reason"):
         print(f"sureform: {report['skipped_reason']}", file=sys.stderr)
         return 3

@@ -32,14 +32,15 @@ def intake_parameters(settings: "Settings", stable_seconds: float | None = None)
     return {"inbox": str(settings.inbox), "outbox": str(settings.outbox), "state": str(settings.state),
             "edition": settings.edition, "stable_seconds": stable,
             "lock_wait": settings.lock_wait, "timezone": settings.timezone, "history_days": settings.history_days,
-            "read_limits": settings.read_limits()}
+            "read_limits": settings.read_limits(), "deadline": settings.display("deadline")}
 
 
 def nightly_parameters(settings: "Settings") -> dict[str, Any]:
     return {"inbox": str(settings.inbox), "outbox": str(settings.outbox), "state": str(settings.state),
             "edition": settings.edition, "timezone": settings.timezone,
             "term_starts": settings.display("term_starts"), "lock_wait": max(settings.lock_wait, 1800.0),
-            "history_days": settings.history_days, "prefect_history_days": settings.prefect_history_days}
+            "history_days": settings.history_days, "prefect_history_days": settings.prefect_history_days,
+            "deadline": settings.display("deadline")}
 
 
 def build_deployments(settings: "Settings") -> list:

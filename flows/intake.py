@@ -18,6 +18,7 @@ from prefect.cache_policies import NONE
 from flows.recovery import die_with_serve
 from flows.summary import intake_markdown, record_verdicts
 from sureform import pipeline
+from sureform.config import parse_deadline
 from sureform.intake.grid import ReadLimits
 from sureform.pipeline import Run, RunOptions, Stage
 from sureform.report import RunReport
@@ -36,7 +37,8 @@ def as_task(stage: Stage, run: Run) -> None:
 @flow(name="sureform-intake", log_prints=True)
 def intake_flow(inbox: str = "inbox", outbox: str = "outbox", state: str = "state", as_of: date | None = None,
                 edition: str = "2020", stable_seconds: float = 5.0, lock_wait: float = 600.0,
-                timezone: str | None = None, history_days: int = 30, read_limits: dict | None = None) -> dict:
+                timezone: str | None = None, history_days: int = 30, read_limits: dict | None = None,
+                deadline: str = "") -> dict:
     """One run at a time (`<state>/run.lock`): waits at most `lock_wait` s for another run, else skips (the files
     stay in the inbox). Leaves a markdown artifact `sureform-intake`: files, verdicts changed since last run."""
     sureform_log_level()
@@ -44,7 +46,7 @@ def intake_flow(inbox: str = "inbox", outbox: str = "outbox", state: str = "stat
     if as_of is None:
         as_of = datetime.now(ZoneInfo(timezone)).date() if timezone else pipeline.today_in_china()
     opts = RunOptions(Path(inbox), Path(outbox), Path(state), as_of, edition, stable_seconds, history_days,
-                      ReadLimits(**(read_limits or {})))
+                      ReadLimits(**(read_limits or {})), parse_deadline(deadline))
     changes: list = []
     previous = None
 

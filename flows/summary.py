@@ -14,6 +14,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from sureform.atomic import atomic_path
+from sureform.config import show_deadline
 from sureform.intake.inbox import is_ignored
 from sureform.store import Store
 
@@ -54,6 +55,20 @@ def silent_units(db_path: Path, inbox: Path, today: date, starts: tuple[tuple[in
     heard = _submission_units(db_path, since)
     return {"term_start": since.isoformat(), "known": sorted(known), "heard_from": sorted(heard & known),
             "silent": sorted(known - heard)}
+
+
+def overdue_units(opts) -> dict | None:
+    """Once the round's deadline has passed: {"deadline", "units": [{unit, owes}]}, the units (the league office
+    too) that still owe material, as 进度.html shows them; None without a deadline or before it."""
+    from sureform.outputs.progress import deadline_moment, overdue_units as owing
+    from sureform.pipeline import TZ, progress_record
+
+    moment = deadline_moment(opts.deadline)
+    now = datetime.now(TZ).replace(tzinfo=None)
+    if moment is None or now <= moment:
+        return None
+    facts = progress_record(opts).get("facts")
+    return {"deadline": show_deadline(moment), "units": owing(facts, now, opts.deadline) if facts else []}
 
 
 # ---- verdicts changed since the previous run -------------------------------------------------------------
@@ -134,7 +149,7 @@ def _master_lines(report: dict) -> list[str]:
     master = "，".join(f"{k} {v} 行" for k, v in (report.get("master") or {}).items()) or "（空）"
     lines = ["", "## 汇总数据", "", f"- 当前汇总：{master}"]
     outputs = report.get("outputs") or {}
-    for key, label in (("master", "汇总表"), ("filing", "备案表"), ("disclosure", "公开文档")):
+    for key, label in (("progress", "报送进度"), ("master", "汇总表"), ("filing", "备案表"), ("disclosure", "公开文档")):
         if outputs.get(key):
             lines.append(f"- {label}：`{outputs[key]}`")
     if outputs.get("feedback"):
@@ -159,7 +174,8 @@ def intake_markdown(report: dict, changes: list[dict], previous: dict | None) ->
     return "\n".join(lines) + "\n"
 
 
-def nightly_markdown(report: dict, changes: list[dict], previous: dict | None, silent: dict) -> str:
+def nightly_markdown(report: dict, changes: list[dict], previous: dict | None, silent: dict,
+                     overdue: dict | None = None) -> str:
     lines = [f"# 夜间汇总（填报日期 {report.get('as_of')}）", ""]
     if report.get("skipped_reason"):
         lines += [f"**本次跳过：{report['skipped_reason']}**"]
@@ -173,6 +189,12 @@ def nightly_markdown(report: dict, changes: list[dict], previous: dict | None, s
         lines += [""] + [f"- {_cell(u)}" for u in silent["silent"]]
     else:
         lines.append(f"没有：{len(silent['known'])} 个已知单位本学期都已报送。")
+    if overdue is not None:
+        lines += ["", f"## 已过截止时间（{overdue['deadline']}）仍未报齐的单位", ""]
+        if overdue["units"]:
+            lines += [f"- {_cell(u['unit'])}：缺{_cell('、'.join(u['owes']))}" for u in overdue["units"]]
+        else:
+            lines.append("没有：各单位的材料都已报齐。")
     lines += _changes_lines(changes, previous, bool(report.get("items")))
     findings = report.get("findings")
     if findings is not None:

@@ -80,9 +80,22 @@ def run_options(args):
     if settings.sources["log_level"] != SOURCE_DEFAULT:
         logging.getLogger().setLevel(settings.log_level)
     opts = RunOptions(settings.inbox, settings.outbox, settings.state, args.as_of or settings.today(), settings.edition,
-                      settings.stability_window, settings.history_days, ReadLimits(**settings.read_limits()))
+                      settings.stability_window, settings.history_days, ReadLimits(**settings.read_limits()),
+                      settings.deadline)
     opts.check_edition()  # an unknown or broken edition is an argument error (EditionError, exit 2), before any work
     return settings, opts
+
+
+def warn_incomplete_edition(edition: str) -> None:
+    """Before any work: an edition that lacks items or tables produces drafts; say what to import first."""
+    from sureform.editions import incomplete_warning, load_catalogue
+
+    try:
+        warning = incomplete_warning(load_catalogue(edition))
+    except ValueError:  # the run itself says what is wrong with the edition
+        return
+    if warning:
+        print(f"注意：{warning}", file=sys.stderr)
 
 
 def show(report: dict, as_json: bool) -> None:
@@ -100,6 +113,7 @@ def cmd_run(args) -> int:
     from sureform.runlock import RunBusy, describe
 
     settings, opts = run_options(args)
+    warn_incomplete_edition(opts.edition)
     if os.environ.get("PREFECT_API_URL"):
         return hand_to_flows(args)  # the run is recorded in the configured Prefect server
 

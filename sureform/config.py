@@ -168,6 +168,36 @@ def parse_term_starts(raw: Any) -> tuple[tuple[int, int], ...]:
     return tuple(sorted(set(out)))
 
 
+def parse_deadline(raw: Any) -> datetime | date | None:
+    """The round's deadline (Beijing time): a date (the end of that day) or a date and a time; empty: none."""
+    if raw is None or (isinstance(raw, str) and not raw.strip()):
+        return None
+    if isinstance(raw, datetime):
+        return raw.replace(tzinfo=None, second=0, microsecond=0)
+    if isinstance(raw, date):
+        return raw
+    if not isinstance(raw, str):
+        raise ValueError("应为日期或日期和时间，例如 2020-11-27 或 2020-11-27 18:00")
+    text = raw.strip().translate(str.maketrans("０１２３４５６７８９：／　", "0123456789:/ "))
+    text = re.sub(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日?", r"\1-\2-\3", text).replace("/", "-")
+    m = re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]+(\d{1,2})[:：时](\d{2})分?)?", text)
+    try:
+        if not m:
+            raise ValueError
+        day = date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+        if m.group(4) is None:
+            return day
+        return datetime(day.year, day.month, day.day, int(m.group(4)), int(m.group(5)))
+    except ValueError:
+        raise ValueError("应为日期或日期和时间，例如 2020-11-27 或 2020-11-27 18:00") from None
+
+
+def show_deadline(value) -> str:
+    if value is None:
+        return ""
+    return f"{value:%Y-%m-%d %H:%M}" if isinstance(value, datetime) else value.isoformat()
+
+
 def _path(raw: Any) -> Path:
     if isinstance(raw, Path):
         return raw
@@ -218,6 +248,8 @@ KEYS: tuple[Key, ...] = (
         "SECONDS"),
     Key("zip_member_mb", 100, _whole(1, 4096, "MB"), ".xlsx 等压缩格式中单个部件解压后的大小上限（MB）", "MB"),
     Key("zip_ratio", 100, _whole(10, 10000, "倍"), ".xlsx 等压缩格式中超过 1 MB 的部件的压缩比上限（防止“压缩炸弹”）", "RATIO"),
+    Key("deadline", None, parse_deadline, "本轮报送的截止时间（北京时间），例如 2020-11-27 或 2020-11-27 18:00；"
+        "进度页显示倒计时，夜间汇总列出逾期未报齐的单位（默认不设）", "DATE"),
 )
 KEY_NAMES = {k.name: k for k in KEYS}
 PATH_KEYS = ("inbox", "outbox", "state")
@@ -248,6 +280,7 @@ class Settings:
     read_seconds: float
     zip_member_mb: int
     zip_ratio: int
+    deadline: date | None = None
     sources: Mapping[str, str] = field(default_factory=dict, compare=False)
     config_file: Path | None = field(default=None, compare=False)
 
@@ -260,6 +293,8 @@ class Settings:
         value = getattr(self, name)
         if name == "term_starts":
             return ",".join(f"{m:02d}-{d:02d}" for m, d in value)
+        if name == "deadline":
+            return show_deadline(value)
         if isinstance(value, float):
             return f"{value:g}"
         return str(value)
@@ -372,6 +407,7 @@ def add_setting_flags(parser: argparse.ArgumentParser, names: tuple[str, ...] | 
     for key in KEYS:
         if names is None or key.name in names:
             default = key.default if not isinstance(key.default, float) else f"{key.default:g}"
+            default = "不设" if default is None else default
             parser.add_argument(key.flag, dest=f"cfg_{key.name}", default=None, metavar=key.metavar,
                                 help=f"{key.help}（默认 {default}；环境变量 {key.env}）")
 

@@ -9,6 +9,7 @@ Which rule kinds exist is not known here: `sureform.rules.library.load_edition` 
 """
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -67,6 +68,16 @@ class Catalogue:
     observation_binding: bool = True  # False: ▲ items are shown but never count as failures
     gaps: tuple[str, ...] = ()  # what this edition does not know (items not published anywhere)
 
+    @property
+    def missing(self) -> list[str]:
+        """What a form printed from this edition lacks, in a few words each (its `gaps` without their notes on
+        sources, and every per-unit table without items): while any remains, the documents are drafts."""
+        out = [_gap_words(g) for g in self.gaps]
+        for t in self.tables:
+            if t.per_unit and not self.items_of(t.id) and not any(t.title and t.title[:3] in g for g in out):
+                out.append(f"{t.title or t.id}的项目")
+        return out
+
     def item(self, item_id: str, table: str | None = None) -> CatalogueItem:
         for it in self.items:
             if it.id == item_id and (table is None or it.table == table):
@@ -86,6 +97,28 @@ class Catalogue:
     @property
     def political_status(self) -> list[str]:
         return list(self.vocabulary["political_status"])
+
+
+_SOURCE_NOTE = re.compile(r"的?(?:项目)?原文未见公开.*$|未见公开.*$|，本版本不含.*$")
+
+
+def _gap_words(gap: str) -> str:
+    """`（二）…自评表的项目原文未见公开` → `（二）…自评表的项目`: what is missing, without where it was looked for."""
+    words = _SOURCE_NOTE.sub("", gap).strip("，。； ")
+    if not words:
+        return gap
+    return words if words.endswith("项目") or "“▲”" in words else words + "的项目"
+
+
+def incomplete_warning(cat: Catalogue) -> str | None:
+    """The warning a run with an incomplete edition gives before it starts and in its report; None when the
+    edition lacks nothing."""
+    if not cat.missing:
+        return None
+    name = f"本校{cat.edition}" if cat.edition[:1].isdigit() else f"{cat.edition}-完整"
+    return (f"本版本（{cat.edition}）缺少：{'；'.join(cat.missing)}。请先导入省级团委下发的空白表："
+            f"sureform editions import 空白表.docx --name {name}，再用 --edition {name} 运行。"
+            f"在此之前生成的备案表和公开文档标为“草稿”。")
 
 
 LOCAL_DIR = "editions"  # local editions (imported from a blank form): editions/NAME.toml beside the settings file

@@ -81,11 +81,44 @@ def _display(value: Any) -> str | None:
     return s
 
 
+def date_examples(year: int) -> str:
+    """How to write a date, with an example of `year` (the filing year: a filer in 2026 is not shown 2020)."""
+    return f"{year}-10-15、{year}年10月15日 或 {year}/10/15"
+
+
+# the examples of how to write a date, a period or a semester, for a filing year: a reader need not give them (it
+# does not know the filing date: the current year's are put in, then `with_filing_year` puts the filing year's)
+YEAR_EXAMPLES: dict[str, Any] = {
+    "date-invalid": lambda year: {"example": date_examples(year)},
+    "publicity-period-invalid": lambda year: {"example": f"{year}年9月7日至{year}年9月11日"},
+    "semester-invalid": lambda year: {"example": f"{year}-{year + 1}学年第一学期"},
+}
+
+
+def _this_year() -> int:
+    from datetime import datetime, timedelta, timezone
+
+    return datetime.now(timezone(timedelta(hours=8))).year  # Beijing
+
+
+def with_filing_year(issue: Issue, year: int) -> Issue:
+    """The issue with its example taken from the filing year (the readers do not know the filing date); these
+    templates take the value, the column and the example alone."""
+    if issue.code not in YEAR_EXAMPLES:
+        return issue
+    t = ISSUE_TYPES[issue.code]
+    shown = issue.value if issue.value not in (None, "") else "（空）"
+    return replace(issue, message=t.template.format(value=shown, column=issue.column or "",
+                                                    **YEAR_EXAMPLES[issue.code](year)))
+
+
 def make_issue(code: str, location: Location | None = None, value: Any = None, **params: Any) -> Issue:
     """Build an issue of a registered type; the template is filled with value and params."""
     t = ISSUE_TYPES[code]
     loc = location or Location()
     shown = _display(value)
+    if code in YEAR_EXAMPLES:
+        params = {**YEAR_EXAMPLES[code](_this_year()), **params}
     message = t.template.format(value=shown if shown not in (None, "") else "（空）", column=loc.column or "", **params)
     return Issue(
         code=code,
@@ -131,7 +164,7 @@ register("student-id-length-unusual", FINDING, "学号“{value}”为 {length} 
 register("student-id-pattern-unusual", FINDING, "本系名单的学号多为 {length} 位，其他系报送的学号多为 {usual} 位：{guess}。请核对整列学号。")
 register("post-department-split", WARNING, "职务“{value}”含有部门名称，已按所在部门“{department}”、职务“{post}”读取。请以后分两列填写。")
 register("student-id-duplicated", ERROR, "学号“{value}”在本文件中重复出现（另见第 {other_row} 行）。同一人只能填写一行，请删除重复行。")
-register("date-invalid", ERROR, "“{value}”不是有效日期。请写成 2020-10-15、2020年10月15日 或 2020/10/15。")
+register("date-invalid", ERROR, "“{value}”不是有效日期。请写成 {example}。")
 register("year-invalid", ERROR, "入学年份“{value}”无法识别。请写成 2024 或 2024级。")
 register("rank-invalid", ERROR, "成绩排名“{value}”无法识别。请写成 3/45、6.7%、0.067 或 前10%。")
 register("rank-exceeds-size", ERROR, "排名 {rank} 大于专业人数 {size}。请核对排名和专业人数。")
@@ -141,7 +174,7 @@ register("choice-invalid", ERROR, "“{value}”不是可选值。可选：{allo
 register("formula-no-value", ERROR, "该单元格是公式，但文件中没有保存计算结果。请在 Excel/WPS 中打开、重新计算并保存后再提交。")
 register("formula-cached-zero", WARNING, "该单元格是公式，文件中保存的结果为 0。若文件未在 Excel/WPS 中重新计算，这个 0 可能不是真实结果，请核实。")
 # roster: reform findings
-register("post-not-allowed", FINDING, "职务“{value}”不是学生会可设置的职务（{allowed}）。请改为其中之一；部门名称请填在“所在部门”一列。")
+register("post-not-allowed", FINDING, "职务“{value}”不是学生会可设置的职务（{allowed}）。请改为其中之一{hint}。")
 register("political-status-not-allowed", FINDING, "政治面貌“{value}”不符合要求：学生会工作人员须为中共党员、中共预备党员或共青团员。")
 register("rank-above-limit", FINDING, "成绩排名{value}（{percent}）超出本专业前{limit}，非一年级新生的工作人员须在本专业前{limit}以内。")
 register("rank-missing", FINDING, "非一年级新生（入学年份：{year}）未填写成绩排名，无法核实是否在本专业前{limit}以内。请补填“成绩排名”和“专业人数”。")
@@ -158,15 +191,15 @@ register("file-reinstated", WARNING, "与 {received} 已收到的文件内容完
 register("file-unsupported", WARNING, "不支持的文件类型“{value}”，已忽略。请提交 .xlsx、.xls、.xlsm 或 .csv 文件。")
 register("document-role-unknown", ERROR, "无法判断这份 Word 文件是哪一种材料。标题中应含“章程”“候选人产生办法/选举办法”或“述职评议办法”。")
 # candidate forms, score sheets, institution facts
-register("publicity-period-invalid", ERROR, "公示期间“{value}”无法识别。请分别填写“公示开始日期”和“公示结束日期”，或写成 2020年9月7日至2020年9月11日。")
+register("publicity-period-invalid", ERROR, "公示期间“{value}”无法识别。请分别填写“公示开始日期”和“公示结束日期”，或写成 {example}。")
 register("score-invalid", ERROR, "“{value}”不是有效分数。请填写 0 到满分之间的数字。")
 register("score-above-maximum", ERROR, "“{column}”得分 {value} 超过该项满分 {maximum} 分。请核对后重新填写。")
 register("score-negative", ERROR, "“{column}”得分 {value} 小于 0。请核对后重新填写。")
 register("score-row-duplicated", ERROR, "评议人“{rater}”对“{person}”的评分在本文件中重复出现（另见第 {other_row} 行）。每位评议人对每人只能评一次，请删除重复行。")
 register("rater-category-invalid", ERROR, "评议人类别“{value}”不是可选值。可选：{allowed}。")
-register("review-date-outside-last-month", WARNING, "评议日期 {value} 不在{semester}的最后一个月（{window}）。述职评议一般在每学期的最后一个月进行，请核实。")
+register("review-date-outside-last-month", WARNING, "评议日期 {value} 不在{semester}期末的述职评议时段（{window}，即学期最后一个月至期末考试结束）。述职评议一般在每学期的最后一个月进行，请核实。")
 register("sheet-missing", ERROR, "缺少必需的工作表“{sheet}”（应含表头：{expected}）。请使用机构信息模板填写后重新提交。")
-register("semester-invalid", ERROR, "学期“{value}”无法识别。请写成 2020-2021学年第一学期。")
+register("semester-invalid", ERROR, "学期“{value}”无法识别。请写成 {example}。")
 # the master as a whole: the rule kinds' findings (sureform.verdicts.library declares which kind emits which)
 register("duty-administrative", FINDING, "学生会不得承担宿舍管理、校园文明纠察、安全保卫等行政职能，{department}的职责却含“{keywords}”：请调整部门职责，或由校团委填写复核说明。职责原文：“{value}”")
 register("duty-reviewed", WARNING, "{department}的职责含“{keywords}”，校团委复核说明：{note}")

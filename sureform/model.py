@@ -58,6 +58,7 @@ class Consolidation:
     units_missing: list[str] = field(default_factory=list)  # 院系 known to the master that sent no 二级 data
     header: dict = field(default_factory=dict)  # the edition's header fields: {"units": 3, "reviewed": …, "link": …}
     master_parts: dict[str, int] = field(default_factory=dict)  # 机构信息 records per table (`departments`: 6 …)
+    unranked_freshmen: int = 0  # freshmen among the staff without a rank yet: counted in section 四's share
 
 
 @dataclass
@@ -108,3 +109,4 @@ class DocumentInputs:
     header: dict = field(default_factory=dict)  # the edition's header fields: {"units": 2, "reviewed": …, "link": …}
     units: list[UnitOrganisation] = field(default_factory=list)  # the 二级 organisations, one (二) table each
     units_missing: list[str] = field(default_factory=list)  # 院系 that sent no 二级 data, listed under the tables
+    unranked_freshmen: int = 0  # staff in their first year without a rank (noted under section 四's table)

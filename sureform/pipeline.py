@@ -31,7 +31,7 @@ from zoneinfo import ZoneInfo
 # and pandas/pandera (checks, rules), python-docx (documents) and openpyxl (workbook, feedback) cost ≈ 0.6 s to
 # import. Those are imported inside the stages that use them (validate, consolidate, outputs, feedback).
 from sureform.atomic import make_durable, unit_name_problem, write_temp
-from sureform.editions import EDITIONS_DIR, Catalogue, edition_path
+from sureform.editions import EDITIONS_DIR, Catalogue, edition_path, incomplete_warning, load_catalogue
 from sureform.intake.grid import FileTooLarge, ReadLimits, UnreadableFile, column_letter, read_grids
 from sureform.intake.isolate import Abnormal, Isolated
 from sureform.intake.inbox import (ARRIVAL_WINDOW, ChangedWhileRead, file_sha256, keep_copy, may_still_arrive,
@@ -41,7 +41,7 @@ from sureform.intake.kinds import detect_kind, kind_label, kind_named
 from sureform.intake.readers.base import FileRead, record_location, share_texts, without_feedback_sheets
 from sureform.intake.supplied import read_supplied_document
 from sureform.intake.values import short_time
-from sureform.issues import Issue, Location, has_errors, make_issue
+from sureform.issues import Issue, Location, has_errors, make_issue, with_filing_year
 from sureform.model import Consolidation
 from sureform.report import RunReport
 from sureform.runlock import run_lock, sweep_leftovers
@@ -68,6 +68,7 @@ class RunOptions:
     stable_seconds: float = 5.0
     history_days: int = 30  # outbox/历史/: every version of the last N days, then one a month
     limits: ReadLimits = field(default_factory=ReadLimits)  # what one input file may ask for (rows, memory, time)
+    deadline: date | datetime | None = None  # the round's deadline, Beijing time (进度.html's countdown)
 
     @property
     def db_path(self) -> Path:
@@ -319,8 +320,8 @@ def validate_batch(reads: list[FileRead], opts: RunOptions) -> list[FileRead]:
 
     run_validators([fr for fr in fresh if fr.records], opts.as_of, opts.catalogue())
     catalogue = opts.catalogue()
-    for fr in fresh:
-        fr.issues = tag_issues(fr.issues, catalogue)
+    for fr in fresh:  # the item each issue bears on; a date's example of the filing year
+        fr.issues = [with_filing_year(i, opts.as_of.year) for i in tag_issues(fr.issues, catalogue)]
     for fr in fresh:
         fr.status = "rejected" if fr.rejected else "accepted"
     for fr in reads:
@@ -390,9 +391,10 @@ def commit_batch(reads: list[FileRead], opts: RunOptions) -> list[FileRead]:
                 issues=fr.issues))
             if fr.status == "accepted" and fr.schema_checks is not None:
                 checked[fr.submission_id] = fr.schema_checks
-            if fr.status == "accepted" and (block := fr.rendered) is not None and block.unit == fr.unit:
-                store.keep_sheet_block(fr.submission_id, block.sheet, block.version, [], block.layout, block.rows,
-                                       block.xml, compressed=True)
+            for block in (fr.rendered or []) if fr.status == "accepted" else []:
+                if block.unit == fr.unit:  # else its 报送单位 was decided otherwise since: the workbook renders it
+                    store.keep_sheet_block(fr.submission_id, block.sheet, block.version, block.widths,
+                                           block.layout, block.rows, block.xml, compressed=True)
             fr.rendered = None  # kept, or rendered from the master by the workbook
         if checked:  # consolidation on the same date takes these instead of checking the rows again
             store.add_roster_checks(checks_stamp(opts), checked)
@@ -626,9 +628,13 @@ def _consolidate(run: Run) -> None:
 def _outputs(run: Run) -> None:
     if run.current:
         run.outputs = {k: rel_out(Path(v), run.opts) for k, v in run.previous["outputs"].items()}
+        page = write_progress(run.opts)  # the same facts: only the countdown (or a page deleted by hand) can change
     else:
         run.outputs = write_outputs(run.consolidation, run.opts, run.previous, run.built_from,
                                     documents=not still_arriving(run))
+        page = write_progress(run.opts, run.consolidation)
+    if page is not None:
+        run.outputs["progress"] = rel_out(page, run.opts)
     run.outputs["feedback"] = [rel_out(p, run.opts) for p in run.feedback]
 
 
@@ -710,8 +716,24 @@ def build_report(run: Run) -> RunReport:
         report.open_findings, report.header = shown["open_findings"], shown["header"]
         report.units_missing = shown["units_missing"]
         report.master_parts = shown.get("master_parts", {})
+    report.edition, report.warnings = edition_summary(run.opts.edition)
     report.documents_waiting = still_arriving(run)
     return report
+
+
+def edition_summary(edition: str) -> tuple[dict, list[str]]:
+    """The report's part on the edition (name, title, table titles, what it lacks) and its warnings: an
+    incomplete edition is said before the run (`sureform run`) and in the report."""
+    try:
+        cat = load_catalogue(edition)
+    except ValueError:  # checked before the run; a file edited since is the next run's error
+        return {}, []
+    summary = {"name": cat.edition, "title": cat.title, "tables": {t.id: t.title for t in cat.tables},
+               "complete": not cat.missing}
+    if cat.missing:
+        summary["missing"] = cat.missing
+    warning = incomplete_warning(cat)
+    return summary, [warning] if warning else []
 
 
 def write_outputs(consolidation: Consolidation, opts: RunOptions, previous: dict | None = None,
@@ -764,6 +786,61 @@ def write_outputs(consolidation: Consolidation, opts: RunOptions, previous: dict
     _record_outputs(opts, made_from, consolidation, outputs, workbook_digest,
                     documents_digest if complete else None)
     return {k: rel_out(v, opts) for k, v in outputs.items()}
+
+
+# ---- 进度.html ---------------------------------------------------------------------------------------------
+PROGRESS_RECORD = "progress.json"  # in the state folder: the facts the progress pages show, and their digests
+
+
+def progress_record(opts: RunOptions) -> dict:
+    try:
+        record = json.loads((opts.state / PROGRESS_RECORD).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return record if isinstance(record, dict) and record.get("version") == 1 else {}
+
+
+def write_progress(opts: RunOptions, consolidation: Consolidation | None = None) -> Path | None:
+    """`outbox/进度.html` and each unit's page in its feedback folder (`outputs.progress`), each rewritten only when
+    what it shows changed. With a consolidation the round's facts are collected again; without one (nothing new
+    since the last outputs) the recorded facts are shown with the time as it is now. A unit that has become
+    complete gets one line in the log. A failure here costs only the pages (logged), never the run."""
+    from sureform.outputs import progress
+
+    record = progress_record(opts)
+    try:
+        if consolidation is not None:
+            with Store(opts.db_path) as store:
+                facts = progress.collect(store, consolidation, opts.catalogue(), opts.inbox, opts.outbox, opts.as_of)
+            facts_digest = _digest(facts)
+        else:
+            facts, facts_digest = record.get("facts"), record.get("facts_digest")
+            if not facts or facts.get("version") != progress.FACTS_VERSION:
+                return None
+            grown = progress.with_new_folders(facts, opts.inbox, opts.outbox)  # a unit given a folder meanwhile
+            if grown is not facts:
+                facts, facts_digest = grown, _digest(grown)
+        now = datetime.now(TZ).replace(tzinfo=None)
+        shows = progress.shows(facts_digest, opts.outbox, now, opts.deadline)
+        if record.get("shows") == shows and progress.untouched(record):
+            return opts.outbox / progress.PROGRESS_NAME  # every page already shows exactly this: nothing rendered
+        rendered = progress.pages(facts, opts.outbox, now, opts.deadline)
+        _, pages = progress.write_pages(rendered, now, record.get("pages") or {})
+    except OSError as exc:
+        if exc.errno in ENVIRONMENT_ERRNOS:
+            raise
+        log.exception("writing the progress pages failed")
+        return None
+    except Exception:
+        log.exception("writing the progress pages failed")
+        return None
+    for unit in sorted(progress.complete_units(facts) - progress.complete_units(record.get("facts"))):
+        log.info("%s：本轮需要的材料已全部报齐", unit)
+    dest = opts.state / PROGRESS_RECORD
+    data = json.dumps({"version": 1, "facts": facts, "facts_digest": facts_digest, "shows": shows, "pages": pages},
+                      ensure_ascii=False).encode()
+    os.replace(write_temp(dest, data), dest)
+    return opts.outbox / progress.PROGRESS_NAME
 
 
 # ---- what the outputs were built from ------------------------------------------------------------------

@@ -55,6 +55,8 @@ class RunReport:
     header: dict = field(default_factory=dict)  # the edition's header fields (2021 on)
     units_missing: list[str] = field(default_factory=list)  # 院系 that sent no 二级 data (editions with a 二级 table)
     master_parts: dict[str, int] = field(default_factory=dict)  # the master's 机构信息 records per table
+    edition: dict = field(default_factory=dict)  # the edition's name, title, table titles and what it lacks
+    warnings: list[str] = field(default_factory=list)  # said before the run and at its end (an incomplete edition)
     documents_waiting: list[str] = field(default_factory=list)  # files still arriving: documents not rewritten
 
     @classmethod
@@ -83,6 +85,10 @@ class RunReport:
             d["units_missing"] = self.units_missing
         if self.master_parts:
             d["master_parts"] = self.master_parts
+        if self.edition:
+            d["edition"] = self.edition
+        if self.warnings:
+            d["warnings"] = self.warnings
         if self.documents_waiting:
             d["documents_waiting"] = self.documents_waiting
         return d

@@ -244,11 +244,29 @@ class Store:
             f"""SELECT {columns} FROM records r JOIN current_submissions s ON s.id = r.submission_id
                WHERE r.kind = ? ORDER BY s.unit, s.id, r.rowid""", (*keys, kind))]
 
+    def current_people(self, kind: str) -> list[tuple]:
+        """(unit, 学号, 姓名, 职务) of each current record of one kind, in `current_records`' order (read inside
+        SQLite: the progress page counts the presidium and scrubs names without decoding whole records)."""
+        return [tuple(r) for r in self.conn.execute(
+            """SELECT s.unit, json_extract(r.data, '$.student_id'), json_extract(r.data, '$.name'),
+                      json_extract(r.data, '$.post')
+               FROM records r JOIN current_submissions s ON s.id = r.submission_id
+               WHERE r.kind = ? ORDER BY s.unit, s.id, r.rowid""", (kind,))]
+
     def submission_issues(self, submission_id: int) -> list:
         rows = self.conn.execute("SELECT * FROM issues WHERE submission_id = ? ORDER BY rowid", (submission_id,)).fetchall()
         return [Issue(code=r["code"], severity=r["severity"], message=r["message"], file=None, sheet=r["sheet"],
                       row=r["row"], column=r["column_label"], cell=r["cell"], value=r["value"], item=r["item"])
                 for r in rows]
+
+    def issues_by_submission(self) -> dict[int, list]:
+        """`submission_issues` of every submission at once: {submission id: [Issue]} (those with issues only)."""
+        out: dict[int, list] = {}
+        for r in self.conn.execute("SELECT * FROM issues ORDER BY rowid"):
+            out.setdefault(r["submission_id"], []).append(Issue(
+                code=r["code"], severity=r["severity"], message=r["message"], file=None, sheet=r["sheet"], row=r["row"],
+                column=r["column_label"], cell=r["cell"], value=r["value"], item=r["item"]))
+        return out
 
     def stored_path(self, submission_id: int) -> Path | None:
         row = self.conn.execute("SELECT stored_path FROM submissions WHERE id = ?", (submission_id,)).fetchone()

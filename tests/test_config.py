@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import date, datetime
 from pathlib import Path
 
 import pytest
@@ -182,3 +183,19 @@ def test_the_example_config_documents_every_key_with_its_default(clean):
     assert set(from_example.sources.values()) == {f"配置文件 {conf}"}  # every key is there
     assert from_example == defaults
     assert load_settings(config_path=example, env={}, cwd=clean).sources == defaults.sources  # all commented out
+
+
+@pytest.mark.parametrize("raw,value", [
+    ("2020-11-27", date(2020, 11, 27)), ("2020-11-27 18:00", datetime(2020, 11, 27, 18, 0)),
+    ("2020年11月27日 18:00", datetime(2020, 11, 27, 18, 0)), ("２０２０/11/27", date(2020, 11, 27)),
+    ("", None), (date(2020, 11, 27), date(2020, 11, 27)), (datetime(2020, 11, 27, 18, 0), datetime(2020, 11, 27, 18, 0)),
+])
+def test_the_deadline_is_a_date_or_a_date_and_time(clean, raw, value):
+    assert load_settings({"deadline": raw}, env={}, cwd=clean).deadline == value
+
+
+def test_a_bad_deadline_is_named(clean):
+    with pytest.raises(ConfigError, match=r"设置 deadline 的值 '下周五' 无效.*2020-11-27 18:00"):
+        load_settings({"deadline": "下周五"}, env={}, cwd=clean)
+    with pytest.raises(ConfigError, match="deadline"):
+        load_settings({"deadline": "2020-02-30"}, env={}, cwd=clean)

@@ -2,6 +2,7 @@
 from conftest import HEADER, file_report, person, write_csv, write_xls, write_xlsx
 from openpyxl import load_workbook
 
+from sureform.outputs.cells import SEVERITY_FILL
 from sureform.outputs.feedback import LIST_SHEET
 
 
@@ -12,7 +13,13 @@ def feedback_of(env, unit, name):
 
 
 def is_red(cell):
-    return cell.fill is not None and cell.fill.fgColor.rgb == "FFFF9999"
+    """Marked as an error (the file is not accepted): the one colour language's red."""
+    return cell.fill is not None and cell.fill.fgColor.rgb == SEVERITY_FILL["错误"]
+
+
+def is_orange(cell):
+    """Marked as a problem (accepted, fails a reform requirement): orange, never the red of an error."""
+    return cell.fill is not None and cell.fill.fgColor.rgb == SEVERITY_FILL["问题"]
 
 
 def test_rejected_xlsx_comes_back_with_marked_cells(env):
@@ -26,7 +33,7 @@ def test_rejected_xlsx_comes_back_with_marked_cells(env):
     assert {(r[3], r[7]) for r in rows} == {("B3", "student-id-invalid"), ("F3", "post-not-allowed")}
     assert rows[0][1] == "错误"  # errors listed first
     sheet = wb["Sheet1"]
-    assert is_red(sheet["B3"]) and is_red(sheet["F3"])
+    assert is_red(sheet["B3"]) and is_orange(sheet["F3"])
     assert not is_red(sheet["B2"]) and sheet["B2"].comment is None
     assert "12-34" in sheet["B3"].comment.text
     assert "秘书长" in sheet["F3"].comment.text
@@ -39,7 +46,7 @@ def test_accepted_file_with_findings_gets_feedback_too(env):
     f = file_report(report, "石油工程系/名单.xlsx")
     assert f["status"] == "accepted"
     wb = feedback_of(env, "石油工程系", "名单.xlsx")
-    assert is_red(wb["Sheet1"]["E2"]) and "群众" in wb["Sheet1"]["E2"].comment.text
+    assert is_orange(wb["Sheet1"]["E2"]) and "群众" in wb["Sheet1"]["E2"].comment.text
     assert "已接收" in wb[LIST_SHEET]["A1"].value
 
 
@@ -47,7 +54,7 @@ def test_clean_file_gets_no_feedback(env):
     env.roster("石油工程系", [person()])
     report = env.run()
     assert report["outputs"]["feedback"] == []
-    assert not (env.outbox / "退回").exists()
+    assert not list(env.outbox.rglob("*_错误标注.xlsx"))  # its folder holds only its progress page
 
 
 def test_clean_resubmission_withdraws_the_old_marks(env):
@@ -65,7 +72,7 @@ def test_csv_and_xls_are_rebuilt_as_workbooks(env):
     write_xls(env.inbox / "机电工程系" / "名单.xls", [HEADER, person(sid="x", unit="机电工程系")])
     env.run()
     csv_wb = feedback_of(env, "化学工程系", "名单.csv")
-    assert is_red(csv_wb["Sheet1"]["I2"]) and csv_wb["Sheet1"]["A2"].value == "张三"
+    assert is_orange(csv_wb["Sheet1"]["I2"]) and csv_wb["Sheet1"]["A2"].value == "张三"
     xls_wb = feedback_of(env, "机电工程系", "名单.xls")
     assert is_red(xls_wb["Sheet1"]["B2"])
 
@@ -127,7 +134,7 @@ def test_hand_filled_template_with_mistakes(env, tmp_path):
     assert not any(i["row"] in (3, 5) for i in f["issues"])  # the correct rows and the freshman are clean
     back = feedback_of(env, "石油工程系", "工作人员名单.xlsx")
     sheet = back["工作人员名单"]
-    assert is_red(sheet[f"{letter['职务']}4"])
+    assert is_orange(sheet[f"{letter['职务']}4"])
     assert "六种" in sheet[f"{letter['职务']}4"].comment.text or "主席" in sheet[f"{letter['职务']}4"].comment.text
     assert "填写说明" in back.sheetnames  # the rest of their workbook is intact
 

@@ -139,6 +139,8 @@ def test_an_event_brings_a_drop_to_its_run_without_waiting_for_a_poll(tmp_path):
         wait_for(lambda: not path.exists() and (s.outbox / "汇总.xlsx").exists(), RUN, "the drop to be processed",
                  s.log)
         wait_for(lambda: "石油工程系/名单.xlsx：已接收" in s.text(), 30, "the serve log's one line for the file", s.log)
+        # its roster is all this edition needs from it (no presidium member: no candidate form): it is complete
+        assert s.text().count("石油工程系：本轮需要的材料已全部报齐") == 1
         runs = wait_for(lambda: [r for r in s.flow_runs("sureform-intake") if r["state_type"] == "COMPLETED"], 30,
                         "the intake run to be COMPLETED on the server", s.log)
         assert len(runs) == 1 and runs[0]["deployment_id"] and "watch" in runs[0]["tags"]

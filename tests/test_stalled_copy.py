@@ -74,7 +74,7 @@ def test_run_leaves_a_file_that_is_still_open_for_writing(env, roster_bytes):
     assert file_report(report, REL)["status"] == "accepted"
     assert accepted(env) == [(REL, sha(roster_bytes))]
     assert inbox_files(env) == []
-    assert not (env.outbox / "退回").exists()
+    assert not list(env.outbox.rglob("*_错误标注.xlsx"))
 
 
 def test_on_a_share_an_unreadable_young_file_is_still_arriving_not_rejected(env, roster_bytes, share):
@@ -89,7 +89,7 @@ def test_on_a_share_an_unreadable_young_file_is_still_arriving_not_rejected(env,
         f = file_report(report, REL)
         assert f["status"] == "skipped" and "复制完" in f["reason"]
         assert path.read_bytes() == roster_bytes[:half]  # left where it was, untouched
-        assert not (env.state / "rejected").exists() and not (env.outbox / "退回").exists()
+        assert not (env.state / "rejected").exists() and not list(env.outbox.rglob("*_错误标注.xlsx"))
         writer.write(roster_bytes[half:])
     age(path, 8)
     report = env.run(stable_seconds=3)

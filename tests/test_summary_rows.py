@@ -59,7 +59,7 @@ def test_rows_written_again_after_a_new_file_are_what_a_fresh_run_writes(tmp_pat
     fresh.roster("化学工程系", [person("王五", "2024020101", unit="化学工程系", post="部长")])
     fresh.roster("机械工程系", [person("赵六", "2024030101", unit="机械工程系", post="部长", dept=long_dept)])
     fresh.run()
-    for title in ("工作人员名单", "机构信息", "待整改问题"):
+    for title in ("工作人员名单", "评估依据", "待整改问题"):
         kept, made = _cells(first.outbox / SUMMARY, title), _cells(fresh.outbox / SUMMARY, title)
         if title == "工作人员名单":
             assert [r[1] for r in kept[1:]] == ["王五", "赵六", "张三", "李四"]  # by 系, then as sent
@@ -139,7 +139,7 @@ def test_row_heights_follow_wrapped_text():
     assert wrapped_lines("短", 10) == 1
     assert wrapped_lines("一\n二\n三", 10) == 3
     assert wrapped_lines("中" * 40, 10) == 10  # 80 wide in 8 usable
-    assert row_height(2) == 32.25 and row_height(1000) == 408.75  # whole pixels, at most Excel's 409 pt
+    assert row_height(2) == 36 and row_height(1000) == 408.75  # whole pixels, padding, at most Excel's 409 pt
 
 
 def test_consolidation_checks_again_only_what_is_new(env):
@@ -237,7 +237,7 @@ def test_rows_rendered_where_read_are_those_the_master_renders(tmp_path):
     opts = env.options(as_of=date(2020, 11, 24))
     with sqlite3.connect(opts.db_path) as conn:
         kept = {sheet for (sheet,) in conn.execute("SELECT DISTINCT sheet FROM sheet_rows")}
-        assert {"工作人员名单", "主席团候选人", "述职评议评分", "机构信息"} <= kept
+        assert {"工作人员名单", "主席团候选人", "述职评议评分", "机构信息·部门设置"} <= kept
         conn.execute("DELETE FROM sheet_rows")
     again = tmp_path / "again"
     with Store(opts.db_path) as store:
@@ -272,7 +272,8 @@ def test_a_kind_sheet_takes_its_declared_widths_and_a_longer_value_wraps(env):
     ws = _sheet(env, "工作人员名单")
     sheet = kind_sheets(load_catalogue())[0]
     assert [ws.cell(1, c).value for c in range(1, ws.max_column + 1)] == [label for _, label in sheet.columns]
-    xml = _worksheets(env.outbox / SUMMARY)["xl/worksheets/sheet2.xml"].decode()  # after 评估结论
+    number = load_workbook(env.outbox / SUMMARY, read_only=True).sheetnames.index("工作人员名单") + 1
+    xml = _worksheets(env.outbox / SUMMARY)[f"xl/worksheets/sheet{number}.xml"].decode()
     widths = {}
     for low, high, width in re.findall(r'<col min="(\d+)" max="(\d+)" width="([\d.]+)"', xml):
         widths.update({c: float(width) for c in range(int(low), int(high) + 1)})

@@ -9,8 +9,9 @@ from test_verdicts_data import (SEED_ITEM1_CLAUSE, basic, department, member, se
 def test_item1_seed_life_and_security_department_fails_quoting_its_duties():
     v = verdict_of("1", view(institution=seed_departments()))
     assert v.verdict == "未达标"
-    # one line that says why and where to look; the quote is in the evidence, not the form
-    assert v.note.startswith("生活纪安部职责含") and v.note.endswith("等行政职能（见汇总“评估结论”）")
+    # one line that says why, the reason alone (the form is public: no pointer to a workbook); the quote is in the
+    # evidence, not the form
+    assert v.note.startswith("生活纪安部职责含") and v.note.endswith("等行政职能") and "汇总" not in v.note
     assert "安保" in v.note and SEED_ITEM1_CLAUSE not in v.note and "\n" not in v.note
     assert "宣传部" not in v.note
     hit = next(e for e in v.evidence if e.get("code") == "duty-administrative")
@@ -161,13 +162,14 @@ def test_item3c_pending_without_anything():
     assert verdict_of("3c", view()).verdict == "待补充"
 
 
-def test_many_breaches_make_one_short_note_that_counts_them_and_says_where_the_rest_is():
+def test_many_breaches_make_one_short_note_that_counts_them():
     from sureform.rules.outcome import NOTE_LIMIT, one_line
 
     reasons = [f"“{name}”未在部门设置中" for name in ("网络部", "外联部", "实践部", "心理部", "女生部")]
     note = one_line(reasons)
     assert note.startswith("“网络部”未在部门设置中；“外联部”未在部门设置中") and "女生部" not in note
-    assert note.endswith("；另有2项（见汇总“评估结论”）") and len(note) <= NOTE_LIMIT + 15
+    assert note.endswith("；另有2处不符合要求") and len(note) <= NOTE_LIMIT + 15 and "汇总" not in note
     assert one_line(reasons[:1]) == reasons[0]  # one reason: as it is
-    long = "生活纪安部职责含卫生检查、保卫、安保等行政职能（见汇总“评估结论”）"
-    assert one_line([long, "“网络部”未在部门设置中"]) == "生活纪安部职责含卫生检查、保卫、安保等行政职能；另有1项（见汇总“评估结论”）"
+    long = "生活纪安部职责含卫生检查、保卫、安保等行政职能"
+    assert one_line([long, "“网络部”未在部门设置中", "“外联部”未在部门设置中"]) == \
+        "生活纪安部职责含卫生检查、保卫、安保等行政职能；“网络部”未在部门设置中；另有1处不符合要求"

@@ -71,12 +71,18 @@ def check_rosters(records: list[tuple[str, dict]], as_of: date, catalogue: Catal
     return out
 
 
+DEPARTMENT_ENDINGS = ("部", "中心", "办公室", "室", "处", "队", "团", "组")
+
+
 def _issue(code: str, key: str, file: str, rec: dict, first_rows: dict, catalogue: Catalogue) -> Issue:
     loc = record_location(file, rec, key, LABELS.get(key, key))
     params: dict = {}
     value = rec.get(key)
     if code == "post-not-allowed":
         params["allowed"] = "、".join(catalogue.posts)
+        # only a 职务 that names a department (宣传部, 主席团) is told where department names go: not 部长助理
+        looks_like_department = str(value or "").strip().endswith(DEPARTMENT_ENDINGS)
+        params["hint"] = "；部门名称请填在“所在部门”一列" if looks_like_department else ""
     elif code == "rank-above-limit":
         value = rec.get("rank_text")
         params["percent"] = f"前{rec['rank_ratio']:.1%}"

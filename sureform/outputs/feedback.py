@@ -9,28 +9,45 @@ from pathlib import Path
 from sureform.atomic import STORED_NAME_MAX, safe_component, safe_join, unit_name_problem
 from sureform.issues import ARRIVAL_CODES, ERROR, FINDING, SEVERITY_LABEL, WARNING, Issue
 from sureform.intake.grid import UnreadableFile, read_grids
-from sureform.outputs.cells import clean, save_workbook
+from sureform.outputs.cells import SEVERITY_FILL, clean, save_workbook
+from sureform.outputs.sheet_xml import row_height, wrapped_lines
 
-FILLS = {ERROR: "FFFF9999", FINDING: "FFFF9999", WARNING: "FFFFE699"}
+# one colour language (outputs.cells): a marked cell and its line in 问题清单 take its severity's fill
+FILLS = {sev: SEVERITY_FILL[label] for sev, label in SEVERITY_LABEL.items()}
+OLD_FILLS = ("FFFF9999", "FFFFE699")  # the marks of earlier versions, removed from a feedback file sent back
 LIST_SHEET = "问题清单"
-LIST_FILLS = {"错误": "FFFFC7CE", "问题": "FFFFEB9C", "提示": "FFDDEBF7"}
+LIST_FILLS = SEVERITY_FILL
 OWN_AUTHOR = "sureform"
+# 问题清单's columns: 序号 类别 工作表 单元格 列 填写内容 说明 — and 代码, hidden (kept for support)
+LIST_WIDTHS = (5, 6, 10, 8, 12, 16, 60, 12)
+CODE_COLUMN = "H"
+# the heading's second line: what each colour means (the words coloured as the fills, darker to be read)
+LEGEND = (("标注颜色：", None), ("红色", "FFC00000"), ("为错误，文件未被接收，必须改正；", None),
+          ("橙色", "FFC65911"), ("为问题，已接收但不符合改革要求，请核实；", None),
+          ("黄色", "FF9C6500"), ("为提示，供参考，不影响接收。", None))
+DATE_WIDTH = 12  # a column of dates (2020-09-25) this wide at least: narrower, Excel and WPS show ###
 
 
 FEEDBACK_SUFFIX = "_错误标注.xlsx"
 
 
-def feedback_path(outbox: Path, unit: str | None, original_name: str) -> Path:
-    """`退回/<unit>/<original name with its extension>_错误标注.xlsx`: one per original file (名单.xlsx and 名单.csv
-    get their own), safe for Windows and SMB, cut to fit (with a short hash of the full name when cut)."""
+def feedback_folder(outbox: Path, unit: str | None) -> Path:
+    """The one place a unit's feedback goes (`退回/<unit>/`; `未知单位` for a name that cannot be a folder): its
+    feedback workbooks and its own progress page (`outputs.progress`)."""
     folder = unit if unit and unit_name_problem(unit) is None else "未知单位"
+    return safe_join(outbox, "退回", safe_component(folder, 120))
+
+
+def feedback_path(outbox: Path, unit: str | None, original_name: str) -> Path:
+    """`<feedback_folder>/<original name with its extension>_错误标注.xlsx`: one per original file (名单.xlsx and
+    名单.csv get their own), safe for Windows and SMB, cut to fit (with a short hash of the full name when cut)."""
     name = original_of(Path(original_name).name)
     budget = STORED_NAME_MAX - len(FEEDBACK_SUFFIX.encode())
     safe = safe_component(name, budget, keep_suffix=False)
     if safe != name:
         tag = hashlib.sha256(name.encode("utf-8", "surrogateescape")).hexdigest()[:8]
         safe = safe_component(name, budget - 9, keep_suffix=False) + "~" + tag
-    return safe_join(outbox, "退回", safe_component(folder, 120), safe + FEEDBACK_SUFFIX)
+    return safe_join(feedback_folder(outbox, unit), safe + FEEDBACK_SUFFIX)
 
 
 def original_of(name: str) -> str:
@@ -50,9 +67,9 @@ def needs_feedback(issues: list[Issue]) -> bool:
     return any(i.code not in ARRIVAL_CODES for i in issues)
 
 
-VERDICTS = {"rejected": "有错误，整个文件未被接收，请修改标红的单元格后重新提交",
-            "accepted": "已接收，但有不符合改革要求的情况，请核实标注的单元格",
-            "hints": "已接收；以下提示供参考，不影响接收，请核实",
+VERDICTS = {"rejected": "有错误，整个文件未被接收，请改正红色标注的单元格后重新提交完整文件",
+            "accepted": "已接收，但有不符合改革要求的情况，请核实橙色标注的单元格",
+            "hints": "已接收；黄色标注的提示供参考，不影响接收，请核实",
             "duplicate": "与已接收的文件相同，未重复计入；以下为该文件的检查结果",
             "reinstated": "与之前接收的文件相同，以最后收到的为准，现重新作为现行版本；以下为该文件的检查结果"}
 
@@ -90,8 +107,7 @@ def write_feedback(source: Path, original_name: str, issues: list[Issue], dest: 
     _strip_own_marks(wb)
     ws = wb.create_sheet(LIST_SHEET, 0)
     wb.active = 0
-    ws.append([clean(f"《{original_name}》检查结果：{verdict}")])
-    ws["A1"].font = Font(bold=True, size=13)
+    ws.append([heading(clean(f"《{original_name}》检查结果：{verdict}"))])
     ws.append(["序号", "类别", "工作表", "单元格", "列", "填写内容", "问题说明与修改方法", "代码"])
     ws.merge_cells("A1:G1")
     for c in ws[2]:
@@ -106,15 +122,19 @@ def write_feedback(source: Path, original_name: str, issues: list[Issue], dest: 
             by_cell[(issue.sheet, issue.cell)].append(issue)
             ws.cell(ws.max_row, 4).hyperlink = f"#'{issue.sheet}'!{issue.cell}"
             ws.cell(ws.max_row, 4).font = Font(color="FF0563C1", underline="single")
-    for col, width in zip("ABCDEFGH", (5, 6, 10, 8, 10, 16, 60, 8)):
+    for col, width in zip("ABCDEFGH", LIST_WIDTHS):
         ws.column_dimensions[col].width = width
+    ws.column_dimensions[CODE_COLUMN].hidden = True  # the code is for support: in the JSON, and here out of sight
     wrap = Alignment(wrap_text=True, vertical="top")
     for row in ws.iter_rows(min_row=3):
-        for c in row:
+        lines = 1
+        for c, width in zip(row, LIST_WIDTHS[:-1]):
             c.alignment = wrap
-        row[7].font = Font(color="FF808080", size=8)
+            lines = max(lines, wrapped_lines(c.value, width))
         row[1].fill = PatternFill("solid", fgColor=LIST_FILLS.get(row[1].value, "FFFFFFFF"))
-    ws.row_dimensions[1].height = 36
+        if lines > 1:  # LibreOffice and WPS do not grow a row themselves: a long message would print clipped
+            ws.row_dimensions[row[0].row].height = row_height(lines)
+    ws.row_dimensions[1].height = row_height(wrapped_lines(str(ws["A1"].value), sum(LIST_WIDTHS[:-1])) + 1)
     ws["A1"].alignment = wrap
     ws.print_title_rows = "2:2"
     ws.page_setup.orientation = "landscape"
@@ -129,7 +149,47 @@ def write_feedback(source: Path, original_name: str, issues: list[Issue], dest: 
         comment = Comment(clean(text), OWN_AUTHOR)
         comment.width, comment.height = 360, 40 + 24 * max(1, len(text) // 22)
         target.comment = comment
+    if opened:
+        for sheet in wb.worksheets[1:]:
+            widen_date_columns(sheet)
     return save_workbook(wb, dest)  # no live formula, whatever the cells say
+
+
+def heading(title: str):
+    """问题清单!A1: the verdict in bold, then a line saying what each colour means."""
+    from openpyxl.cell.rich_text import CellRichText, TextBlock
+    from openpyxl.cell.text import InlineFont
+
+    parts = [TextBlock(InlineFont(b=True, sz=13), title + "\n")]
+    parts += [TextBlock(InlineFont(sz=11, b=colour is not None, color=colour), text) for text, colour in LEGEND]
+    return CellRichText(*parts)
+
+
+def widen_date_columns(ws) -> None:
+    """A column holding dates as wide as they print (`###` otherwise); a date rebuilt from a .csv/.xls shown as
+    a date, without a time of 00:00:00."""
+    from datetime import date, datetime, time
+
+    from openpyxl.utils import get_column_letter
+
+    wide: dict[int, int] = {}
+    for cell in list(getattr(ws, "_cells", {}).values()):
+        if not isinstance(cell.value, (date, datetime)):
+            continue
+        if isinstance(cell.value, datetime) and cell.value.time() == time(0) and cell.number_format in (
+                "General", "yyyy-mm-dd h:mm:ss"):
+            cell.number_format = "yyyy-mm-dd"
+        shown = cell.number_format.replace('"', "").replace("\\", "")
+        need = max(DATE_WIDTH, len(shown) + 2 + sum(1 for ch in shown if ord(ch) > 0x2E80))
+        wide[cell.column] = max(wide.get(cell.column, 0), need)
+    for column, need in wide.items():
+        # the sender's own width of that column (one <col> may span several columns), else the sheet's default
+        dim = next((d for d in ws.column_dimensions.values() if (d.min or 0) <= column <= (d.max or 0)), None)
+        if dim is None:
+            dim = ws.column_dimensions[get_column_letter(column)]
+            dim.width = need
+        elif (dim.width or 0) < need:
+            dim.width = need
 
 
 def _strip_own_marks(wb) -> None:
@@ -137,7 +197,7 @@ def _strip_own_marks(wb) -> None:
     that only this run's marks remain."""
     from openpyxl.styles import PatternFill
 
-    own = {v[2:] for v in FILLS.values()} | {v for v in FILLS.values()}
+    own = {v[2:] for v in (*FILLS.values(), *OLD_FILLS)} | {*FILLS.values(), *OLD_FILLS}
     for ws in list(wb.worksheets):
         if ws.title == LIST_SHEET or (ws.title.startswith(LIST_SHEET) and ws.title[len(LIST_SHEET):].isdigit()):
             wb.remove(ws)

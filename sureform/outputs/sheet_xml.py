@@ -72,9 +72,13 @@ def wrapped_lines(value, width: float) -> int:
     return sum(max(1, -(-text_width(part) // usable)) for part in value.split("\n"))
 
 
+CELL_PADDING = 4  # points above and below a wrapped cell's lines (without it a CJK cell's last line is clipped)
+
+
 def row_height(lines: int) -> float:
-    """Points for `lines` lines, at most Excel's largest, in whole pixels (¾ pt) as Excel keeps them."""
-    return round(min(LINE_HEIGHT * lines, MAX_ROW_HEIGHT) * 4 / 3) * 0.75
+    """Points for `lines` lines and the cell's padding, at most Excel's largest, in whole pixels (¾ pt) as Excel
+    keeps them."""
+    return round(min(LINE_HEIGHT * lines + CELL_PADDING, MAX_ROW_HEIGHT) * 4 / 3) * 0.75
 
 
 def _text(value: str) -> str:

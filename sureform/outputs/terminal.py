@@ -69,7 +69,7 @@ def print_report(report: dict, console: Console | None = None) -> None:
                       else f"{labels.get(k, k)} {count_words(k, v)}" for k, v in report["master"].items()) or "（空）"
     console.print(f"汇总数据：{master}")
     outputs = report.get("outputs", {})
-    for key, label in (("master", "汇总表"), ("filing", "备案表"), ("disclosure", "公开文档")):
+    for key, label in (("progress", "报送进度"), ("master", "汇总表"), ("filing", "备案表"), ("disclosure", "公开文档")):
         if outputs.get(key):
             console.print(f"{label}：{outputs[key]}")
     if (waiting := documents_line(report)) is not None:
@@ -78,6 +78,8 @@ def print_report(report: dict, console: Console | None = None) -> None:
         console.print(f"标注文件（{len(outputs['feedback'])} 个，每个有错误、问题或提示的文件一个）：")
         for p in outputs["feedback"]:
             console.print(f"  {p}")
+    for warning in report.get("warnings", []):
+        console.print(f"[bold yellow]注意：{escape(warning)}[/]")
 
 
 def print_items(report: dict, console: Console) -> None:
@@ -90,9 +92,12 @@ def print_items(report: dict, console: Console) -> None:
     groups: dict[tuple[str, str | None], list[dict]] = {}
     for it in report["items"]:
         groups.setdefault((it.get("table") or "校级", it.get("unit")), []).append(it)
+    edition = report.get("edition") or {}
+    titles = edition.get("tables") or {}
     for (table, unit), items in groups.items():
-        title = "评估备案表（自动判定）" if (table, unit) == ("校级", None) and len(groups) == 1 \
-            else f"{table}学生会组织：{unit}（自动判定）" if unit else f"{table}学生会组织（自动判定）"
+        # the edition's own words: its table's title (（一）校级学生会组织改革自评表), else the form's title
+        named = titles.get(table) or (edition.get("title") if table == "校级" else "") or f"{table}学生会组织"
+        title = f"{named}（{unit}）" if unit else named
         t = Table(title=title)
         t.add_column("项目")
         t.add_column("结论")

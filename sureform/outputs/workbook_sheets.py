@@ -37,14 +37,11 @@ RESULT_COLUMNS = [("semester", "学期"), ("person_name", "姓名"), ("person_id
                   ("central", "集中考评（平均）"), ("result", "述职评议结果")]
 
 TABLE_TITLES = {"basic": BASIC_SHEET, **{t.name: t.sheet for t in TABLES}}
-INSTITUTION_COLUMNS = [
-    ("table_title", "表"), ("item", "项目"), ("value", "取值"), ("name", "名称/姓名"), ("category", "类别"),
-    ("date", "日期"), ("duties", "部门职责"), ("review_note", "复核说明"), ("session", "届次"),
-    ("delegates", "代表人数"), ("body", "选举机构"), ("elects_presidium", "是否选举主席团"), ("unit", "单位/院系"),
-    ("title", "会议名称"), ("content", "内容"), ("included", "是否纳入"), ("document", "文件名称"),
-    ("measure", "举措"), ("full_time", "是否为专职团干"), ("remark", "备注"), ("student_id", "学号"),
-    ("branch", "推荐团支部"), ("electing_unit", "选举单位"),
-] + ORIGIN
+# 机构信息 one sheet per table, each with its own columns (one sheet of every table's columns was 26 wide: it
+# printed at 3 points, or on seven pages across)
+INSTITUTION_SHEET = "机构信息"
+INSTITUTION_COLUMNS = {"basic": [("item", "项目"), ("value", "取值")],
+                       **{t.name: [(f.key, f.label) for f in t.fields] for t in TABLES}}
 
 # Each kind sheet's column widths, declared (in characters, as Excel counts them: a Chinese character takes two),
 # beside its columns above: a sheet's layout depends on nothing in the data, so a submission's rows are rendered
@@ -62,15 +59,17 @@ COLUMN_WIDTHS: dict[str, dict[str, int]] = {
     "unit_roster": {**_ROSTER_WIDTHS, "org": 20},
     "candidate": {
         "_unit": 18, "name": 10, "student_id": 14, "unit": 18, "class_name": 14, "political": 15, "rank_text": 10,
-        "rank_ratio": 10, "publicity_start": 12, "publicity_end": 12, "publicity_result": 14, **{k: 12 for k in CANDIDATE_KEYS if k.endswith("_date")},
+        "rank_ratio": 10, "publicity_start": 12, "publicity_end": 12, "publicity_result": 14,
+        **{k: 12 for k in CANDIDATE_KEYS if k.endswith("_date")},
         **{k: 16 for k in CANDIDATE_KEYS if k.endswith("_result")}, **_ORIGIN_WIDTHS},
     "score": {"semester": 26, "review_date": 12, "person_name": 10, "person_id": 14, "person_post": 13,
               "rater_name": 10, "rater_category": 10, **_ORIGIN_WIDTHS},
-    "institution": {
-        "table_title": 18, "item": 20, "value": 30, "name": 20, "category": 12, "date": 12, "duties": 40,
-        "review_note": 30, "session": 10, "delegates": 10, "body": 16, "elects_presidium": 8, "unit": 18,
-        "title": 26, "content": 40, "included": 8, "document": 30, "measure": 40, "full_time": 8, "remark": 30,
-        "student_id": 14, "branch": 20, "electing_unit": 18, **_ORIGIN_WIDTHS},
+    "institution": {  # a sheet per table: a field's width wherever it appears
+        "item": 30, "value": 40, "name": 20, "category": 14, "date": 12, "duties": 50, "review_note": 30,
+        "session": 10, "delegates": 10, "body": 16, "elects_presidium": 8, "unit": 18, "org": 20, "title": 30,
+        "content": 50, "included": 8, "document": 40, "measure": 50, "full_time": 8, "remark": 30, "student_id": 14,
+        "branch": 20, "electing_unit": 18, "detail": 40, "flag": 8, "table": 10, "verdict": 8, "basis": 40,
+        **_ORIGIN_WIDTHS},
 }
 
 
@@ -87,7 +86,7 @@ class Sheet:
     """One sheet of 汇总.xlsx: its title and (key, column label) pairs, and its rows: given (`rows`), or the
     current submissions' records of a `kind` (read from the store, each submission's rows rendered once and kept;
     `shape` turns a record into the row shown). `widths` fixes a column's width, `fills` colours a column's cells
-    by the prefix of their text."""
+    by the prefix of their text; `hidden` columns are there for support, out of sight."""
 
     title: str
     columns: list[tuple[str, str]]
@@ -96,35 +95,47 @@ class Sheet:
     shape: Callable[[dict], dict] | None = None
     widths: dict[str, int] | None = None
     fills: dict[str, dict] | None = None
+    where: Callable[[dict], bool] | None = None  # of a `kind`'s records, those this sheet shows (all: None)
+    hidden: tuple[str, ...] = ()  # columns kept for support (the issue code), hidden from users
+    key_columns: int = 2  # printed over several pages: the first columns, repeated on each (who or what a row is)
 
 
-def kind_sheets(catalogue) -> list[Sheet]:
-    """The sheets of the kinds' records, in order, each with its declared widths."""
+def kind_sheets(catalogue, present=None) -> list[Sheet]:
+    """The sheets of the kinds' records, in order, each with its declared widths; of 机构信息's tables, those
+    `present` (all: None)."""
     sheets = [
         Sheet("工作人员名单", ROSTER_COLUMNS, kind="roster"),
         Sheet("院系学生会工作人员名单", UNIT_ROSTER_COLUMNS, kind="unit_roster"),
         Sheet("主席团候选人", CANDIDATE_COLUMNS, kind="candidate"),
         Sheet("述职评议评分", score_columns(catalogue), kind="score"),
-        Sheet("机构信息", INSTITUTION_COLUMNS, kind="institution", shape=institution_row),
+        *institution_sheets(present),
     ]
     for sheet in sheets:
         sheet.widths = declared_widths(sheet.kind, sheet.columns)
     return sheets
 
 
-def kind_sheet(kind: str | None, catalogue) -> Sheet | None:
-    """The sheet a record of `kind` is shown on, or None."""
-    return next((s for s in kind_sheets(catalogue) if s.kind == kind), None)
+def sheets_of_kind(kind: str | None, catalogue) -> list[Sheet]:
+    """The sheets a record of `kind` may be shown on (机构信息: one per table, `where` says which records)."""
+    return [s for s in kind_sheets(catalogue) if s.kind == kind]
 
 
 def master_sheets(store, catalogue) -> list[Sheet]:
     """汇总.xlsx's data sheets, in order."""
-    return kind_sheets(catalogue) + [Sheet("述职评议结果", RESULT_COLUMNS, result_rows(store, catalogue))]
+    return kind_sheets(catalogue, store.institution_parts()) + [
+        Sheet("述职评议结果", RESULT_COLUMNS, result_rows(store, catalogue))]
 
 
-def institution_row(record: dict) -> dict:
-    """A 机构信息 record with its table's Chinese sheet name."""
-    return dict(record, table_title=TABLE_TITLES.get(record.get("_table"), record.get("_table")))
+def institution_sheets(present=None) -> list[Sheet]:
+    """`机构信息·部门设置` …: one sheet per table of the current 机构信息 that has records (`present`: the
+    store's `institution_parts`; None: every table), in the workbook's order."""
+    return [Sheet(f"{INSTITUTION_SHEET}·{TABLE_TITLES[name]}", INSTITUTION_COLUMNS[name] + ORIGIN, kind="institution",
+                  where=_of_table(name), key_columns=1)
+            for name in INSTITUTION_COLUMNS if present is None or name in present]
+
+
+def _of_table(name: str) -> Callable[[dict], bool]:
+    return lambda record: record.get("_table") == name
 
 
 def result_rows(store, catalogue) -> list[dict]:

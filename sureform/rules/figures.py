@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal
 
+from sureform.intake.values import academic_year_start
 from sureform.rules.people import staff
 from sureform.rules.view import MasterView
 
@@ -47,3 +48,10 @@ def disclosure_figures(view: MasterView) -> dict:
         FAILED: "是" if any((r.get("failed_courses") or 0) > 0 for r in members) else "否",
         DISCIPLINE: "是" if any(r.get("discipline") for r in members) else "否",
     }
+
+
+def unranked_freshmen(view: MasterView) -> int:
+    """Staff in their first academic year (as of the filing date) without a rank: in the 30% share's denominator,
+    never in its numerator; the disclosure says how many."""
+    first_year = academic_year_start(view.as_of, view.catalogue.limits.get("academic_year_start_month", 9))
+    return sum(1 for r in staff(view) if r.get("year") == first_year and r.get("rank_ratio") is None)

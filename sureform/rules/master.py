@@ -12,7 +12,7 @@ from datetime import date
 from sureform.editions import Catalogue
 from sureform.intake.labels import compact
 from sureform.model import Consolidation
-from sureform.rules.figures import disclosure_figures
+from sureform.rules.figures import disclosure_figures, unranked_freshmen
 from sureform.rules.library import decide_items, tag_issues
 from sureform.rules.people import same_person
 from sureform.rules.view import KeptChecks, MasterView, build_view, group_institution, roster_findings
@@ -55,7 +55,8 @@ def consolidate(store: Store, catalogue: Catalogue, as_of: date, stamp: str | No
                       as_of=as_of, catalogue=catalogue, findings=findings)
     items = [v.to_dict() for v in decide_items(view)]
     result = Consolidation(master=store.counts(), master_parts=store.institution_parts(), findings=findings,
-                           items=items, disclosure=disclosure_figures(view))
+                           items=items, disclosure=disclosure_figures(view),
+                           unranked_freshmen=unranked_freshmen(view))
     per_unit = [t for t in catalogue.tables if t.per_unit]
     if per_unit:
         units = unit_views(store.current_records("unit_roster"), view, as_of, catalogue, kept)

@@ -49,12 +49,12 @@ class Outcome:
 
 
 NOTE_LIMIT = 40  # characters of a 未达标 备注: about four lines of the form's narrow 备注 column
-SEE_SUMMARY = "（见汇总“评估结论”）"
 
 
 def one_line(reasons: list[str], limit: int = NOTE_LIMIT) -> str:
-    """The 备注 of 未达标 in one short line: the first reasons while they fit, then how many more there are and
-    where they are (汇总.xlsx's 评估结论 sheet lists every breach with its cell)."""
+    """The 备注 of 未达标 in one short line, the reason alone (the documents are public: no pointer to a workbook
+    their readers never get): the first reasons while they fit, then how many more there are (汇总.xlsx's
+    评估依据 sheet lists every breach with its cell)."""
     shown: list[str] = []
     for reason in reasons:
         if shown and len("；".join([*shown, reason])) > limit:
@@ -62,7 +62,7 @@ def one_line(reasons: list[str], limit: int = NOTE_LIMIT) -> str:
         shown.append(reason)
     text = "；".join(shown)
     if len(shown) < len(reasons):
-        text = text.replace(SEE_SUMMARY, "") + f"；另有{len(reasons) - len(shown)}项{SEE_SUMMARY}"
+        text += f"；另有{len(reasons) - len(shown)}处不符合要求"
     return text
 
 

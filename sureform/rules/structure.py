@@ -5,7 +5,7 @@ import re
 
 from sureform.intake.values import parse_yes_no
 from sureform.rules.evidence import fact, fact_of, finding, source
-from sureform.rules.outcome import SEE_SUMMARY, Outcome, pending
+from sureform.rules.outcome import Outcome, pending
 from sureform.rules.people import presidium, staff, work_departments
 from sureform.editions import CatalogueItem
 from sureform.rules.view import MasterView
@@ -69,7 +69,7 @@ def no_administrative_functions(view: MasterView, item: CatalogueItem):
             reviewed.append(f"{name}复核说明：{note}")
         else:
             out.breach(finding("duty-administrative", rec, "duties", "职责", quoted, department=name, keywords=words),
-                       f"{name}职责含{'、'.join(_note_words(found_words, keywords))}等行政职能{SEE_SUMMARY}")
+                       f"{name}职责含{'、'.join(_note_words(found_words, keywords))}等行政职能")
             # one line on the form: the first words only; every word and the quote go to the evidence
     return out.result(note="；".join(reviewed))
 

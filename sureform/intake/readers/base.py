@@ -32,7 +32,7 @@ class FileRead:
     submission_id: int | None = None  # the master's submission of these bytes (a duplicate: the first one's)
     counted: tuple[int, dict[str, int]] | None = None  # (rows, rows per 机构信息 table) once the records are let go
     schema_checks: list | None = None  # a roster's schema issues as ((sheet, row), Issue), for consolidation
-    rendered: object | None = None  # its rows on 汇总.xlsx's sheet, rendered where it was read (outputs.workbook)
+    rendered: list | None = None  # its rows on 汇总.xlsx's sheets, rendered where it was read (outputs.workbook)
 
     @property
     def rejected(self) -> bool:

@@ -11,6 +11,7 @@ from sureform.editions import load_catalogue
 from sureform.model import DocumentInputs
 from sureform.outputs.documents import style
 from sureform.outputs.documents.compose import append_document, new_composer
+from sureform.outputs.documents.filing import draft_mark
 from sureform.outputs.documents.form import add_form
 from sureform.outputs.documents.orgchart import alt_text, draw_org_chart
 from sureform.outputs.documents.wording import (
@@ -21,6 +22,7 @@ from sureform.outputs.documents.wording import (
     RESPONSIBLE_COLUMNS,
     SECTIONS,
     STAFF_COLUMNS,
+    UNRANKED_FRESHMEN_NOTE,
     chinese_date,
     meeting_sentence,
     yes_no,
@@ -66,6 +68,17 @@ def add_staff_table(doc, inputs: DocumentInputs) -> None:
             value = MISSING_FIGURE
         style.write_cell(table.cell(1, column), str(value), size=style.SIZE_S4, align=center)
     style.repeat_header_and_keep_rows(table)
+    if inputs.unranked_freshmen:  # the share counts them as not in the top 30%: say so, lest 5 staff seem to fail
+        note = _note_paragraph(doc, UNRANKED_FRESHMEN_NOTE.format(staff=inputs.disclosure.get(STAFF_COLUMNS[0]),
+                                                                  n=inputs.unranked_freshmen))
+        note.paragraph_format.space_before = Pt(4)
+
+
+def _note_paragraph(doc, text: str):
+    para = style.add_styled(doc, style.BODY_STYLE)
+    para.paragraph_format.first_line_indent = Pt(0)
+    style.set_run_font(para.add_run(text), style.BODY_FONT, style.SIZE_S4)
+    return para
 
 
 def add_party_guidance(doc, inputs: DocumentInputs) -> None:
@@ -101,8 +114,11 @@ def build_disclosure(inputs: DocumentInputs):
     style.add_title(doc, disclosure_title(inputs))
     style.add_body(doc, OPENING.format(org_type=inputs.org_type))
 
-    style.add_heading(doc, section_heading("form", inputs))
-    add_form(doc, inputs, title_size=style.SIZE_S2)
+    heading = section_heading("form", inputs)
+    style.add_heading(doc, heading)
+    cat = load_catalogue(inputs.edition)
+    # the form's own title under the heading, unless the heading already says it (一、改革自评表 / 改革自评表)
+    add_form(doc, inputs, title_size=style.SIZE_S2, cat=cat, title=heading.split("、", 1)[-1] != cat.title)
     _space_after_table(doc)
 
     style.add_heading(doc, section_heading("charter", inputs))
@@ -128,5 +144,5 @@ def build_disclosure(inputs: DocumentInputs):
     add_responsible_table(doc, inputs)
 
     doc.core_properties.title = disclosure_title(inputs)
-    style.finish_sections(doc)
+    style.finish_sections(doc, draft=draft_mark(cat))
     return doc

@@ -15,8 +15,7 @@ from sureform.model import (VERDICT_FAIL, VERDICT_PASS, VERDICT_PENDING, Documen
 from sureform.intake.values import parse_yes_no
 from sureform.outputs.documents import style
 from sureform.outputs.documents.wording import (CHECKED, HEADER_LINE, MISSING_VERDICT_NOTE, ORG_NAME_LABEL,
-                                                TABLE_WITHOUT_ITEMS, UNCHECKED, UNIT_TABLE_TITLE, UNITS_MISSING,
-                                                UNITS_NONE, YES_NO)
+                                                UNCHECKED, UNIT_TABLE_TITLE, UNITS_MISSING, UNITS_NONE, YES_NO)
 
 log = logging.getLogger(__name__)
 
@@ -206,17 +205,30 @@ def unit_organisations(inputs: DocumentInputs) -> list[UnitOrganisation]:
     return units
 
 
-def add_form(doc, inputs: DocumentInputs, title_size=style.SIZE_2, cat: Catalogue | None = None):
-    """Title, legend, organisation line, header fields and the edition's tables; returns the first table."""
+LEGEND_BREAK = re.compile(r"(?<=[；;])")  # the legend's clauses: one line each, so no line holds only its end
+
+
+def legend_lines(legend: str) -> list[str]:
+    """The ★/▲ legend one clause a line (`标注“★”为核心指标；` / `标注“▲”为观测指标，…`): a legend that wraps
+    by itself leaves its last characters (`求。`) alone on a line in Word's 仿宋."""
+    return [part for part in LEGEND_BREAK.split(legend.strip()) if part.strip()]
+
+
+def add_form(doc, inputs: DocumentInputs, title_size=style.SIZE_2, cat: Catalogue | None = None,
+             title: bool = True):
+    """Title (unless `title` is False: the heading above already says it), legend, organisation line, header
+    fields and the edition's tables; returns the first table. A per-unit table the edition has no items for is
+    left out (the document is then a draft: `filing.draft_mark`)."""
     cat = cat or load_catalogue(inputs.edition)
     labels = list(cat.verdict_labels)
     org_types = list(cat.vocabulary.get("org_types", ["学生会", "研究生会"]))
     units = unit_organisations(inputs)
     verdicts = verdicts_by_key(cat, inputs.verdicts, [u.unit for u in units])
 
-    style.add_title(doc, cat.title, size=title_size)
-    if cat.legend:
-        _paragraph(doc, cat.legend, style.BODY_FONT, style.SIZE_S4, align=WD_ALIGN_PARAGRAPH.LEFT)
+    if title:
+        style.add_title(doc, cat.title, size=title_size)
+    for line in legend_lines(cat.legend):
+        _paragraph(doc, line, style.BODY_FONT, style.SIZE_S4, align=WD_ALIGN_PARAGRAPH.LEFT)
     org_line = style.add_body(doc, org_type_line(inputs.school_name, inputs.org_type, org_types), indent=False)
     org_line.paragraph_format.space_after = Pt(6)
     for line in header_lines(cat, inputs.header):
@@ -233,11 +245,11 @@ def add_form(doc, inputs: DocumentInputs, title_size=style.SIZE_2, cat: Catalogu
                                                            if k[0] == table_def.id and k[1] is None}, labels)
             first = first or table
             continue
-        if not items or not units:
+        if not items:
+            continue  # nothing to print: the edition lacks the table's items (a draft says so in its header)
+        if not units:
             add_table_title(doc, table_def.title)
-            names = "、".join(u.unit + u.org_type for u in units)
-            _paragraph(doc, TABLE_WITHOUT_ITEMS.format(units=names) if units and not items else UNITS_NONE,
-                        style.BODY_FONT, style.SIZE_S4)
+            _paragraph(doc, UNITS_NONE, style.BODY_FONT, style.SIZE_S4)
         else:
             for unit in units:
                 add_table_title(doc, UNIT_TABLE_TITLE.format(title=table_def.title, unit=unit.unit,

@@ -100,6 +100,7 @@ def build_document_inputs(store: Store, items: list[dict], disclosure: dict | No
         header=dict(consolidation.header) if consolidation else {},
         units=unit_organisations(store, consolidation.units, catalogue) if consolidation else [],
         units_missing=list(consolidation.units_missing) if consolidation else [],
+        unranked_freshmen=consolidation.unranked_freshmen if consolidation else 0,
     )
 
 

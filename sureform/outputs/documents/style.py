@@ -15,7 +15,7 @@ from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.shared import Mm, Pt
+from docx.shared import Mm, Pt, RGBColor
 
 TITLE_FONT = "方正小标宋简体"
 BODY_FONT = "仿宋_GB2312"
@@ -202,12 +202,35 @@ def _add_field(paragraph, instruction: str, placeholder: str) -> None:
     end._element.append(fld_char("end"))
 
 
-def finish_sections(doc) -> None:
-    """After composition: every section on the official page, all showing our one page-number footer.
+DRAFT_RED = RGBColor(0xC0, 0x00, 0x00)
 
-    A composed file may bring sections of its own; their footer references are pointed at our footer
-    part directly (python-docx's "link to previous" would drop the shared relationship).
+
+def add_draft_header(section, mark: str, note: str) -> None:
+    """The page header of a draft: `草稿` in red bold 黑体 and a short note of why, on every page."""
+    header = section.header
+    header.is_linked_to_previous = False
+    para = header.paragraphs[0] if header.paragraphs else header.add_paragraph()
+    for run in list(para.runs):
+        run._element.getparent().remove(run._element)
+    para.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    run = set_run_font(para.add_run(mark), HEADING_FONT, SIZE_3, bold=True, latin=HEADING_FONT)
+    run.font.color.rgb = DRAFT_RED
+    note_run = set_run_font(para.add_run(f"　{note}"), BODY_FONT, SIZE_5)
+    note_run.font.color.rgb = DRAFT_RED
+
+
+def finish_sections(doc, draft: tuple[str, str] | None = None) -> None:
+    """After composition: every section on the official page, all showing our one page-number footer (and,
+    for a draft, the header `draft` = (mark, note) says so on every page).
+
+    A composed file may bring sections of its own; their footer (and header) references are pointed at our
+    parts directly (python-docx's "link to previous" would drop the shared relationship).
     """
+    header_rid = None
+    if draft is not None:
+        add_draft_header(doc.sections[-1], *draft)
+        header_rid = next(r.get(qn("r:id")) for r in doc.element.body.sectPr.findall(qn("w:headerReference"))
+                          if r.get(qn("w:type")) == "default")
     body_sect_pr = doc.element.body.sectPr
     refs = [r for r in body_sect_pr.findall(qn("w:footerReference")) if r.get(qn("w:type")) == "default"]
     if not refs:
@@ -220,6 +243,10 @@ def finish_sections(doc) -> None:
         for ref in sect_pr.findall(qn("w:footerReference")):
             sect_pr.remove(ref)
         sect_pr.add_footerReference(WD_HEADER_FOOTER.PRIMARY, footer_rid)
+        if header_rid is not None:
+            for ref in sect_pr.findall(qn("w:headerReference")):
+                sect_pr.remove(ref)
+            sect_pr.add_headerReference(WD_HEADER_FOOTER.PRIMARY, header_rid)
         section.different_first_page_header_footer = False
 
 

@@ -21,8 +21,10 @@ YES_NO = ("是", "否")  # the boxes of 是否已由省级团委、学联核查�
 UNIT_TABLE_TITLE = "{title}（{unit}{org_type}）"
 UNITS_NONE = "（尚未收到二级学生会组织的材料）"
 UNITS_MISSING = "未报送二级学生会组织材料的院系：{units}。"
-TABLE_WITHOUT_ITEMS = "本版本不含该表的项目，待导入含该表项目的省级团委空白表后填写。涉及的二级学生会组织：{units}。"
-GAPS_NOTE = "说明：本表所依据的版本（{edition}）项目清单不完整，以下内容的原文未见公开，未列入本表："
+# A form printed from an incomplete edition is a draft: said in every page's header, never in the body (what the
+# edition lacks and where it was looked for is said by `sureform run`, `editions show` and 汇总.xlsx).
+DRAFT_MARK = "草稿"
+DRAFT_NOTE = "项目不全，导入省级团委下发的空白表后重新生成定稿，请勿报送或公开"
 
 # Section headings of the disclosure, in the seed's order; {school} and {org_type} are filled in.
 SECTIONS = {
@@ -48,6 +50,9 @@ STAFF_COLUMNS = (
 )
 
 RESPONSIBLE_COLUMNS = ("序号", "类别", "姓名", "是否为专职团干", "备注")
+
+# under section 四: the share of staff in the top 30% counts every staff member, freshmen (no rank yet) included
+UNRANKED_FRESHMEN_NOTE = "注：比例按全部工作人员 {staff} 人计算，其中一年级新生 {n} 人尚无综合排名。"
 
 MISSING_FILE = "（待补充：{what}文件未提交）"
 MISSING_FIGURE = "待补充"

@@ -8,7 +8,7 @@ from openpyxl.utils import get_column_letter
 
 from sureform.editions import load_catalogue
 from sureform.intake.readers.institution import BASIC_ITEMS, BASIC_SHEET, TABLES
-from sureform.outputs.templates.sheets import for_print, date_cells, dropdown, label_cell, notes_sheet
+from sureform.outputs.templates.sheets import for_print, date_cells, dropdown, label_cell, notes_sheet, this_year
 
 ROWS = 60
 BASIC_NOTES = {
@@ -71,7 +71,7 @@ def write_institution_template(path: Path, edition: str = "2020") -> Path:
         "6. 党委听取汇报：每次党委听取学生会工作汇报一行；党建规划：学生会建设是否纳入学校党建工作整体规划。",
         "7. 学习贯彻举措：学习贯彻全国学联二十七大精神的具体举措，每项一行并写明日期。",
         "8. 指导责任人：类别填写“分管学生会组织的校团委责任人”或“秘书长”，并注明是否为专职团干。",
-        "9. 学代会代表名单、评奖评优提名为可选工作表；日期写成 2020-10-15 或 2020/10/15。",
+        f"9. 学代会代表名单、评奖评优提名为可选工作表；日期写成 {this_year()}-10-15 或 {this_year()}/10/15。",
     ])
     for_print(wb)
     wb.save(path)

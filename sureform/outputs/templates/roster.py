@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sureform.outputs.templates.sheets import for_print
+from sureform.outputs.templates.sheets import for_print, this_year
 from sureform.editions import load_catalogue
 from sureform.intake.readers.roster import FIELDS
 
@@ -26,14 +26,14 @@ COLUMN_NOTES = {
     "failed_courses": "没有不及格填 0",
     "discipline": "无违纪填“无”",
     "recommender": "推荐该生的团组织，如 石油工程系团总支",
-    "review_date": "校党委学生工作部门和校团委审核日期，如 2020-09-20",
+    "review_date": f"校党委学生工作部门和校团委审核日期，如 {this_year()}-09-20",
     "org": "必填，下拉选择：本系学生会填“学生会”，研究生会填“研究生会”（也可写全称，如 石油工程系学生会）",
 }
 # what differs between the two rosters: their sheet, title, columns and the lines of their 填写说明
 UNIT_NOTES = {
     "department": "必填。主席团成员填“主席团”，其余填本系学生会（研究生会）的工作部门名称（与机构信息“二级组织信息”一致）",
     "recommender": "推荐该生的团支部，如 石工1901团支部",
-    "review_date": "院系党组织和团组织审核日期，如 2020-09-20",
+    "review_date": f"院系党组织和团组织审核日期，如 {this_year()}-09-20",
 }
 
 
@@ -54,7 +54,7 @@ def write_roster_template(path: Path, edition: str = "2020") -> Path:
                   "校级学生会工作人员名单填写说明", [
                       "1. 每行填写一名在校级学生会任职的学生；红色表头为必填项。",
                       "2. 把填好的文件放入共享文件夹 inbox 下本系的子文件夹（如 inbox/石油工程系/），系统会自动检查。",
-                      "3. 有错误的文件会整份退回：在 outbox/退回/<系名>/ 下生成“_错误标注.xlsx”，标红的单元格带有批注说明如何修改。",
+                      "3. 有错误的文件会整份退回：在 outbox/退回/<系名>/ 下生成“_错误标注.xlsx”，有问题的单元格按类别涂色（红色错误、橙色问题、黄色提示）并带批注说明如何修改。",
                       "4. 不符合改革要求但数据无误的情况（如成绩排名超出前30%）会被接收并提示，请核实。",
                       "5. 再次提交时直接放入修改后的完整名单，新名单会替换本系之前的校级名单。",
                       "6. 本系学生会（研究生会）自己的工作人员请填在“院系学生会工作人员名单”模板中，不要填在本表。",
@@ -68,7 +68,7 @@ def write_unit_roster_template(path: Path, edition: str = "2020") -> Path:
                       "1. 每行填写一名在本系学生会（研究生会）任职的学生；红色表头为必填项。",
                       "2. “组织名称”一列填写“学生会”或“研究生会”：系统据此识别这是院系学生会的名单（不填则按校级名单读取）。",
                       "3. 把填好的文件放入共享文件夹 inbox 下本系的子文件夹（如 inbox/石油工程系/），系统会自动检查。",
-                      "4. 有错误的文件会整份退回：在 outbox/退回/<系名>/ 下生成“_错误标注.xlsx”，标红的单元格带有批注说明如何修改。",
+                      "4. 有错误的文件会整份退回：在 outbox/退回/<系名>/ 下生成“_错误标注.xlsx”，有问题的单元格按类别涂色（红色错误、橙色问题、黄色提示）并带批注说明如何修改。",
                       "5. 再次提交时直接放入修改后的完整名单，新名单会替换本系之前的院系学生会名单，不影响校级名单。",
                       "6. 本系学生在校级学生会任职的，请填在“工作人员名单”（校级）模板中。",
                   ], UNIT_NOTES, mandatory={"org"})

@@ -7,7 +7,8 @@ from openpyxl.utils import get_column_letter
 
 from sureform.editions import load_catalogue
 from sureform.intake.readers.score import LABELS, score_names
-from sureform.outputs.templates.sheets import for_print, date_cells, dropdown, label_cell, notes_sheet, score_cells, title
+from sureform.outputs.templates.sheets import (for_print, date_cells, dropdown, label_cell, notes_sheet, score_cells,
+                                              this_academic_year, title)
 
 HEADER_ROW = 4
 ROWS = 120
@@ -45,7 +46,7 @@ def write_score_template(path: Path, edition: str = "2020") -> Path:
     ws.freeze_panes = f"A{HEADER_ROW + 1}"
     daily = "、".join(f"{n} {m:g}分" for n, m in scores[:len(cat.scores["daily"])])
     notes_sheet(wb, "述职评议评分表填写说明", [
-        "1. 第2行填写学期（如 2020-2021学年第一学期）和评议日期；述职评议一般在每学期的最后一个月进行。",
+        f"1. 第2行填写学期（如 {this_academic_year()}-{this_academic_year() + 1}学年第一学期）和评议日期；述职评议一般在每学期的最后一个月进行。",
         "2. 每行填写一位评议人对一位被评议人（主席团成员或工作部门负责人）的评分；同一评议人对同一人只能评一次。",
         "3. 评议人类别只能是：" + "、".join(cat.scores["rater_categories"]) + "；评议会应以学生代表为主。",
         f"4. 日常考评（满分100分，占50%）：{daily}。",

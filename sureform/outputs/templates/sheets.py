@@ -32,11 +32,28 @@ def dropdown(ws, ranges: str, values: list[str], strict: bool = True) -> None:
     dv.add(ranges)
 
 
+def this_year() -> int:
+    """The year in Beijing: the templates' date examples are of the year they are filled in."""
+    from datetime import datetime, timedelta, timezone
+
+    return datetime.now(timezone(timedelta(hours=8))).year
+
+
+def this_academic_year() -> int:
+    """The year the current academic year began in (September), in Beijing: the semester example's."""
+    from datetime import datetime, timedelta, timezone
+
+    today = datetime.now(timezone(timedelta(hours=8)))
+    return today.year if today.month >= 9 else today.year - 1
+
+
 def date_cells(ws, ranges: str) -> None:
-    """Cells that take a date: shown as 2020-10-15; Excel refuses text that is not a date."""
+    """Cells that take a date: shown as 2026-10-15 (an example of this year); Excel refuses text that is not a
+    date."""
+    year = this_year()
     dv = DataValidation(type="date", operator="between", formula1="DATE(2000,1,1)", formula2="DATE(2100,12,31)",
                         allow_blank=True, showErrorMessage=True, errorTitle="请填写日期",
-                        error="请填写日期，例如 2020-10-15 或 2020/10/15")
+                        error=f"请填写日期，例如 {year}-10-15 或 {year}/10/15")
     ws.add_data_validation(dv)
     for rng in ranges.split():
         dv.add(rng)
