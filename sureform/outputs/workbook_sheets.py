@@ -49,25 +49,25 @@ INSTITUTION_COLUMNS = {"basic": [("item", "项目"), ("value", "取值")],
 # and its row grows (`sheet_xml.render_rows` estimates the lines). A column not listed takes DEFAULT_WIDTH (a
 # score sheet's items come from the edition); no column is narrower than its label on one line.
 DEFAULT_WIDTH = 12
-_ORIGIN_WIDTHS = {"_file": 34, "_sheet": 12, "_row": 6}
+_ORIGIN_WIDTHS = {"_file": 40, "_sheet": 16, "_row": 6}
 _ROSTER_WIDTHS = {
     "_unit": 18, "name": 10, "student_id": 14, "unit": 18, "major": 18, "class_name": 14, "year": 10, "level": 10,
-    "political": 15, "activist": 8, "post": 13, "department": 18, "rank_text": 10, "rank_basis": 10,
+    "political": 15, "activist": 8, "post": 13, "department": 18, "rank_text": 10, "rank_basis": 14,
     "failed_courses": 8, "discipline": 16, "recommender": 20, "review_date": 12, "rank_ratio": 10, **_ORIGIN_WIDTHS}
 COLUMN_WIDTHS: dict[str, dict[str, int]] = {
     "roster": _ROSTER_WIDTHS,
     "unit_roster": {**_ROSTER_WIDTHS, "org": 20},
     "candidate": {
         "_unit": 18, "name": 10, "student_id": 14, "unit": 18, "class_name": 14, "political": 15, "rank_text": 10,
-        "rank_ratio": 10, "publicity_start": 12, "publicity_end": 12, "publicity_result": 14,
+        "rank_ratio": 10, "publicity_start": 12, "publicity_end": 12, "publicity_result": 18,
         **{k: 12 for k in CANDIDATE_KEYS if k.endswith("_date")},
-        **{k: 16 for k in CANDIDATE_KEYS if k.endswith("_result")}, **_ORIGIN_WIDTHS},
+        **{k: 24 for k in CANDIDATE_KEYS if k.endswith("_result")}, **_ORIGIN_WIDTHS},
     "score": {"semester": 26, "review_date": 12, "person_name": 10, "person_id": 14, "person_post": 13,
               "rater_name": 10, "rater_category": 10, **_ORIGIN_WIDTHS},
     "institution": {  # a sheet per table: a field's width wherever it appears
-        "item": 30, "value": 40, "name": 20, "category": 14, "date": 12, "duties": 50, "review_note": 30,
-        "session": 10, "delegates": 10, "body": 16, "elects_presidium": 8, "unit": 18, "org": 20, "title": 30,
-        "content": 50, "included": 8, "document": 40, "measure": 50, "full_time": 8, "remark": 30, "student_id": 14,
+        "item": 30, "value": 40, "name": 24, "category": 24, "date": 12, "duties": 50, "review_note": 30,
+        "session": 30, "delegates": 10, "body": 16, "elects_presidium": 8, "unit": 18, "org": 20, "title": 36,
+        "content": 50, "included": 8, "document": 40, "measure": 50, "full_time": 8, "remark": 36, "student_id": 14,
         "branch": 20, "electing_unit": 18, "detail": 40, "flag": 8, "table": 10, "verdict": 8, "basis": 40,
         **_ORIGIN_WIDTHS},
 }
