@@ -45,7 +45,7 @@ from sureform.issues import Issue, Location, has_errors, make_issue, with_filing
 from sureform.model import Consolidation
 from sureform.report import RunReport
 from sureform.runlock import run_lock, sweep_leftovers
-from sureform.store import Store, Submission
+from sureform.store import Store, Submission, record_json
 
 log = logging.getLogger("sureform")
 TZ = ZoneInfo("Asia/Shanghai")
@@ -225,6 +225,7 @@ def _read_isolated(fr: FileRead, catalogue, limits: ReadLimits, code: str = "") 
     if fr.records and fr.kind and not has_errors(fr.issues):
         from sureform.outputs.workbook import render_submission
 
+        fr.stored = [record_json(r) for r in fr.records]  # as the store keeps them: here, not in the commit
         try:
             fr.rendered = render_submission(fr.kind, fr.records, fr.unit, fr.rel, catalogue, code)
         except Exception:  # the workbook renders it from the master instead
@@ -244,7 +245,8 @@ def _take_read(fr: FileRead, reader: Isolated) -> None:
         log.error("reading %s failed: %r", fr.rel, exc)
         fr.issues.append(make_issue("file-unreadable", Location(fr.rel), reason=f"读取时出错（{type(exc).__name__}）"))
         return
-    fr.kind, fr.unit, fr.records, fr.issues, fr.rendered = got.kind, got.unit, got.records, got.issues, got.rendered
+    fr.kind, fr.unit, fr.records, fr.issues = got.kind, got.unit, got.records, got.issues
+    fr.rendered, fr.stored = got.rendered, got.stored
 
 
 def _read_one(fr: FileRead, catalogue, limits: ReadLimits | None = None) -> None:
@@ -388,14 +390,14 @@ def commit_batch(reads: list[FileRead], opts: RunOptions) -> list[FileRead]:
                 sha256=fr.sha256, original_name=fr.path.name, rel_path=fr.rel, unit=fr.unit, kind=fr.kind,
                 supersede_key=key, status=fr.status, received_at=fr.received_at,
                 stored_path=str(fr.stored_path), records=fr.records if fr.status == "accepted" else [],
-                issues=fr.issues))
+                issues=fr.issues, stored=fr.stored))
             if fr.status == "accepted" and fr.schema_checks is not None:
                 checked[fr.submission_id] = fr.schema_checks
             for block in (fr.rendered or []) if fr.status == "accepted" else []:
                 if block.unit == fr.unit:  # else its 报送单位 was decided otherwise since: the workbook renders it
                     store.keep_sheet_block(fr.submission_id, block.sheet, block.version, block.widths,
                                            block.layout, block.rows, block.xml, compressed=True)
-            fr.rendered = None  # kept, or rendered from the master by the workbook
+            fr.rendered = fr.stored = None  # kept, or rendered from the master by the workbook
         if checked:  # consolidation on the same date takes these instead of checking the rows again
             store.add_roster_checks(checks_stamp(opts), checked)
         store.finish_run(run_id, {"files": len(todo)})

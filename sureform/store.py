@@ -119,6 +119,12 @@ class Submission:
     stored_path: str | None
     records: list[dict]
     issues: list  # Issue
+    stored: list[str] | None = None  # the records as `record_json` writes them, when a reader process did already
+
+
+def record_json(rec: dict) -> str:
+    """A record as the store keeps it: its public keys as JSON."""
+    return json.dumps(public_record(rec), ensure_ascii=False, default=json_default)
 
 
 RECORDS_CHUNK = 5000  # records decoded at once
@@ -425,9 +431,9 @@ class Store:
         if sub.status == "accepted":
             self.conn.executemany(
                 "INSERT INTO records (submission_id, kind, sheet, row, data) VALUES (?, ?, ?, ?, ?)",
-                [(sid, sub.kind, r.get("_sheet"), r.get("_row"), json.dumps(public_record(r), ensure_ascii=False,
-                                                                                  default=json_default))
-                 for r in sub.records],
+                [(sid, sub.kind, r.get("_sheet"), r.get("_row"), text) for r, text in
+                 zip(sub.records, sub.stored if sub.stored is not None and len(sub.stored) == len(sub.records)
+                     else map(record_json, sub.records))],
             )
         self.conn.executemany(
             """INSERT INTO issues (submission_id, code, severity, sheet, row, column_label, cell, value, message, item)

@@ -33,6 +33,7 @@ class FileRead:
     counted: tuple[int, dict[str, int]] | None = None  # (rows, rows per 机构信息 table) once the records are let go
     schema_checks: list | None = None  # a roster's schema issues as ((sheet, row), Issue), for consolidation
     rendered: list | None = None  # its rows on 汇总.xlsx's sheets, rendered where it was read (outputs.workbook)
+    stored: list[str] | None = None  # its records as the store keeps them (store.record_json), made where read
 
     @property
     def rejected(self) -> bool:
@@ -44,6 +45,7 @@ class FileRead:
         if self.counted is None:
             self.counted = (len(self.records), self.parts)
         self.records = []
+        self.stored = self.rendered = None
 
     @property
     def row_count(self) -> int:
