@@ -13,7 +13,7 @@ import logging
 from datetime import date, datetime
 from pathlib import Path
 
-from sureform.atomic import atomic_path
+from sureform.atomic import atomic_path, undecodable
 from sureform.config import show_deadline
 from sureform.intake.inbox import is_ignored
 from sureform.store import Store
@@ -42,7 +42,8 @@ def _submission_units(db_path: Path, since: date | None = None) -> set[str]:
 def inbox_units(inbox: Path) -> set[str]:
     """The inbox's first-level subfolders: one per unit that was given a place to drop its files."""
     try:
-        return {p.name for p in Path(inbox).iterdir() if p.is_dir() and not is_ignored(p.name)}
+        return {p.name for p in Path(inbox).iterdir() if p.is_dir() and not is_ignored(p.name)
+                and not undecodable(p.name)}
     except OSError:
         return set()
 

@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
+from sureform.atomic import undecodable
 from sureform.intake.inbox import ACCEPTED_SUFFIXES, being_written, is_ignored, nobody_writing
 
 log = logging.getLogger("sureform.watch")
@@ -98,9 +99,10 @@ class InboxWatcher:
         if not self.inbox.is_dir():
             return found
         for dirpath, dirnames, filenames in os.walk(self.inbox):
-            dirnames[:] = [d for d in dirnames if not d.startswith(".") and not d.startswith("~")]
+            # a name that is not UTF-8 is never read (the run lists it as skipped): nothing to wait for
+            dirnames[:] = [d for d in dirnames if not d.startswith(".") and not d.startswith("~") and not undecodable(d)]
             for name in filenames:
-                if is_ignored(name) or Path(name).suffix.lower() not in ACCEPTED_SUFFIXES:
+                if is_ignored(name) or undecodable(name) or Path(name).suffix.lower() not in ACCEPTED_SUFFIXES:
                     continue
                 path = Path(dirpath) / name
                 try:

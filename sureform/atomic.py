@@ -143,6 +143,40 @@ _WINDOWS_REFUSED = re.compile(r'[:*?"<>|\\/]')  # Windows and SMB refuse these i
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
+def undecodable(name: str) -> bool:
+    """A name from the file system that is not valid UTF-8 (e.g. GBK bytes from an archive unzipped as it came
+    from Windows): Python hands it over with lone surrogates (os.fsdecode), which no text output can hold."""
+    try:
+        str(name).encode("utf-8")
+        return False
+    except UnicodeEncodeError:
+        return True
+
+
+def shown_name(name: str) -> str:
+    """`name` as people can be shown it: bytes that are not UTF-8 become the replacement character “�”."""
+    name = str(name)
+    if not undecodable(name):
+        return name
+    return _name_bytes(name).decode("utf-8", "replace")
+
+
+def _name_bytes(name: str) -> bytes:
+    try:
+        return name.encode("utf-8", "surrogateescape")  # the bytes the file system holds
+    except UnicodeEncodeError:  # a surrogate that did not come from undecodable bytes
+        return name.encode("utf-8", "replace")
+
+
+def gbk_guess(name: str) -> str | None:
+    """What a non-UTF-8 name reads as in GB18030 (the encoding Chinese Windows writes names in), if it does."""
+    try:
+        guess = _name_bytes(str(name)).decode("gb18030")
+    except UnicodeDecodeError:
+        return None
+    return guess if guess.isprintable() else None
+
+
 class UnsafeName(ValueError):
     """A name that cannot be used as one component of a path; the message is Chinese, for people."""
 
@@ -152,6 +186,8 @@ def unit_name_problem(name: str | None) -> str | None:
     if name is None or not str(name).strip():
         return "名称为空"
     name = str(name)
+    if undecodable(name):
+        return "不是有效的 UTF-8 编码"
     folded = unicodedata.normalize("NFKC", name)
     if _CONTROL.search(name) or _CONTROL.search(folded):
         return "含有控制字符"
@@ -170,7 +206,7 @@ def safe_component(name: str, max_bytes: int = STORED_NAME_MAX, keep_suffix: boo
     """`name` as one safe path component: separators, control characters and :*?"<>| become “_”, a leading dot
     is dropped (no hidden files, never “.” or “..”), and the stem is cut (on a character boundary) so that the
     whole name fits `max_bytes` in UTF-8, keeping the suffix."""
-    name = unicodedata.normalize("NFC", str(name))
+    name = unicodedata.normalize("NFC", shown_name(name)).replace("\ufffd", "_")
     name = _CONTROL.sub("_", _WINDOWS_REFUSED.sub("_", name)).strip()
     name = name.lstrip(".") or "_"
     stem, suffix = os.path.splitext(name) if keep_suffix else (name, "")

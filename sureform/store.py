@@ -9,6 +9,8 @@ them current again: the latest arrival wins. `current` holds, per supersede key,
 from __future__ import annotations
 
 import json
+import math
+import re
 import sqlite3
 import zlib
 from contextlib import contextmanager
@@ -137,6 +139,55 @@ def json_default(v):
     raise TypeError(type(v))
 
 
+_INT_DIGITS = 15  # an int of more digits in a stored record (from before values were bounded) is read as None
+
+
+def _bounded_int(text: str):
+    return int(text) if len(text.lstrip("-")) <= _INT_DIGITS else None
+
+
+def _bounded_float(text: str):
+    value = float(text)
+    return value if math.isfinite(value) else None
+
+
+def _no_constant(_text: str):
+    return None  # NaN, Infinity, -Infinity
+
+
+_XML_REFUSED = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")  # what no document or workbook can hold
+
+
+def _without_control(value):
+    if isinstance(value, str):
+        return _XML_REFUSED.sub("", value)
+    if isinstance(value, dict):
+        return {k: _without_control(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_without_control(v) for v in value]
+    return value
+
+
+def loads_record(text: str):
+    """A stored record: any number it holds is one the checks and outputs can use (an older master may hold an
+    int of hundreds of digits, NaN or an infinity: they are read as blank, never a crash of every later run), and
+    its text holds no control character an output cannot write (read since issue 10 removes them; an older
+    master may keep some: JSON writes them as \\u00XX, so only such a record is cleaned)."""
+    record = json.loads(text, parse_int=_bounded_int, parse_float=_bounded_float, parse_constant=_no_constant)
+    return _without_control(record) if "\\u00" in text else record
+
+
+def _bounded_value(value):
+    """A value json_extract returned, bounded as `loads_record` bounds it."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, int) and abs(value) >= 10 ** _INT_DIGITS:
+        return None
+    if isinstance(value, str) and not value.isprintable():  # (the quick test: most text is printable)
+        return _XML_REFUSED.sub("", value)
+    return value
+
+
 class Store:
     def __init__(self, path: Path):
         self.path = Path(path)
@@ -219,7 +270,8 @@ class Store:
         headers: dict = {}
         texts: dict[str, str] = {}
         while rows := cursor.fetchmany(RECORDS_CHUNK):
-            for rec, (_, sid, unit, rel, received) in zip(json.loads("[" + ",".join([r[0] for r in rows]) + "]"),
+            # (`loads_record` bounds every number; a control character in any of them cleans the chunk's text)
+            for rec, (_, sid, unit, rel, received) in zip(loads_record("[" + ",".join([r[0] for r in rows]) + "]"),
                                                           rows):
                 for k, v in rec.items():
                     if v.__class__ is str and len(v) <= SHARED_TEXT:
@@ -237,7 +289,7 @@ class Store:
     def current_values(self, kind: str, key: str) -> list[tuple[str, str, object]]:
         """(unit, file, value of `key`) of each current record of one kind, in `current_records`' order: one
         value read inside SQLite instead of whole records decoded (a full master holds tens of thousands)."""
-        return [tuple(r) for r in self.conn.execute(
+        return [(u, f, _bounded_value(v)) for u, f, v in self._json_query(
             """SELECT s.unit, s.rel_path, json_extract(r.data, '$.' || ?)
                FROM records r JOIN current_submissions s ON s.id = r.submission_id
                WHERE r.kind = ? ORDER BY s.unit, s.id, r.rowid""", (key, kind))]
@@ -246,9 +298,26 @@ class Store:
         """Only `keys` of each current record of one kind, in `current_records`' order: read inside SQLite (a
         third of the cost of decoding whole records, for a document that counts a roster)."""
         columns = ", ".join(f"json_extract(r.data, '$.' || ?) AS k{i}" for i in range(len(keys)))
-        return [dict(zip(keys, tuple(r))) for r in self.conn.execute(
+        return [dict(zip(keys, map(_bounded_value, r))) for r in self._json_query(
             f"""SELECT {columns} FROM records r JOIN current_submissions s ON s.id = r.submission_id
                WHERE r.kind = ? ORDER BY s.unit, s.id, r.rowid""", (*keys, kind))]
+
+    def _json_query(self, sql: str, args: tuple = ()) -> list:
+        """A query that reads inside stored records; a record SQLite cannot parse (NaN or Infinity, as an older
+        version could store) is rewritten once as `loads_record` reads it, and the query asked again."""
+        try:
+            return self.conn.execute(sql, args).fetchall()
+        except sqlite3.OperationalError as exc:
+            if "JSON" not in str(exc):
+                raise
+        bad = self.conn.execute("SELECT rowid, data FROM records WHERE NOT json_valid(data)").fetchall()
+        fixed = [(json.dumps(loads_record(d), ensure_ascii=False), rid) for rid, d in bad]
+        if self.conn.in_transaction:
+            self.conn.executemany("UPDATE records SET data = ? WHERE rowid = ?", fixed)
+        else:
+            with self.transaction():
+                self.conn.executemany("UPDATE records SET data = ? WHERE rowid = ?", fixed)
+        return self.conn.execute(sql, args).fetchall()
 
     def current_people(self, kind: str) -> list[tuple]:
         """(unit, 学号, 姓名, 职务) of each current record of one kind, in `current_records`' order (read inside
@@ -287,10 +356,9 @@ class Store:
 
     def institution_parts(self) -> dict[str, int]:
         """The current 机构信息 records per table (`departments`, `council` …): what the terminal counts in words."""
-        rows = self.conn.execute(
+        rows = self._json_query(
             """SELECT json_extract(r.data, '$._table') AS t, count(*) AS n FROM current_submissions s
-               JOIN records r ON r.submission_id = s.id WHERE s.kind = 'institution' GROUP BY t ORDER BY min(r.rowid)"""
-        ).fetchall()
+               JOIN records r ON r.submission_id = s.id WHERE s.kind = 'institution' GROUP BY t ORDER BY min(r.rowid)""")
         return {r["t"]: r["n"] for r in rows if r["t"]}
 
     def rejected_already(self, sha256: str, rel_path: str) -> bool:
@@ -303,7 +371,7 @@ class Store:
         rows = self.conn.execute(
             """SELECT s.stored_path, r.data FROM current_submissions s JOIN records r ON r.submission_id = s.id
                WHERE s.kind = 'document'""").fetchall()
-        return [(json.loads(r["data"]), r["stored_path"]) for r in rows]
+        return [(loads_record(r["data"]), r["stored_path"]) for r in rows]
 
     def units_with_submissions(self, since: str | None = None) -> set[str]:
         """Units that sent anything (accepted or not), optionally since an ISO date."""
@@ -466,4 +534,5 @@ class Store:
 
 def public_record(rec: dict) -> dict:
     """What is kept of a record: its values and where they came from."""
-    return {k: v for k, v in rec.items() if not k.startswith("_") or k in ("_sheet", "_row", "_cols", "_cells", "_table")}
+    return {k: _bounded_value(v) for k, v in rec.items()
+            if not k.startswith("_") or k in ("_sheet", "_row", "_cols", "_cells", "_table")}

@@ -86,3 +86,105 @@ def test_any_cells_any_names(rows, header, as_csv, file_name, where):
             assert formulas(book) == [], book
     finally:
         shutil.rmtree(root, ignore_errors=True)
+
+
+# ---- issue 20: numbers of any size in every number-bearing column, names of any bytes ---------------------------
+HOSTILE_NUMBERS = ["1" + "0" * 399, "1e400", "-1e400", "-0", "NaN", "nan", "inf", "-inf", "Infinity",
+                   "1" + "0" * 309 + "门", "9999-12-31", "0001-01-01", "99999/1", "1/99999999999999999999", "1e400%",
+                   "10000000000000000000000%", "9999年秋", "-1", "0.0000001", "1" + "0" * 20 + "人"]
+number = st.one_of(
+    st.sampled_from(HOSTILE_NUMBERS),
+    st.integers(min_value=-10**400, max_value=10**400).map(str),
+    st.integers(min_value=-10**18, max_value=10**18),
+    st.floats(allow_nan=True, allow_infinity=True).map(repr),
+    st.floats(allow_nan=False, allow_infinity=False),
+    st.text(alphabet="0123456789.-+eE%/门人第名前", max_size=30),
+)
+# the columns of HEADER that hold numbers or dates: 入学年份, 成绩排名, 不及格门数, 审核日期 (and 专业人数 appended)
+NUMBER_COLUMNS = [HEADER.index(c) for c in ("入学年份", "成绩排名", "不及格门数", "审核日期")]
+
+
+@settings(max_examples=10, deadline=None, suppress_health_check=list(HealthCheck))
+@given(values=st.lists(st.lists(number, min_size=5, max_size=5), min_size=1, max_size=4), as_csv=st.booleans())
+def test_any_numbers_in_number_columns(values, as_csv):
+    """Every number-bearing column of a roster (and 机构信息's 全校学生人数, 召开日期, 代表人数) takes any number (hundreds of digits, NaN, infinities, dates past
+    9999) as text or as a cell value: the good roster beside it is accepted, the run exits normally, every error
+    names its cell, and the next run (everything consolidated again) exits normally too."""
+    from datetime import timedelta
+
+    from sureform.pipeline import RunOptions, run_pipeline
+
+    root = Path(tempfile.mkdtemp(prefix="sureform-num-"))
+    try:
+        inbox, outbox, state = root / "inbox", root / "outbox", root / "state"
+        write_xlsx(inbox / "石油工程系" / "名单.xlsx", [HEADER, person()])
+        rows = [[*HEADER, "专业人数"]]
+        for n, five in enumerate(values):
+            row = person(name=f"某{n}", sid=f"20240388{n:02d}", unit="机电工程系") + [45]
+            for col, v in zip([*NUMBER_COLUMNS, len(HEADER)], five):
+                row[col] = v
+            rows.append(row)
+        target = inbox / "机电工程系" / ("名单.csv" if as_csv else "名单.xlsx")
+        (write_csv if as_csv else write_xlsx)(target, rows)
+        # and 机构信息's counts: 全校学生人数 on its 基本信息, 代表人数 and 召开日期 of its 学代会
+        basics = [["项目", "内容"], ["学校名称", "某某学院"], ["组织类型", "学生会"], ["全校学生人数", values[0][0]]]
+        institution = inbox / "机构信息.xlsx"
+        write_xlsx(institution, basics, sheet="基本信息")
+        from openpyxl import load_workbook
+
+        wb = load_workbook(institution)
+        congress = wb.create_sheet("学代会")
+        for r in [["届次", "召开日期", "代表人数", "选举机构"], ["第一次", values[0][1], values[0][2], "学生代表大会"]]:
+            congress.append(r)
+        wb.save(institution)
+        settle(institution)
+        for as_of in (AS_OF, AS_OF + timedelta(days=1)):
+            report = run_pipeline(RunOptions(inbox, outbox, state, as_of, "2020", 0))
+            if as_of == AS_OF:
+                statuses = {f["path"]: f for f in report["files"]}
+                assert statuses["石油工程系/名单.xlsx"]["status"] == "accepted"
+                for mine in (statuses[target.relative_to(inbox).as_posix()], statuses["机构信息.xlsx"]):
+                    assert mine["status"] in ("accepted", "rejected"), mine
+                    # a value that is not read is its own cell's error (never the file's, never the run's)
+                    assert all(i["cell"] for i in mine["issues"] if i["severity"] == "error"), mine["issues"]
+        for book in outbox.rglob("*.xlsx"):
+            assert formulas(book) == [], book
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+
+
+byte_name = st.binary(min_size=1, max_size=40).filter(
+    lambda b: b"/" not in b and b"\x00" not in b and b not in (b".", b"..") and not b.startswith(b"."))
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=list(HealthCheck))
+@given(file_name=byte_name, folder=st.one_of(st.none(), byte_name, st.sampled_from([b"\xca\xaf\xd3\xcd"])),
+       suffix=st.sampled_from([b".xlsx", b".csv", b".docx", b""]))
+def test_any_bytes_in_names(file_name, folder, suffix):
+    """File and folder names of any bytes (GBK from a Windows archive, broken UTF-8, control bytes): the good roster
+    is accepted, the run exits normally, and what it reports is valid UTF-8."""
+    import json
+    import os
+
+    from sureform.pipeline import RunOptions, run_pipeline
+
+    root = Path(tempfile.mkdtemp(prefix="sureform-bytes-"))
+    try:
+        inbox, outbox, state = root / "inbox", root / "outbox", root / "state"
+        write_xlsx(inbox / "石油工程系" / "名单.xlsx", [HEADER, person()])
+        where = os.path.join(os.fsencode(inbox), folder) if folder else os.fsencode(inbox)
+        try:
+            os.makedirs(where, exist_ok=True)
+            target = os.path.join(where, file_name + suffix)
+            write_xlsx(Path(os.fsdecode(target)), [HEADER, person(sid="2024010166")])
+        except OSError:
+            return  # a name this file system refuses
+        report = run_pipeline(RunOptions(inbox, outbox, state, AS_OF, "2020", 0))
+        json.dumps(report, ensure_ascii=False, default=str).encode("utf-8")
+        statuses = {f["path"]: f["status"] for f in report["files"]}
+        assert statuses["石油工程系/名单.xlsx"] == "accepted"
+        for f in report["files"]:
+            f["path"].encode("utf-8")
+        assert {p.name for p in root.iterdir()} <= {"inbox", "outbox", "state"}
+    finally:
+        shutil.rmtree(root, ignore_errors=True)

@@ -9,7 +9,7 @@ from sureform.editions import Catalogue
 from sureform.issues import Issue, make_issue
 from sureform.intake.readers.base import record_location
 from sureform.intake.readers.roster import LABELS, length_guess
-from sureform.intake.values import academic_year_start
+from sureform.intake.values import FAILED_COURSES_MAX, academic_year_start, finite_number
 from sureform.checks.roster_schema import CHECK_COLUMNS, RosterSchema, using_catalogue
 from sureform.checks.failures import failed_checks
 
@@ -37,9 +37,9 @@ def roster_frame(records: list[tuple[str, dict]], as_of: date, catalogue: Catalo
             "unit": rec.get("unit"),
             "is_freshman": rec.get("year") == first_year,
             "is_graduate": any(w in level for w in ("研究生", "硕士", "博士")),
-            "rank_ratio": float(rec["rank_ratio"]) if rec.get("rank_ratio") is not None else None,
+            "rank_ratio": finite_number(rec.get("rank_ratio"), 1.5),
             "rank_unparsed": bool(rec.get("rank_text")) and rec.get("rank_ratio") is None,
-            "failed_courses": float(rec["failed_courses"]) if rec.get("failed_courses") is not None else None,
+            "failed_courses": finite_number(rec.get("failed_courses"), FAILED_COURSES_MAX + 1),
         })
     df = pd.DataFrame(rows, columns=list(rows[0].keys()) if rows else None)
     for c in STRING_COLUMNS:

@@ -59,6 +59,7 @@ class Grid:
     formula_cached_zero: set[tuple[int, int]] = field(default_factory=set)  # formulas whose saved result is 0
     cleaned: set[tuple[int, int]] = field(default_factory=set)  # 1-based (row, col) whose control characters were removed
     derived: dict = field(default_factory=dict, repr=False)  # memo of what readers found in it (headers)
+    own_feedback: bool = False  # a sheet sureform itself wrote (its marker names it): not the sender's data
 
     def value(self, row: int, col: int):
         """Value at 1-based Excel coordinates, '' when outside the used area."""
@@ -109,6 +110,7 @@ def read_grids(path: Path, limits: ReadLimits | None = None, hidden: list[str] |
     except Exception as exc:  # calamine raises several types for corrupt/encrypted files
         raise UnreadableFile(_reason(exc)) from exc
     formulas = _formulas_without_value(path) if suffix in {".xlsx", ".xlsm"} else {}
+    marks = feedback_marks(path) if suffix in {".xlsx", ".xlsm"} else frozenset()
     grids = []
     try:
         for meta in wb.sheets_metadata:
@@ -123,7 +125,8 @@ def read_grids(path: Path, limits: ReadLimits | None = None, hidden: list[str] |
             rows = [list(r) for r in sheet.to_python(skip_empty_area=False)]
             _fill_merged(rows, sheet.merged_cell_ranges or [])
             blank, zero = formulas.get(meta.name, (set(), set()))
-            grids.append(_clean_grid(Grid(meta.name, rows, blank, zero)))
+            grids.append(_clean_grid(Grid(meta.name, rows, blank, zero,
+                                          own_feedback=feedback_digest(meta.name) in marks)))
     except UnreadableFile:
         raise
     except MemoryError:
@@ -136,6 +139,33 @@ def read_grids(path: Path, limits: ReadLimits | None = None, hidden: list[str] |
         except Exception:
             pass
     return grids
+
+
+# ---- sureform's own sheets: recognised by a marker, never by a name a sender could also choose ---------------
+FEEDBACK_MARK = "sureform-feedback"  # the custom document property a feedback workbook carries (outputs.feedback)
+_CUSTOM_PROPS = "docProps/custom.xml"
+_MARK_RE = re.compile(rb'<property\b[^>]*\bname="' + FEEDBACK_MARK.encode() + rb'"[^>]*>\s*<vt:lpwstr>([0-9a-f;]*)</vt:lpwstr>')
+
+
+def feedback_digest(sheet: str) -> str:
+    """What the marker holds for one sheet sureform wrote: a digest of its name (so that only the sheets it wrote,
+    under the names it gave them, are vouched for)."""
+    import hashlib
+
+    return hashlib.sha256(f"{FEEDBACK_MARK}\0{sheet}".encode("utf-8", "replace")).hexdigest()[:32]
+
+
+def feedback_marks(path: Path) -> frozenset[str]:
+    """The digests in a workbook's sureform marker (empty when it has none: a sender's workbook)."""
+    try:
+        with zipfile.ZipFile(path) as z:
+            info = z.getinfo(_CUSTOM_PROPS)
+            if info.file_size > _ONE_MB:
+                return frozenset()
+            m = _MARK_RE.search(z.read(info))
+    except (KeyError, zipfile.BadZipFile, OSError, ValueError, NotImplementedError, EOFError):
+        return frozenset()
+    return frozenset(d for d in m.group(1).decode().split(";") if d) if m else frozenset()
 
 
 def _reason(exc: Exception) -> str:

@@ -33,7 +33,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Iterator
 
-from sureform.atomic import NotRegularFile, copy_temp, open_regular, safe_component, safe_join, unit_name_problem
+from sureform.atomic import (NotRegularFile, copy_temp, gbk_guess, open_regular, safe_component, safe_join, shown_name,
+                             undecodable, unit_name_problem)
 from sureform.intake.grid import SPREADSHEET_SUFFIXES
 
 log = logging.getLogger("sureform")
@@ -166,7 +167,7 @@ def scan_inbox(inbox: Path, stable_seconds: float = 5.0, now: float | None = Non
         top = Path(dirpath) == Path(inbox)
         kept = []
         for d in sorted(dirnames):
-            rel = (Path(dirpath) / d).relative_to(inbox).as_posix()
+            rel = shown_name((Path(dirpath) / d).relative_to(inbox).as_posix())
             reason = _folder_problem(Path(dirpath) / d, d, top)
             if reason == "":
                 continue  # hidden or system folders (.snapshot, ~…): not the senders'
@@ -180,6 +181,9 @@ def scan_inbox(inbox: Path, stable_seconds: float = 5.0, now: float | None = Non
                 continue
             path = Path(dirpath) / name
             rel = path.relative_to(inbox).as_posix()
+            if undecodable(name):
+                skipped.append(SkippedFile(shown_name(rel), not_utf8_reason("文件", name)))
+                continue
             try:
                 st = path.lstat()
             except FileNotFoundError:
@@ -210,8 +214,19 @@ LINK_SKIPPED = "这是一个链接（快捷方式），不会读取它指向的�
 SPECIAL_SKIPPED = "这不是普通文件（设备、管道等），不会读取，也不会移动或复制它"
 
 
+def not_utf8_reason(what: str, name: str) -> str:
+    """Why a file or folder whose name is not UTF-8 is not read (it cannot be named in any output)."""
+    guess = gbk_guess(name)
+    said = f"（按 GBK 编码应为“{guess}”）" if guess else ""
+    inside = "其中的文件不会处理" if what == "文件夹" else "不会读取"
+    return (f"{what}名称“{shown_name(name)}”{said}不是有效的 UTF-8 编码（通常是在 Windows 上打包、在本机解压的压缩包），"
+            f"{inside}。请把{what}重新命名后再放入")
+
+
 def _folder_problem(path: Path, name: str, top: bool) -> str | None:
     """Why a folder's files are not read (Chinese), "" for folders silently not ours, None when it is read."""
+    if undecodable(name):
+        return not_utf8_reason("文件夹", name)
     if name.strip(".") == "":
         return "文件夹名称只有“.”，其中的文件不会处理。请把文件放入以系名命名的子文件夹"
     if name.startswith(".") or name.startswith("~"):

@@ -44,13 +44,16 @@ def parse_semester(value) -> Semester | None:
     """`2020-2021学年第一学期`, `2020—2021学年第2学期`, `2020-2021-1`, `2020年秋季学期`; else None."""
     s = compact(value)
     m = _YEARS_TERM.match(s)
-    if m and int(m.group(2)) == int(m.group(1)) + 1:
+    if m and int(m.group(2)) == int(m.group(1)) + 1 and _YEARS[0] <= int(m.group(1)) <= _YEARS[1]:
         return Semester(int(m.group(1)), _TERM[m.group(3)])
     m = _SEASON.match(s)
-    if m:
+    if m and _YEARS[0] < int(m.group(1)) <= _YEARS[1]:
         year, term = int(m.group(1)), _TERM[m.group(2)]
         return Semester(year if term == 1 else year - 1, term)
     return None
+
+
+_YEARS = (1950, 2099)  # a semester's start year: bounded, so that its dates always exist
 
 
 def semester_of(day: date) -> Semester:

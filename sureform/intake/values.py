@@ -5,6 +5,7 @@ They never raise and never guess silently.
 """
 from __future__ import annotations
 
+import math
 import re
 from datetime import date, datetime, timedelta
 
@@ -13,6 +14,15 @@ from sureform.intake.labels import clean_text, compact
 _EXCEL_EPOCH = date(1899, 12, 30)
 _ID_RE = re.compile(r"^[0-9A-Za-z]{6,20}$")
 _SCI_RE = re.compile(r"^\d(\.\d+)?[eE]\+?\d+$")
+
+# Bounds of what a cell can sensibly hold, applied where it is parsed: a value past them is that cell's error
+# (never a number too large for a float, a date past year 9999, or an infinity reaching the checks and outputs).
+COUNT_MAX = 100_000  # a count of people, meetings, delegates …
+FAILED_COURSES_MAX = 100  # 不及格门数 of one student
+STUDENTS_MAX = 1_000_000  # 全校学生人数
+RANK_MAX = 100_000  # a rank or a 专业人数
+DATE_MIN, DATE_MAX = date(1950, 1, 1), date(2100, 12, 31)
+_DIGITS_MAX = 15  # digits read as a whole number before it is judged: no 400-digit int is ever built
 
 
 def is_blank(value) -> bool:
@@ -56,9 +66,9 @@ def parse_date(value):
     if is_blank(value):
         return None, None
     if isinstance(value, datetime):
-        return value.date(), None
+        return _bounded_date(value.date())
     if isinstance(value, date):
-        return value, None
+        return _bounded_date(value)
     if isinstance(value, bool):
         return None, "date-invalid"
     if isinstance(value, (int, float)):
@@ -73,10 +83,17 @@ def parse_date(value):
         m = pat.match(s)
         if m:
             try:
-                return date(int(m.group(1)), int(m.group(2)), int(m.group(3))), None
+                day = date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
             except ValueError:
                 return None, "date-invalid"
+            return _bounded_date(day)
     return None, "date-invalid"
+
+
+def _bounded_date(day: date):
+    if DATE_MIN <= day <= DATE_MAX:
+        return day, None
+    return None, "date-out-of-range"
 
 
 def parse_year(value):
@@ -103,15 +120,38 @@ def parse_year(value):
 
 
 def _number(value):
+    """A cell as a float, or None; an int too large for a float is infinity (then out of every bound)."""
     if isinstance(value, bool):
         return None
-    if isinstance(value, (int, float)):
-        return float(value)
+    if isinstance(value, int):
+        return float(value) if abs(value) < 10**_DIGITS_MAX else math.inf
+    if isinstance(value, float):
+        return value
     s = compact(value)
     try:
         return float(s)
-    except ValueError:
+    except (ValueError, OverflowError):
         return None
+
+
+def finite_number(value, bound: float = 1e15) -> float | None:
+    """A stored value as a float strictly between -bound and bound, else None (never raises): what the checks,
+    the rules and the outputs use on values of the master, which may predate the bounds above."""
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, str):
+        value = _number(value) if len(value) < 64 else None
+        if value is None:
+            return None
+    if not isinstance(value, (int, float)):
+        return None
+    return float(value) if -bound < value < bound else None  # False for NaN; exact for any int
+
+
+def _whole(digits: str) -> int | float:
+    """A run of digits as an int, or infinity past `_DIGITS_MAX` digits (never a huge int)."""
+    digits = digits.lstrip("0") or "0"
+    return int(digits) if len(digits) <= _DIGITS_MAX else math.inf
 
 
 def parse_rank(rank_value, size_value=None):
@@ -122,13 +162,17 @@ def parse_rank(rank_value, size_value=None):
     size = None
     if not is_blank(size_value):
         n = _number(size_value)
+        if n is not None and n > RANK_MAX:
+            return (None, None, None), "number-out-of-range"
         if n is None or n <= 0 or not n.is_integer():
             return (None, None, None), "rank-invalid"
         size = int(n)
     if is_blank(rank_value):
         return (None, size, None), None
     if isinstance(rank_value, (int, float)) and not isinstance(rank_value, bool):
-        n = float(rank_value)
+        n = _number(rank_value)
+        if n is None or not math.isfinite(n) or n > RANK_MAX:
+            return (None, None, None), "number-out-of-range" if n is not None and n > 0 else "rank-invalid"
         if 0 < n < 1:  # a ratio typed as a number
             return (None, size, n), None
         if n.is_integer() and n >= 1:
@@ -142,7 +186,9 @@ def parse_rank(rank_value, size_value=None):
     s = re.sub(r"^(前|top)", "", s, flags=re.I)
     m = re.fullmatch(r"(?:第)?(\d+)(?:名)?/(\d+)(?:人)?", s)
     if m:
-        r, n = int(m.group(1)), int(m.group(2))
+        r, n = _whole(m.group(1)), _whole(m.group(2))
+        if r > RANK_MAX or n > RANK_MAX:
+            return (None, None, None), "number-out-of-range"
         if n <= 0 or r <= 0:
             return (None, None, None), "rank-invalid"
         if r > n:
@@ -150,13 +196,13 @@ def parse_rank(rank_value, size_value=None):
         return (r, n, r / n), None
     m = re.fullmatch(r"(\d+(?:\.\d+)?)%", s)
     if m:
-        ratio = float(m.group(1)) / 100
+        ratio = _number(m.group(1)) / 100
         if 0 < ratio <= 1:
             return (None, size, ratio), None
         return (None, None, None), "rank-invalid"
     m = re.fullmatch(r"第?(\d+(?:\.\d+)?)名?", s)
     if m:
-        return parse_rank(float(m.group(1)), size)
+        return parse_rank(_number(m.group(1)), size)
     return (None, None, None), "rank-invalid"
 
 
@@ -179,8 +225,8 @@ def parse_yes_no(value):
     return None, "yes-no-invalid"
 
 
-def parse_count(value):
-    """A non-negative whole number; blank, 无 and 否 mean 0."""
+def parse_count(value, maximum: int = COUNT_MAX):
+    """A non-negative whole number up to `maximum`; blank, 无 and 否 mean 0."""
     if is_blank(value):
         return 0, None
     n = _number(value)
@@ -188,13 +234,27 @@ def parse_count(value):
         s = compact(value)
         if s in {"无", "否", "没有", "-", "—", "/"}:
             return 0, None
-        m = re.fullmatch(r"(\d+)门?", s)
-        if m:
-            return int(m.group(1)), None
+        m = re.fullmatch(r"(\d+)(?:门|人|次|个|名)?", s)
+        if not m:
+            return None, "number-invalid"
+        n = float(_whole(m.group(1)))
+    if n != n:  # NaN
         return None, "number-invalid"
+    if n > maximum:
+        return None, "number-out-of-range"
     if n < 0 or not n.is_integer():
         return None, "number-invalid"
     return int(n), None
+
+
+def parse_failed_courses(value):
+    """不及格门数: a count no student can exceed (100)."""
+    return parse_count(value, FAILED_COURSES_MAX)
+
+
+def parse_student_count(value):
+    """全校学生人数: a count up to a million."""
+    return parse_count(value, STUDENTS_MAX)
 
 
 def parse_text(value):
@@ -250,16 +310,17 @@ def parse_discipline(value):
 
 
 def to_date(value) -> date | None:
-    """A date from a date, a datetime or an ISO string (as the master stores them); else None."""
+    """A date from a date, a datetime or an ISO string (as the master stores them); else None. A date outside
+    1950–2100 (which an older version could store) is None too: no rule counts days from year 1 or to 9999."""
     if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    if isinstance(value, str) and value.strip():
+        value = value.date()
+    elif isinstance(value, str) and value.strip():
         try:
-            return date.fromisoformat(value.strip()[:10])
+            value = date.fromisoformat(value.strip()[:10])
         except ValueError:
             return None
+    if isinstance(value, date):
+        return value if DATE_MIN <= value <= DATE_MAX else None
     return None
 
 

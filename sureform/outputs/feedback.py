@@ -8,7 +8,7 @@ from pathlib import Path
 
 from sureform.atomic import STORED_NAME_MAX, safe_component, safe_join, unit_name_problem
 from sureform.issues import ARRIVAL_CODES, ERROR, FINDING, SEVERITY_LABEL, WARNING, Issue
-from sureform.intake.grid import UnreadableFile, read_grids
+from sureform.intake.grid import FEEDBACK_MARK, UnreadableFile, feedback_digest, read_grids
 from sureform.outputs.cells import SEVERITY_FILL, clean, save_workbook
 from sureform.outputs.sheet_xml import row_height, wrapped_lines
 
@@ -100,12 +100,15 @@ def write_feedback(source: Path, original_name: str, issues: list[Issue], dest: 
     `own_sheets`, the list of problems alone (the sender's workbook could not be opened again to mark it)."""
     from openpyxl.comments import Comment
     from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.worksheet.hyperlink import Hyperlink
 
     # a file refused for its size or structure is never opened again here: the issue list alone
     opened = own_sheets and not any(i.code == "file-abnormal" for i in issues)
     wb = _workbook_of(source) if opened else _empty_workbook()
     _strip_own_marks(wb)
+    _make_copy_inert(wb)
     ws = wb.create_sheet(LIST_SHEET, 0)
+    _mark_own_sheets(wb, [LIST_SHEET])
     wb.active = 0
     ws.append([heading(clean(f"《{original_name}》检查结果：{verdict}"))])
     ws.append(["序号", "类别", "工作表", "单元格", "列", "填写内容", "问题说明与修改方法", "代码"])
@@ -120,8 +123,10 @@ def write_feedback(source: Path, original_name: str, issues: list[Issue], dest: 
             issue.column or "", issue.value or "", issue.message, issue.code)])
         if issue.sheet in wb.sheetnames and issue.sheet != LIST_SHEET and issue.cell:
             by_cell[(issue.sheet, issue.cell)].append(issue)
-            ws.cell(ws.max_row, 4).hyperlink = f"#'{issue.sheet}'!{issue.cell}"
-            ws.cell(ws.max_row, 4).font = Font(color="FF0563C1", underline="single")
+            link = ws.cell(ws.max_row, 4)  # a link inside the workbook (a location, never an external target)
+            quoted = issue.sheet.replace("'", "''")
+            link.hyperlink = Hyperlink(ref=link.coordinate, location=f"'{quoted}'!{issue.cell}")
+            link.font = Font(color="FF0563C1", underline="single")
     for col, width in zip("ABCDEFGH", LIST_WIDTHS):
         ws.column_dimensions[col].width = width
     ws.column_dimensions[CODE_COLUMN].hidden = True  # the code is for support: in the JSON, and here out of sight
@@ -153,6 +158,19 @@ def write_feedback(source: Path, original_name: str, issues: list[Issue], dest: 
         for sheet in wb.worksheets[1:]:
             widen_date_columns(sheet)
     return save_workbook(wb, dest)  # no live formula, whatever the cells say
+
+
+def _mark_own_sheets(wb, sheets: list[str]) -> None:
+    """sureform's marker: a custom document property holding a digest of each sheet it wrote, by which a
+    feedback workbook dropped back in is recognised (`intake.grid.feedback_marks`), never by a sheet's name."""
+    from openpyxl.packaging.custom import StringProperty
+
+    wb.custom_doc_props.append(StringProperty(name=FEEDBACK_MARK, value=";".join(feedback_digest(s) for s in sheets)))
+
+
+def _own_marks(wb) -> set[str]:
+    return {d for p in getattr(wb, "custom_doc_props", None) or () if p.name == FEEDBACK_MARK
+            for d in str(p.value or "").split(";") if d}
 
 
 def heading(title: str):
@@ -193,13 +211,15 @@ def widen_date_columns(ws) -> None:
 
 
 def _strip_own_marks(wb) -> None:
-    """A feedback workbook sent back: drop sureform's issue list(s) and the fills and comments it added, so
-    that only this run's marks remain."""
+    """A feedback workbook sent back: drop sureform's issue list(s) (the sheets its marker names) and the fills
+    and comments it added, so that only this run's marks remain. A sheet of the sender's is never dropped for
+    its name."""
     from openpyxl.styles import PatternFill
 
     own = {v[2:] for v in (*FILLS.values(), *OLD_FILLS)} | {*FILLS.values(), *OLD_FILLS}
+    marks = _own_marks(wb)
     for ws in list(wb.worksheets):
-        if ws.title == LIST_SHEET or (ws.title.startswith(LIST_SHEET) and ws.title[len(LIST_SHEET):].isdigit()):
+        if feedback_digest(ws.title) in marks:
             wb.remove(ws)
     for ws in wb.worksheets:
         for cell in list(getattr(ws, "_cells", {}).values()):
@@ -210,6 +230,35 @@ def _strip_own_marks(wb) -> None:
                     cell.fill = PatternFill(fill_type=None)
     if wb.worksheets:
         wb.active = 0
+
+
+def _make_copy_inert(wb) -> None:
+    """The copy of the sender's workbook keeps its values and styles only: no data validations or conditional
+    formats (their formulas: `=WEBSERVICE(…)`, DDE), no hyperlink to a file or a site (a link inside the
+    workbook stays), no tables (calculated columns), pivot tables, charts, images, drawings, macros, external
+    links, defined names or document properties of the sender's. Formulas become the values they showed when
+    the workbook is saved (`outputs.cells.save_workbook`)."""
+    from openpyxl.worksheet.datavalidation import DataValidationList
+    from openpyxl.formatting.formatting import ConditionalFormattingList
+    from openpyxl.packaging.custom import CustomPropertyList
+
+    for ws in wb.worksheets:
+        ws.data_validations = DataValidationList()
+        ws.conditional_formatting = ConditionalFormattingList()
+        for cell in list(getattr(ws, "_cells", {}).values()):
+            link = cell.hyperlink
+            if link is not None and (link.target or not link.location):
+                cell._hyperlink = None  # the cell keeps the text it showed
+        for attr in ("_images", "_charts", "_pivots"):
+            if hasattr(ws, attr):
+                setattr(ws, attr, [])
+        if hasattr(ws, "tables"):
+            ws.tables.clear()
+        ws.legacy_drawing = None
+    wb.vba_archive = None
+    wb._external_links = []
+    wb.defined_names.clear()
+    wb.custom_doc_props = CustomPropertyList()
 
 
 def _empty_workbook():

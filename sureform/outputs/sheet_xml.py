@@ -175,12 +175,20 @@ class _CellWriter:
             return f'{start}{styles.dated[fill]}"><v>{_serial(value)}</v></c>', 1
         if isinstance(value, (date, datetime)):  # a day Excel cannot show as a date: as its text
             return f'{start}{plain[fill]}" t="inlineStr"><is><t>{value.isoformat()}</t></is></c>', 1
-        if isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value):
+        if isinstance(value, (int, float)) and not isinstance(value, bool) and -1e15 < value < 1e15:
+            # (a comparison, never a conversion: an int of 400 digits or NaN is written as its text below)
             style = (styles.percent if col.percent else plain)[fill]
             return f'{start}{style}"><v>{value!r}</v></c>', 1
-        text = str(value)  # anything else (a non-finite number included) as its text
+        text = _as_text(value)  # anything else (a non-finite or huge number included) as its text
         style = (quoted if text.startswith(quote_starts) else plain)[fill]
         return f'{start}{style}" t="inlineStr"><is><t>{_text(text)}</t></is></c>', 1
+
+
+def _as_text(value) -> str:
+    try:
+        return str(value)
+    except ValueError:  # an int past Python's 4,300-digit limit for str()
+        return "（数字过长）"
 
 
 def header_row(labels: list[str], styles: CellStyles) -> bytes:

@@ -7,6 +7,8 @@ per 二级 organisation, each 院系 union decided on its own roster (院系学�
 """
 from __future__ import annotations
 
+from collections import defaultdict
+
 from datetime import date
 
 from sureform.editions import Catalogue
@@ -81,20 +83,43 @@ def unit_views(unit_roster: list[dict], school: MasterView, as_of: date, catalog
     """Each 院系 union's own view: its roster, its facts mapped to the tables the rule kinds read, its
     self-assessment rows; never the school's roster (a student may serve in both)."""
     facts = school.table("unit_facts")
+    assessed = school.table("self_assessment")
     units = list(dict.fromkeys([r.get("_unit") or r.get("unit") for r in unit_roster] + [r.get("unit") for r in facts]))
+    rosters: dict = defaultdict(list)  # each union's rows, grouped once (not once for every union)
+    for r in unit_roster:
+        rosters[r.get("_unit") or r.get("unit")].append(r)
+    fact_keys, assessed_keys = _unit_keys(facts), _unit_keys(assessed)
     views: dict[str, MasterView] = {}
     for unit in [u for u in units if u]:
-        roster = [r for r in unit_roster if (r.get("_unit") or r.get("unit")) == unit]
+        roster = rosters.get(unit, [])
         found = roster_findings(roster, as_of, catalogue, kept)
         findings = list(zip([u for u, _ in found], tag_issues([i for _, i in found], catalogue)))
-        records = [rec for r in facts if same_unit(r.get("unit"), unit) for rec in fact_records(r)]
-        records += [r for r in school.table("self_assessment") if same_unit(r.get("unit"), unit)]
+        records = [rec for r in _rows_of(unit, facts, fact_keys) for rec in fact_records(r)]
+        records += _rows_of(unit, assessed, assessed_keys)
         scores = [r for r in school.scores  # the score sheet's rows about this union's own people
                   if any(same_person(r.get("person_id"), r.get("person_name"), m.get("student_id"), m.get("name"))
                          for m in roster)]
         views[unit] = MasterView(roster=roster, candidates=[], scores=scores, institution=group_institution(records),
                                  findings=findings, as_of=as_of, catalogue=catalogue)
     return views
+
+
+def _unit_keys(rows: list[dict]) -> dict[str, list[int]]:
+    """The positions of `rows` by their 院系 as `same_unit` compares it (each name folded once)."""
+    keys: dict[str, list[int]] = {}
+    for i, r in enumerate(rows):
+        if key := compact(r.get("unit") or ""):
+            keys.setdefault(key, []).append(i)
+    return keys
+
+
+def _rows_of(unit: str, rows: list[dict], keys: dict[str, list[int]]) -> list[dict]:
+    """The rows whose 院系 is `same_unit` as `unit`, in their order: compared once per distinct name."""
+    u = compact(unit or "")
+    if not u:
+        return []
+    hits = sorted(i for key, positions in keys.items() if key == u or key in u or u in key for i in positions)
+    return [rows[i] for i in hits]
 
 
 def same_unit(a, b) -> bool:

@@ -5,7 +5,7 @@ import math
 from datetime import date
 
 from sureform.intake.labels import compact
-from sureform.intake.values import academic_year_start, chinese_date, parse_yes_no, to_date
+from sureform.intake.values import STUDENTS_MAX, academic_year_start, chinese_date, parse_yes_no, to_date
 from sureform.rules.chain import check_chain
 from sureform.rules.evidence import fact, fact_of, finding, source
 from sureform.rules.outcome import Outcome, pending
@@ -193,9 +193,9 @@ def _delegate_share(view: MasterView, delegates: list[dict], share: float | None
     rec = view.basic("students")
     try:
         students = int(float(str(rec.get("value")).replace(",", ""))) if rec else None
-    except ValueError:
+    except (ValueError, OverflowError):  # a value stored before counts were bounded: not a number to use
         students = None
-    if not students or not share:
+    if not students or not share or not 0 < students <= STUDENTS_MAX:
         return
     minimum = math.ceil(students * share)
     if len(delegates) < minimum:

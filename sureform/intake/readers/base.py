@@ -69,14 +69,12 @@ def share_texts(records: list[dict], longest: int = 24) -> None:
                 rec[k] = texts.setdefault(v, v)
 
 
-FEEDBACK_LIST_SHEET = "问题清单"  # the first sheet of the feedback workbook sureform writes (outputs.feedback)
-
-
 def without_feedback_sheets(grids: list) -> list:
-    """A feedback workbook dropped back in: its 问题清单 sheet(s) are sureform's own, not the sender's data."""
-    own = [g for g in grids if g.name == FEEDBACK_LIST_SHEET
-           or (g.name.startswith(FEEDBACK_LIST_SHEET) and g.name[len(FEEDBACK_LIST_SHEET):].isdigit())]
-    return [g for g in grids if g not in own] if len(own) < len(grids) else grids
+    """A feedback workbook dropped back in: the sheets sureform wrote into it (its marker names them, see
+    `intake.grid.feedback_marks`) are not the sender's data. A sheet is never skipped for its name alone: a roster on
+    a sheet the sender named 问题清单 is read."""
+    own = [g for g in grids if g.own_feedback]
+    return [g for g in grids if not g.own_feedback] if len(own) < len(grids) else grids
 
 
 Parser = Callable[[object], tuple[object, str | None]]

@@ -16,8 +16,8 @@ from sureform.intake.grid import Grid
 from sureform.issues import Issue, Location, make_issue
 from sureform.intake.labels import label_key
 from sureform.intake.tables import FieldSpec, Header, data_rows, find_header, reachable_fields
-from sureform.intake.values import (parse_count, parse_date, parse_label, parse_name, parse_student_id, parse_text,
-                                    parse_yes_no)
+from sureform.intake.values import (parse_count, parse_date, parse_label, parse_name, parse_student_count,
+                                    parse_student_id, parse_text, parse_yes_no)
 from sureform.intake.readers.base import normalise_row
 from sureform.intake.readers.forms import reachable_labels, read_form
 from sureform.intake.readers.prose import parse_prose
@@ -191,16 +191,33 @@ def read_institution(grids: list[Grid], rel: str, catalogue: Catalogue) -> tuple
             records += _read_basic(grid, rel, catalogue, issues)
         else:
             records += _read_table(grid, table, header, rel, issues)
+    issues += _too_many_units(records, rel)
     if "basic" not in seen:
         issues.append(make_issue("sheet-missing", Location(rel, None), sheet=BASIC_SHEET,
                                  expected="项目、内容（" + "、".join(f.label for f in BASIC_ITEMS) + "）"))
     return records, issues
 
 
+UNITS_MAX = 500  # 二级 organisations one school can have: far beyond any college's (a few dozen at most)
+
+
+def _too_many_units(records: list[dict], rel: str) -> list[Issue]:
+    """More 院系 in 二级组织信息 (or 自评补充) than any school has: the file's error, before a form of thousands of
+    tables is built from it."""
+    out = []
+    for table in (UNIT_FACTS, SELF_ASSESSMENT):
+        rows = [r for r in records if r.get("_table") == table.name and r.get("unit")]
+        units = {label_key(r["unit"]) for r in rows}
+        if len(units) > UNITS_MAX:
+            out.append(make_issue("units-too-many", Location(rel, rows[0].get("_sheet")), len(units),
+                                  sheet=table.sheet, maximum=UNITS_MAX))
+    return out
+
+
 def _read_basic(grid: Grid, rel: str, catalogue: Catalogue, issues: list[Issue]) -> list[dict]:
     org_types = list(catalogue.vocabulary.get("org_types", ["学生会", "研究生会"]))
     parsers = {"学校名称": parse_prose, "组织类型": partial(_parse_choice, allowed=org_types),
-               "学生人数较多或分校区较多": parse_yes_no, "全校学生人数": parse_count}
+               "学生人数较多或分校区较多": parse_yes_no, "全校学生人数": parse_student_count}
     facts, _ = read_form(grid, list(BASIC_ITEMS), {})
     out = []
     for spec in BASIC_ITEMS:

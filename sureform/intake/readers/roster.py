@@ -10,9 +10,9 @@ from sureform.editions import Catalogue
 from sureform.intake.grid import Grid
 from sureform.issues import Issue, Location, make_issue
 from sureform.intake.tables import FieldSpec, Header, data_rows, find_header
-from sureform.intake.values import (parse_count, parse_date, parse_discipline, parse_label, parse_name,
-                                    parse_political, parse_rank, parse_student_id, parse_text, parse_year,
-                                    parse_yes_no)
+from sureform.intake.values import (RANK_MAX, parse_count, parse_date, parse_discipline, parse_failed_courses,
+                                    parse_label, parse_name, parse_political, parse_rank, parse_student_id, parse_text,
+                                    parse_year, parse_yes_no)
 from sureform.intake.readers.base import cell_location, normalise_row, record_location
 from sureform.intake.values import is_blank, parse_text
 
@@ -125,7 +125,7 @@ def read_roster(grids: list[Grid], rel: str, catalogue: Catalogue) -> tuple[list
         "class_name": parse_text, "year": parse_year, "level": parse_text,
         "political": partial(parse_political, aliases=catalogue.political_status_aliases),
         "activist": parse_yes_no, "post": parse_label, "department": parse_label, "rank_basis": parse_text,
-        "failed_courses": parse_count, "discipline": parse_discipline, "recommender": parse_text,
+        "failed_courses": parse_failed_courses, "discipline": parse_discipline, "recommender": parse_text,
         "review_date": parse_date, "org": parse_label,
     }
     records: list[dict] = []
@@ -150,8 +150,10 @@ def read_roster(grids: list[Grid], rel: str, catalogue: Catalogue) -> tuple[list
             rec.update(rank=rank, major_size=size, rank_ratio=ratio, rank_text=_rank_text(rank_raw, size_raw))
             if code:
                 key = "rank" if "rank" in header.columns else "major_size"
-                issues.append(make_issue(code, cell_location(rel, raw, header, key, LABELS), rank_raw,
-                                         rank=rank, size=size))
+                if "major_size" in header.columns and parse_count(size_raw, RANK_MAX)[1]:
+                    key = "major_size"  # the 专业人数 is what cannot be read: its own cell
+                issues.append(make_issue(code, cell_location(rel, raw, header, key, LABELS),
+                                         size_raw if key == "major_size" else rank_raw, rank=rank, size=size))
             rec["_id_typed_as_number"] = typed_as_number
             if (split := _split_post(rec, catalogue.posts)) is not None:
                 issues.append(make_issue("post-department-split", record_location(rel, rec, "post", LABELS["post"]),

@@ -7,6 +7,7 @@ columns or written once on the sheet (`学期：2020-2021学年第一学期`).
 """
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
 from functools import lru_cache
@@ -189,12 +190,13 @@ def parse_score(value):
         return None, None
     if isinstance(value, bool):
         return None, "score-invalid"
-    if isinstance(value, (int, float)):
-        return float(value), None
-    try:
-        return float(compact(value)), None
-    except ValueError:
+    if isinstance(value, int) and abs(value) >= 10**15:
         return None, "score-invalid"
+    try:
+        n = float(value) if isinstance(value, (int, float)) else float(compact(value))
+    except (ValueError, OverflowError):
+        return None, "score-invalid"
+    return (n, None) if math.isfinite(n) else (None, "score-invalid")  # never NaN or an infinity
 
 
 def parse_semester_text(value):

@@ -5,6 +5,7 @@ import io
 import logging
 
 from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml.ns import qn
 from docx.shared import Cm, Mm, Pt
 
 from sureform.editions import load_catalogue
@@ -115,11 +116,11 @@ def build_disclosure(inputs: DocumentInputs):
     style.add_body(doc, OPENING.format(org_type=inputs.org_type))
 
     heading = section_heading("form", inputs)
-    style.add_heading(doc, heading)
+    form_heading = style.add_heading(doc, heading)
     cat = load_catalogue(inputs.edition)
-    # the form's own title under the heading, unless the heading already says it (一、改革自评表 / 改革自评表)
-    add_form(doc, inputs, title_size=style.SIZE_S2, cat=cat, title=heading.split("、", 1)[-1] != cat.title)
-    _space_after_table(doc)
+    # the form's own title under the heading, unless the heading already says it (一、改革自评表 / 改革自评表);
+    # the form itself is built apart and moved in at the end (`_insert_form_after`)
+    form_title = heading.split("、", 1)[-1] != cat.title
 
     style.add_heading(doc, section_heading("charter", inputs))
     append_document(composer, inputs.charter_docx, "章程")
@@ -143,6 +144,20 @@ def build_disclosure(inputs: DocumentInputs):
     style.add_heading(doc, section_heading("responsible", inputs))
     add_responsible_table(doc, inputs)
 
+    _insert_form_after(form_heading, inputs, cat, form_title)
     doc.core_properties.title = disclosure_title(inputs)
     style.finish_sections(doc, draft=draft_mark(cat))
     return doc
+
+
+def _insert_form_after(heading, inputs: DocumentInputs, cat, title: bool) -> None:
+    """Section 一, the form, built in a document of its own (made as this one is, so with the same styles) and
+    moved in after its heading once the supplied documents are composed: docxcompose searches the whole document
+    for each part it appends, and a form of hundreds of tables would make every search cost that much more."""
+    scratch = style.new_document()
+    add_form(scratch, inputs, title_size=style.SIZE_S2, cat=cat, title=title)
+    _space_after_table(scratch)
+    anchor = heading._p
+    for element in [e for e in scratch.element.body if e.tag != qn("w:sectPr")]:
+        anchor.addnext(element)
+        anchor = element

@@ -83,6 +83,7 @@ def verdicts_by_key(cat: Catalogue, verdicts: list[ItemVerdict],
     known = {(item.table, item.id) for item in cat.items}
     found: dict[VerdictKey, ItemVerdict] = {}
     units = list(units)
+    listed = set(units)
     for verdict in verdicts:
         if (verdict.table, verdict.id) not in known:
             raise ValueError(f"verdict for unknown item {verdict.id!r} of table {verdict.table} (edition {cat.edition})")
@@ -94,8 +95,9 @@ def verdicts_by_key(cat: Catalogue, verdicts: list[ItemVerdict],
         if key in found:
             raise ValueError(f"two verdicts for item {verdict.id!r}" + (f" of {unit}" if unit else ""))
         found[key] = verdict
-        if unit and unit not in units:
+        if unit and unit not in listed:
             units.append(unit)
+            listed.add(unit)
     for item in cat.items:
         for unit in (units if tables[item.table].per_unit else [None]):
             key = (item.table, unit, item.id)
@@ -158,39 +160,28 @@ def add_table_title(doc, text: str):
 
 
 def add_item_table(doc, table_def: EditionTable, items, verdicts: dict[str, ItemVerdict], labels):
-    """The bordered `项目 | 结论 | 备注` table of `items`; `verdicts` by item id."""
-    groups = _row_groups(items)
-    table = style.new_table(doc, rows=1 + sum(len(members) for _, members in groups), widths=COLUMN_WIDTHS)
-    columns = list(table_def.columns)
-    header = table.rows[0].cells
-    header[0].merge(header[1])
+    """The bordered `项目 | 结论 | 备注` table of `items`; `verdicts` by item id. Its rows are written as XML with
+    their spans in place (`style.append_rows`): linear in the items, whatever the size of the document."""
+    table = style.new_table(doc, rows=0, widths=COLUMN_WIDTHS)
     center = WD_ALIGN_PARAGRAPH.CENTER
-    for cell, text in ((header[0], columns[0]), (header[2], columns[1]), (header[3], columns[2])):
-        style.write_cell(cell, text, font=style.TABLE_HEADER_FONT, align=center)
-
-    row_index = 1
-    for group, members in groups:
-        rows = table.rows[row_index : row_index + len(members)]
-        if group and len(members) > 1:
-            label = rows[0].cells[0].merge(rows[-1].cells[0])
-            style.write_cell(label, group)
-            for row, item in zip(rows, members):
-                style.write_cell(row.cells[1], f"{item.mark}{item.text}")
-        else:
-            cells = rows[0].cells
-            text = item_text(members[0]) if not group else f"{group} {members[0].mark}{members[0].text}"
-            style.write_cell(cells[0].merge(cells[1]), text)
-        for row, item in zip(rows, members):
+    rows = [[style.CellSpec(text, span, font=style.TABLE_HEADER_FONT, align=center)
+             for text, span in zip(table_def.columns, (2, 1, 1))]]
+    keep: set[int] = set()
+    for group, members in _row_groups(items):
+        merged = bool(group) and len(members) > 1
+        for n, item in enumerate(members):
             verdict = verdicts[item.id]
-            style.write_cell(row.cells[2], conclusion_lines(verdict.verdict, labels), align=center)
-            style.write_cell(row.cells[3], note_for(item, verdict))
-        if len(members) > 1:  # a merged group (item 3's sub-rows) never splits across pages: keep with the next row
-            for row in rows[:-1]:
-                for cell in row.cells:
-                    for para in cell.paragraphs:
-                        para.paragraph_format.keep_with_next = True
-        row_index += len(members)
-    style.repeat_header_and_keep_rows(table)
+            ending = [style.CellSpec(conclusion_lines(verdict.verdict, labels), align=center),
+                      style.CellSpec(note_for(item, verdict))]
+            if merged:  # item 3's sub-rows: the group's label spans them, each sub-item its own text
+                label = style.CellSpec(group, vmerge="restart") if n == 0 else style.CellSpec(vmerge="continue")
+                rows.append([label, style.CellSpec(f"{item.mark}{item.text}"), *ending])
+                if n < len(members) - 1:  # a merged group never splits across pages: keep with the next row
+                    keep.add(len(rows) - 1)
+            else:
+                text = item_text(item) if not group else f"{group} {item.mark}{item.text}"
+                rows.append([style.CellSpec(text, span=2), *ending])
+    style.append_rows(table, rows, header_rows=1, keep_next=keep)
     return table
 
 
@@ -235,14 +226,16 @@ def add_form(doc, inputs: DocumentInputs, title_size=style.SIZE_2, cat: Catalogu
         org_line = style.add_body(doc, line, indent=False)
         org_line.paragraph_format.space_after = Pt(6)
 
+    by_table: dict[tuple[str, str | None], dict[str, ItemVerdict]] = {}  # grouped once: linear in the units
+    for (table_id, unit, item_id), verdict in verdicts.items():
+        by_table.setdefault((table_id, unit), {})[item_id] = verdict
     first = None
     for table_def in cat.tables:
         items = cat.items_of(table_def.id)
         if not table_def.per_unit:
             if table_def.title:
                 add_table_title(doc, table_def.title)
-            table = add_item_table(doc, table_def, items, {k[2]: v for k, v in verdicts.items()
-                                                           if k[0] == table_def.id and k[1] is None}, labels)
+            table = add_item_table(doc, table_def, items, by_table.get((table_def.id, None), {}), labels)
             first = first or table
             continue
         if not items:
@@ -254,8 +247,7 @@ def add_form(doc, inputs: DocumentInputs, title_size=style.SIZE_2, cat: Catalogu
             for unit in units:
                 add_table_title(doc, UNIT_TABLE_TITLE.format(title=table_def.title, unit=unit.unit,
                                                              org_type=unit.org_type))
-                add_item_table(doc, table_def, items, {k[2]: v for k, v in verdicts.items()
-                                                       if k[0] == table_def.id and k[1] == unit.unit}, labels)
+                add_item_table(doc, table_def, items, by_table.get((table_def.id, unit.unit), {}), labels)
         if inputs.units_missing:
             _paragraph(doc, UNITS_MISSING.format(units="、".join(inputs.units_missing)), style.BODY_FONT,
                        style.SIZE_S4).paragraph_format.space_before = Pt(6)

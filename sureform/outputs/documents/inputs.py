@@ -4,7 +4,7 @@ Only aggregates and the league office's own facts cross this line: no 学号, ra
 """
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, defaultdict
 from pathlib import Path
 
 from sureform.model import (Consolidation, DocumentInputs, ItemVerdict, OrgChart, PartyMeeting, ResponsiblePerson,
@@ -59,10 +59,15 @@ def unit_organisations(store: Store, units: list[str], catalogue) -> list[UnitOr
     org_types = list(catalogue.vocabulary.get("org_types", ["学生会", "研究生会"]))
     facts = [r for r in store.current_records("institution") if r.get("_table") == "unit_facts"]
     rosters = store.current_records("unit_roster")
+    by_roster: dict = defaultdict(list)  # grouped once: linear in the unions
+    for r in rosters:
+        by_roster[r.get("_unit") or r.get("unit")].append(r.get("org"))
+    by_facts: dict = defaultdict(list)
+    for r in facts:
+        by_facts[r.get("unit")].append(r.get("org"))
     out = []
     for unit in units:
-        named = [r.get("org") for r in rosters if (r.get("_unit") or r.get("unit")) == unit]
-        named = named or [r.get("org") for r in facts if r.get("unit") == unit]
+        named = by_roster.get(unit) or by_facts.get(unit, [])
         counts = Counter(str(o).strip() for o in named if str(o or "").strip() in org_types)
         out.append(UnitOrganisation(unit, counts.most_common(1)[0][0] if counts else org_types[0]))
     return out

@@ -163,32 +163,44 @@ def publish_documents(outbox: Path, docs: dict, now: datetime | None = None,
     logged, never raised.
 
     Each file is written to a temporary file in the same folder, fsynced, then renamed over the old one,
-    so a reader sees the old or the new file whole, never half of one.
+    so a reader sees the old or the new file whole, never half of one; every document is written so before any
+    is renamed. A document may be given as a function that builds it: it is built when its turn comes and let
+    go of once written.
     """
     outbox = Path(outbox)
     outbox.mkdir(parents=True, exist_ok=True)
     now = now or datetime.now()
     history: Path | None = None
     written: dict[str, Path] = {}
-    for name, doc in docs.items():
+    for name in docs:
         if Path(name).name != name or name in ("", ".", "..", HISTORY_DIR):
             raise ValueError(f"document name must be a plain file name: {name!r}")
-        target = outbox / name
-        data = _serialise(doc)
-        if target.exists() and _unchanged(target, data):
-            written[name] = target
-            continue
-        temp = write_temp(target, data)
-        try:
+    # first every document in a temporary file beside its target (a document given as a function is built
+    # only now, and let go of once written: a form of hundreds of tables is held once, not twice), then all
+    # of them put in place: a document that fails to build or to open leaves every published one as it was
+    temps: dict[str, Path] = {}
+    try:
+        for name in list(docs):
+            target = outbox / name
+            doc = docs[name]
+            data = _serialise(doc() if callable(doc) else doc)
+            del doc
+            if target.exists() and _unchanged(target, data):
+                written[name] = target
+                continue
+            temps[name] = write_temp(target, data)
+            del data
+        for name, temp in temps.items():
+            target = outbox / name
             if target.exists():
                 history = history or _new_history_dir(outbox, now)
                 kept = _keep_previous(target, history)
                 log.debug("previous %s kept as %s", name, kept)
             os.replace(temp, target)
-        except BaseException:
+            written[name] = target
+    finally:
+        for temp in temps.values():
             temp.unlink(missing_ok=True)
-            raise
-        written[name] = target
     if history is not None:
         _fsync_dir(history)
     _fsync_dir(outbox)
@@ -203,6 +215,6 @@ def publish_documents(outbox: Path, docs: dict, now: datetime | None = None,
 def write_documents(inputs: DocumentInputs, outbox: Path, now: datetime | None = None,
                     history_days: int | None = HISTORY_DAYS) -> dict[str, Path]:
     """Build both documents and publish them as 备案表.docx and 改革情况公开.docx."""
-    docs = {FILING_NAME: build_filing(inputs), DISCLOSURE_NAME: build_disclosure(inputs)}
+    docs = {FILING_NAME: lambda: build_filing(inputs), DISCLOSURE_NAME: lambda: build_disclosure(inputs)}
     paths = publish_documents(outbox, docs, now=now, history_days=history_days)
     return {"filing": paths[FILING_NAME], "disclosure": paths[DISCLOSURE_NAME]}

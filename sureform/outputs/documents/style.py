@@ -6,6 +6,8 @@ The fonts are named even when this machine lacks them: the reader's Word or WPS 
 """
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
 from weakref import WeakKeyDictionary
 
 from docx import Document
@@ -257,10 +259,15 @@ _STYLE_IDS: "WeakKeyDictionary" = WeakKeyDictionary()  # per document part: para
 def paragraph_style_id(part, name: str) -> str | None:
     """The id of the paragraph style `name` in this document (None for its default style), looked up once per
     document: python-docx scans every style of the document at each lookup."""
+    return style_id(part, name, WD_STYLE_TYPE.PARAGRAPH)
+
+
+def style_id(part, name: str, kind=WD_STYLE_TYPE.PARAGRAPH) -> str | None:
+    """The id of the style `name` of `kind` in this document, looked up once per document."""
     ids = _STYLE_IDS.setdefault(part, {})
-    if name not in ids:
-        ids[name] = part.get_style_id(name, WD_STYLE_TYPE.PARAGRAPH)
-    return ids[name]
+    if (name, kind) not in ids:
+        ids[(name, kind)] = part.get_style_id(name, kind)
+    return ids[(name, kind)]
 
 
 def add_styled(doc, name: str):
@@ -313,10 +320,32 @@ def add_body(doc, text: str, indent: bool = True):
 # --- tables ---------------------------------------------------------------------------------
 
 
+_BLOCK_WIDTHS: "WeakKeyDictionary" = WeakKeyDictionary()
+
+
+def _block_width(doc):
+    """The text width of the document's last section, found once per document (python-docx searches every
+    paragraph of the body for section breaks each time)."""
+    if doc.part not in _BLOCK_WIDTHS:
+        _BLOCK_WIDTHS[doc.part] = doc._block_width
+    return _BLOCK_WIDTHS[doc.part]
+
+
 def new_table(doc, rows: int, widths: list, style: str = "Table Grid"):
     """A bordered table of fixed column widths (tblGrid for LibreOffice, tcW for Word), centred."""
-    table = doc.add_table(rows=rows, cols=len(widths))
-    table.style = doc.styles[style]
+    from docx.oxml.table import CT_Tbl
+    from docx.table import Table
+
+    # as `doc.add_table`, without its searches of the whole body and of every style (a form of a thousand
+    # tables would pay them a thousand times): the table goes before the body's final section properties
+    tbl = CT_Tbl.new_tbl(rows, len(widths), _block_width(doc))
+    body = doc.element.body
+    if len(body) and body[-1].tag == qn("w:sectPr"):
+        body[-1].addprevious(tbl)
+    else:
+        body.append(tbl)
+    table = Table(tbl, doc._body)
+    tbl.tblStyle_val = style_id(doc.part, style, WD_STYLE_TYPE.TABLE)
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     table.autofit = False
     for column, width in zip(table.columns, widths):
@@ -325,6 +354,100 @@ def new_table(doc, rows: int, widths: list, style: str = "Table Grid"):
         for cell, width in zip(row.cells, widths):
             cell.width = width
     return table
+
+
+@dataclass(frozen=True)
+class CellSpec:
+    """One cell of a row built as XML (`append_rows`): the text lines as `write_cell` writes them, how many grid
+    columns it spans, whether it starts ("restart") or continues ("continue") a vertical merge."""
+
+    lines: tuple[str, ...] | str = ("",)
+    span: int = 1
+    vmerge: str | None = None
+    font: str = TABLE_FONT
+    size: object = SIZE_S4
+    bold: bool | None = False
+    align: object = WD_ALIGN_PARAGRAPH.LEFT
+
+
+_JC = {WD_ALIGN_PARAGRAPH.LEFT: "left", WD_ALIGN_PARAGRAPH.CENTER: "center", WD_ALIGN_PARAGRAPH.RIGHT: "right"}
+_XML_BAD = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")  # what an XML document cannot hold
+
+
+def _escape(text: str) -> str:
+    return _XML_BAD.sub("", text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+
+
+def _run_content(text: str) -> str:
+    """A run's text as python-docx writes it: `w:t` pieces, a tab as `w:tab`, a line break as `w:br`."""
+    out, piece = [], []
+
+    def flush():
+        if piece:
+            t = "".join(piece)
+            space = ' xml:space="preserve"' if len(t.strip()) < len(t) else ""
+            out.append(f"<w:t{space}>{_escape(t)}</w:t>")
+            piece.clear()
+
+    for char in _XML_BAD.sub("", text):
+        if char == "\t":
+            flush()
+            out.append("<w:tab/>")
+        elif char in "\r\n":
+            flush()
+            out.append("<w:br/>")
+        else:
+            piece.append(char)
+    flush()
+    return "".join(out)
+
+
+def _cell_xml(cell: CellSpec, width: int, style_id: str | None, keep_next: bool) -> str:
+    """What `write_cell` makes of a cell (the same XML), as text."""
+    merge = "" if cell.vmerge is None else '<w:vMerge w:val="restart"/>' if cell.vmerge == "restart" else "<w:vMerge/>"
+    span = f'<w:gridSpan w:val="{cell.span}"/>' if cell.span > 1 else ""
+    if cell.vmerge == "continue":  # the merged cell's content is in the cell that started it
+        return f'<w:tc><w:tcPr><w:tcW w:type="dxa" w:w="{width}"/>{span}{merge}</w:tcPr><w:p/></w:tc>'
+    lines = [cell.lines] if isinstance(cell.lines, str) else list(cell.lines) or [""]
+    font, latin = _escape(cell.font), _escape(LATIN_FONT)
+    bold = "" if cell.bold is None else "<w:b/>" if cell.bold else '<w:b w:val="0"/>'
+    rpr = (f'<w:rPr><w:rFonts w:ascii="{latin}" w:hAnsi="{latin}" w:eastAsia="{font}" w:hint="eastAsia"/>{bold}'
+           f'<w:sz w:val="{round(cell.size.pt * 2)}"/></w:rPr>')
+    pstyle = f'<w:pStyle w:val="{_escape(style_id)}"/>' if style_id else ""
+    keep = "<w:keepNext/>" if keep_next else ""
+    paras = []
+    for index, line in enumerate(lines):
+        before = 40 if index == 0 else 0
+        after = 40 if index == len(lines) - 1 else 0
+        paras.append(f'<w:p><w:pPr>{pstyle}{keep}<w:spacing w:line="240" w:lineRule="auto" w:before="{before}" '
+                     f'w:after="{after}"/><w:ind w:firstLine="0"/><w:jc w:val="{_JC[cell.align]}"/></w:pPr>'
+                     f"<w:r>{rpr}{_run_content(line)}</w:r></w:p>")
+    return (f'<w:tc><w:tcPr><w:tcW w:type="dxa" w:w="{width}"/>{span}{merge}<w:vAlign w:val="center"/></w:tcPr>'
+            f'{"".join(paras)}</w:tc>')
+
+
+def append_rows(table, rows: list[list[CellSpec]], header_rows: int = 0, keep_next: set[int] = frozenset()) -> None:
+    """Rows appended to `table`, written as XML text and parsed once: the cells are what `write_cell` makes of
+    them, each spanning its grid columns (`w:gridSpan`) or merged down a column (`w:vMerge`) as it says; no row
+    splits across pages, the first `header_rows` repeat on each page, and the paragraphs of the rows in
+    `keep_next` keep with the next row. The cost is linear in the cells whatever the size of the document
+    (python-docx's `merge` and cell writing search the document for every cell they touch)."""
+    from docx.oxml import parse_xml
+    from docx.oxml.ns import nsdecls
+
+    tbl = table._tbl
+    grid = [int(g.get(qn("w:w"))) for g in tbl.tblGrid.gridCol_lst]
+    style_id = paragraph_style_id(table.part, "Normal")
+    out = []
+    for n, row in enumerate(rows):
+        cells, column = [], 0
+        for cell in row:
+            cells.append(_cell_xml(cell, sum(grid[column: column + cell.span]), style_id, n in keep_next))
+            column += cell.span
+        head = "<w:tblHeader/>" if n < header_rows else ""
+        out.append(f'<w:tr><w:trPr><w:cantSplit/>{head}</w:trPr>{"".join(cells)}</w:tr>')
+    for tr in list(parse_xml(f'<w:tbl {nsdecls("w")}>{"".join(out)}</w:tbl>')):
+        tbl.append(tr)
 
 
 def repeat_header_and_keep_rows(table, header_rows: int = 1) -> None:
