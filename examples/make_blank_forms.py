@@ -3,6 +3,10 @@
 - examples/forms/改革自评表-2022-空白.docx: the 2021–22 改革自评表 layout (../shared/docs/editions.md): heading,
   the ★/▲ legend, （一）校级 table 指标 · 结论 · 备注 with items 1–11 as published (★ on 1 and 11), and the
   （二）二级 table's title (its items were never published: the table has its header only);
+- examples/forms/改革自评表-2022-2023-空白.docx and 改革自评表-2023-2024-空白.docx: the same tables as published for
+  2022–23 and 2023–24, numbered as the published forms number them (`1★.`, `11★.`): the 2023–24 legend names ★
+  only, its school table is headed （一）校级学生会组织改革自评 and its item 6 has the 2023–24 wording; item 12
+  onward and the 二级 items were never published (editions.md): not there;
 - examples/forms/备案表-2020-空白.docx: the seed's own 2020 table (项目 · 验收结论 · 备注, 达标/未达标, item 3
   with three sub-rows under a merged 3. 机构和人员规模 cell, 备注 实有人 / 实有个 / 召开日期为：).
 
@@ -69,6 +73,18 @@ ITEMS_2022 = [
 ]
 
 
+LEGEND_2023 = "标注“★”为核心指标；标注“▲”为观测指标，2022—2023学年暂不作硬性要求。"
+LEGEND_2024 = "标注“★”为核心指标。"
+TITLE_2024_SCHOOL = "（一）校级学生会组织改革自评"
+ITEM_6_2024 = "除学生会主席团成员（含轮值执行主席）和工作部门成员，均不设置其他任何职务。"
+ITEMS_2024 = [ITEMS_2022[i] if i != 5 else ("", ITEM_6_2024, "") for i in range(len(ITEMS_2022))]
+
+
+def published_number(n: int, mark: str) -> str:
+    """How the published 改革自评表 number an item: the mark after the number, before the dot (`1★.`)."""
+    return f"{n}{mark}."
+
+
 def new_document() -> docx.Document:
     doc = docx.Document()
     section = doc.sections[0]
@@ -102,6 +118,9 @@ def write(cell, text: str, bold: bool = False, center: bool = False) -> None:
 
 
 def widths(table, mm: list[float]) -> None:
+    table.autofit = False
+    for column, w in zip(table.columns, mm):  # the grid (LibreOffice lays the table out from it)
+        column.width = Mm(w)
     for row in table.rows:
         for cell, w in zip(row.cells, mm):
             cell.width = Mm(w)
@@ -137,23 +156,25 @@ def form_2020(path: Path) -> Path:
         write(cells[2], verdict, center=True)
         write(cells[3], note)
         r += 1
+    doc.add_paragraph()  # as Word ends every document
     path.parent.mkdir(parents=True, exist_ok=True)
     doc.save(str(path))
     return path
 
 
-def form_2022(path: Path) -> Path:
+def form_2022(path: Path, legend: str = LEGEND_2022, school_title: str = TITLE_2022_SCHOOL,
+              items: list = ITEMS_2022, numbered=lambda n, mark: f"{mark}{n}.") -> Path:
     doc = new_document()
     heading(doc, "一、改革自评表")
-    doc.add_paragraph(LEGEND_2022)
-    heading(doc, TITLE_2022_SCHOOL, size=12, center=False)
-    table = doc.add_table(rows=1 + len(ITEMS_2022), cols=3)
+    doc.add_paragraph(legend)
+    heading(doc, school_title, size=12, center=False)
+    table = doc.add_table(rows=1 + len(items), cols=3)
     table.style = "Table Grid"
     widths(table, [100, 24, 36])
     for cell, text in zip(table.rows[0].cells, ("指标", "结论", "备注")):
         write(cell, text, bold=True, center=True)
-    for n, ((mark, text, note), row) in enumerate(zip(ITEMS_2022, table.rows[1:]), start=1):
-        write(row.cells[0], f"{mark}{n}. {text}")
+    for n, ((mark, text, note), row) in enumerate(zip(items, table.rows[1:]), start=1):
+        write(row.cells[0], f"{numbered(n, mark)} {text}")
         write(row.cells[1], f"{BOX}是 {BOX}否", center=True)
         write(row.cells[2], note)
     heading(doc, TITLE_2022_UNITS, size=12, center=False)
@@ -162,13 +183,25 @@ def form_2022(path: Path) -> Path:
     widths(units, [100, 24, 36])
     for cell, text in zip(units.rows[0].cells, ("指标", "结论", "备注")):
         write(cell, text, bold=True, center=True)
+    doc.add_paragraph()  # Word always ends a document with a paragraph (LibreOffice's .doc export drops a last table)
     path.parent.mkdir(parents=True, exist_ok=True)
     doc.save(str(path))
     return path
 
 
+def form_2023(path: Path) -> Path:
+    """The 2022–23 改革自评表 as published: `1★.` numbering, the ★/▲ legend of 2022—2023."""
+    return form_2022(path, LEGEND_2023, numbered=published_number)
+
+
+def form_2024(path: Path) -> Path:
+    """The 2023–24 改革自评表 as published: `1★.` numbering, a ★-only legend, item 6's 2023–24 wording."""
+    return form_2022(path, LEGEND_2024, TITLE_2024_SCHOOL, ITEMS_2024, numbered=published_number)
+
+
 def main(out: Path = OUT) -> list[Path]:
-    return [form_2022(out / "改革自评表-2022-空白.docx"), form_2020(out / "备案表-2020-空白.docx")]
+    return [form_2022(out / "改革自评表-2022-空白.docx"), form_2023(out / "改革自评表-2022-2023-空白.docx"),
+            form_2024(out / "改革自评表-2023-2024-空白.docx"), form_2020(out / "备案表-2020-空白.docx")]
 
 
 if __name__ == "__main__":

@@ -1,6 +1,6 @@
 """Prefect: the only package that imports it. Thin: each flow runs `sureform.pipeline`'s stages as tasks.
 
-`intake` and `nightly` (the flows), `nightly_run` (the nightly without Prefect), `deployments` (the two
+`intake`, `nightly` and `review` (the flows), `nightly_run` (the nightly without Prefect), `deployments` (the two
 deployments and the watcher's trigger), `watch` (polling the inbox), `serve` and `server` (`sureform serve`
 and its embedded server), `recovery` (nothing outlives serve; a restart finishes a killed run),
 `retention` (bounded Prefect history), `summary` (the runs' markdown summaries), `cli` (`python -m flows`,

@@ -5,19 +5,15 @@ process replaced), so that the core never imports Prefect.
 """
 from __future__ import annotations
 
-import logging
-import os
 import sys
 
 from flows.serve import serve
-from sureform.cli import build_parser, run_options, show
+from sureform.cli import build_parser, run_options, say, setup_logging, show
 from sureform.config import flags_from_args, load_settings
 
 
 def main(argv: list[str] | None = None) -> int:
-    level = os.environ.get("SUREFORM_LOG_LEVEL", "WARNING").strip().upper()
-    logging.basicConfig(level=level if level in ("DEBUG", "INFO", "WARNING", "ERROR") else "WARNING", stream=sys.stderr,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    setup_logging()
     args = build_parser().parse_args(sys.argv[1:] if argv is None else argv)
     try:
         if args.command == "serve":
@@ -25,9 +21,9 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "run":
             return run_recorded(args)
     except ValueError as exc:  # ConfigError, EditionError
-        print(f"sureform: {exc}", file=sys.stderr)
+        say(exc)
         return 2
-    print(f"sureform: {args.command} 不由 flows 处理", file=sys.stderr)
+    say(f"{args.command} 不由 flows 处理")
     return 2
 
 
@@ -40,7 +36,7 @@ def run_recorded(args) -> int:
                          opts.stable_seconds, settings.lock_wait, history_days=opts.history_days,
                          read_limits=settings.read_limits(), deadline=settings.display("deadline"))
     if report.get("skipped_reason"):
-        print(f"sureform: {report['skipped_reason']}", file=sys.stderr)
+        say(report["skipped_reason"])
         return 3
     show(report, args.json)
     return 0

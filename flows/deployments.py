@@ -1,10 +1,12 @@
-"""The two deployments `sureform serve` runs, and the watcher's trigger for the intake one.
+"""The three deployments `sureform serve` runs, and the watcher's trigger for the intake one.
 
 - `sureform-intake/intake`: no schedule; the inbox watcher creates a run of it when files are ready and
   executes it *in the serving process* (`IntakeTrigger`: a worker thread, one run at a time), so a drop costs
   no process start and no imports. The run is created PENDING, which the runner does not pick up; a run made
   by hand (UI, API) is SCHEDULED and the runner executes it in a subprocess, as before.
 - `sureform-nightly/nightly`: cron schedule (default `0 2 * * *`, Asia/Shanghai), executed by the runner.
+- `sureform-review/review`: the provincial review, no schedule: run on demand (UI, API), by the runner, on the
+  folders of the settings' [review] table.
 
 Entrypoints are module paths (`flows.intake.intake_flow`), so the runner's subprocesses find the code
 whatever the working directory; parameters carry absolute folders from the settings.
@@ -22,6 +24,7 @@ log = logging.getLogger("sureform.serve")
 
 INTAKE = "intake"
 NIGHTLY = "nightly"
+REVIEW = "review"
 TAGS = ["sureform"]
 
 
@@ -49,6 +52,7 @@ def build_deployments(settings: "Settings") -> list:
 
     from flows.intake import intake_flow
     from flows.nightly import nightly_flow
+    from flows.review import review_flow
 
     intake = intake_flow.to_deployment(
         name=INTAKE, parameters=intake_parameters(settings), paused=False, tags=TAGS,
@@ -59,7 +63,20 @@ def build_deployments(settings: "Settings") -> list:
         parameters=nightly_parameters(settings),
         description=f"夜间汇总：按 {settings.schedule}（{settings.timezone}）定时运行（sureform serve）",
         entrypoint_type=EntrypointType.MODULE_PATH)
-    return [intake, nightly]
+    review = review_flow.to_deployment(
+        name=REVIEW, parameters=review_parameters(settings), paused=False, tags=TAGS,
+        description="省级复评：按需运行（在界面中点“运行”，或 prefect deployment run sureform-review/review）",
+        entrypoint_type=EntrypointType.MODULE_PATH)
+    return [intake, nightly, review]
+
+
+def review_parameters(settings: "Settings") -> dict[str, Any]:
+    from sureform.config import load_review_settings
+
+    rs = load_review_settings({}, config_path=settings.config_file)
+    return {"inbox": str(rs.inbox), "outbox": str(rs.outbox), "state": str(rs.state), "sample": rs.sample,
+            "seed": rs.seed, "timezone": settings.timezone, "lock_wait": settings.lock_wait,
+            "read_limits": settings.read_limits()}
 
 
 class IntakeTrigger:
@@ -91,7 +108,7 @@ class IntakeTrigger:
             raise RuntimeError("上一次收件处理还没有结束")
         run = self._client.create_flow_run_from_deployment(self.deployment_id, parameters=self.parameters,
                                                            tags=[*TAGS, "watch"], state=Pending())
-        log.info("已启动收件处理 %s（%s）", run.name, run.id)
+        log.debug("已启动收件处理 %s（%s）", run.name, run.id)  # the watcher has said which files
         self._current = run.id
         self._thread = threading.Thread(target=self._execute, args=(run,), name=f"intake-{run.name}", daemon=True)
         self._thread.start()

@@ -11,7 +11,7 @@ from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from prefect import flow, get_run_logger, task
+from prefect import flow, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NONE
 
@@ -23,6 +23,8 @@ from sureform.intake.grid import ReadLimits
 from sureform.pipeline import Run, RunOptions, Stage
 from sureform.report import RunReport
 from sureform.runlock import RunBusy
+
+log = logging.getLogger("sureform.serve")  # sureform's lines: the serve log and this run's logs on the server
 
 TASKS = {stage.name: task(stage.run, name=stage.title, retries=2 if stage.io else 0, retry_delay_seconds=2,
                           cache_policy=NONE)
@@ -58,14 +60,15 @@ def intake_flow(inbox: str = "inbox", outbox: str = "outbox", state: str = "stat
         report = pipeline.run_intake(opts, execute=as_task, lock_wait=lock_wait, what="sureform-intake",
                                      finish=finish).to_dict()
         report["verdict_changes"] = changes
-        from sureform.outputs.terminal import documents_line, file_lines
+        from sureform.outputs.terminal import documents_line, file_lines, run_line
 
         for line in file_lines(report):  # one Chinese line per file: what happened to it (serve's log)
-            get_run_logger().info(line)
+            log.info("%s", line)
         if (waiting := documents_line(report)) is not None:
-            get_run_logger().info(waiting)
+            log.info("%s", waiting)
+        log.info("%s", run_line(report))
     except RunBusy as exc:
-        get_run_logger().warning("本次跳过：%s", exc)
+        log.warning("本次收件处理跳过：%s", exc)
         report = {"as_of": opts.as_of.isoformat(), "files": [], "skipped_reason": str(exc)}
     publish_artifact("sureform-intake", intake_markdown(report, changes, previous), "收件处理结果")
     return report
@@ -83,4 +86,4 @@ def publish_artifact(key: str, markdown: str, description: str) -> None:
     try:
         create_markdown_artifact(markdown=markdown, key=key, description=description)
     except Exception as exc:
-        get_run_logger().warning("无法保存运行摘要（artifact）：%s", exc)
+        log.warning("无法保存运行摘要（artifact）：%s", exc)

@@ -53,4 +53,6 @@ def nightly(opts: RunOptions, term_starts: tuple[tuple[int, int], ...], lock_wai
         log.info("本学期（%s 起）未报送的单位：%s", silent["term_start"], "、".join(silent["silent"]))
     for c in changes:
         log.info("评估项目 %s 的结论变化：%s → %s", c["id"], c["before"] or "（无）", c["after"] or "（无）")
+    log.info("夜间汇总完成（填报日期 %s）：待整改问题 %d 处%s", report["as_of"], run.open_findings,
+             "，评估结论没有变化" if not changes else "")
     return report, nightly_markdown(report, changes, extra["previous"], silent, extra["overdue"])

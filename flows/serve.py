@@ -23,6 +23,7 @@ import signal
 import threading
 import time
 from contextlib import ExitStack
+from pathlib import Path
 
 from sureform.config import ConfigError, Settings
 from sureform.runlock import RunBusy, describe, file_lock
@@ -33,12 +34,15 @@ log = logging.getLogger("sureform.serve")
 RUNNER_QUERY_SECONDS = 1.0  # how often the runner asks the server for runs to start (Prefect's default: 10)
 SHUTDOWN_GRACE = 60.0  # seconds a run in progress gets to finish when serve is stopped
 READY_LINE = "sureform serve 已就绪"
+LOGGING_CONFIG = Path(__file__).with_name("logging.yml")  # Prefect's logging, with sureform's console lines
 
 
 def serve(settings: Settings) -> int:
     settings.check_serve()
     logging.getLogger("sureform").setLevel(settings.log_level)
     os.environ["SUREFORM_LOG_LEVEL"] = settings.log_level  # for the flow-run subprocesses
+    os.environ["SUREFORM_TIMEZONE"] = settings.timezone  # their log lines' times, as this process's
+    os.environ.setdefault("PREFECT_LOGGING_SETTINGS_PATH", str(LOGGING_CONFIG))  # read when Prefect is imported
     with ExitStack() as stack:
         try:
             stack.enter_context(file_lock(settings.state / "serve.lock", wait=0, what="sureform serve",
@@ -152,8 +156,8 @@ def _serve(settings: Settings, stop: threading.Event) -> int:
     except Exception as exc:  # noqa: BLE001 — bookkeeping only, never keeps serve from starting
         log.warning("无法清理上次留下的未结束步骤：%s", exc)
     threading.Thread(target=warm_up, name="warm-up", daemon=True).start()
-    log.info("%s：监视 %s，夜间汇总 %s（%s），界面 %s", READY_LINE, settings.inbox, settings.schedule,
-             settings.timezone, os.environ["PREFECT_API_URL"].removesuffix("/api"))
+    log.info("%s：监视 %s，夜间汇总%s，界面 %s", READY_LINE, settings.inbox,
+             schedule_words(settings.schedule, settings.timezone), os.environ["PREFECT_API_URL"].removesuffix("/api"))
 
     rc = 0
     while not stop.wait(0.5):
@@ -184,6 +188,15 @@ def _serve(settings: Settings, stop: threading.Event) -> int:
     flush_to_server()
     log.info("sureform serve 已停止")
     return rc
+
+
+def schedule_words(cron: str, timezone: str) -> str:
+    """`0 2 * * *`, Asia/Shanghai → `每天 2:00（北京时间）`; another schedule as written (`（cron：…）`)."""
+    zone = "北京时间" if timezone in ("Asia/Shanghai", "Asia/Chongqing", "PRC") else timezone
+    fields = cron.split()
+    if len(fields) == 5 and fields[2:] == ["*", "*", "*"] and fields[0].isdigit() and fields[1].isdigit():
+        return f"每天 {int(fields[1])}:{int(fields[0]):02d}（{zone}）"
+    return f"按 cron“{cron}”（{zone}）"
 
 
 # what the intake stages import on first use (pandas, pandera, openpyxl, xlsxwriter, python-docx): imported once

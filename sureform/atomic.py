@@ -1,6 +1,7 @@
 """Writing outputs so that a reader never sees a half-written file: the one way it is done; and the one way a
 name from outside (a folder, a cell, a sender's file name) becomes a path (`safe_join`, `safe_component`,
-`unit_name_problem`), and a file is opened for reading without following a link (`open_regular`).
+`unit_name_problem`), and a file is opened for reading without following a link (`open_regular`); and the one
+way such a name or value is shown on a terminal or in a log line (`printable`).
 
 Every write goes to a temporary file beside its target, named by `temp_beside` (`.<stem>.<pid>.tmp<suffix>`,
 the one name `sureform.runlock.sweep_leftovers` recognises as a killed run's leftover), is fsynced, then
@@ -254,3 +255,24 @@ def open_regular(path: Path) -> int:
         os.close(fd)
         raise NotRegularFile(errno.EINVAL, "不是普通文件，不读取", str(path))
     return fd
+
+
+# shown as escapes wherever text from outside reaches a terminal or a log line: C0 controls (ESC, BEL, CR, LF,
+# TAB …), DEL, C1 controls, the bidirectional controls (embeddings, overrides, isolates, marks), line and
+# paragraph separators, the byte order mark; a lone surrogate (a name that was not UTF-8) is shown as U+FFFD
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069\ufeff\ud800-\udfff]")
+
+
+def _escaped(m: re.Match) -> str:
+    code = ord(m.group())
+    if 0xD800 <= code <= 0xDFFF:
+        return "\ufffd"
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def printable(text: object) -> str:
+    """`text` (a file or folder name, a cell's value, a message quoting one) safe to write on one line of a
+    terminal or a log: every control character is shown as its escape (`\\x1b`, `\\x07`, `\\u202e`), so a
+    name cannot move the cursor, retitle the window, clear the screen, reorder the line or start a new one."""
+    s = text if isinstance(text, str) else str(text)
+    return _UNPRINTABLE.sub(_escaped, s)

@@ -327,7 +327,7 @@ def _read_file(path: Path) -> dict[str, Any]:
         raise ConfigError(f"配置文件 {path} 格式错误（TOML）：{exc}") from None
     if isinstance(data.get("sureform"), dict) and len(data) == 1:
         data = data["sureform"]  # a [sureform] table is accepted too
-    unknown = [k for k in data if k not in KEY_NAMES]
+    unknown = [k for k in data if k not in KEY_NAMES and k != REVIEW_TABLE]
     if unknown:
         raise ConfigError(f"配置文件 {path} 中有未知的设置项：{'、'.join(unknown)}；"
                           f"可用的设置项：{'、'.join(KEY_NAMES)}")
@@ -429,3 +429,60 @@ def render(settings: Settings) -> str:
             shown, ensure_ascii=False)
         lines.append(f"{key.name:<{width}} = {literal:<28} # 来自{settings.sources.get(key.name, SOURCE_DEFAULT)}")
     return "\n".join(lines)
+
+
+# ---- the provincial review (`sureform review`): a [review] table of its own -----------------------------------
+REVIEW_TABLE = "review"
+REVIEW_DEFAULTS = {"inbox": "review/inbox", "outbox": "review/outbox", "state": "review/state", "sample": 0.2,
+                   "seed": 0}
+
+
+@dataclass(frozen=True)
+class ReviewSettings:
+    inbox: Path
+    outbox: Path
+    state: Path
+    sample: float
+    seed: int
+    sources: Mapping[str, str] = field(default_factory=dict, compare=False)
+
+
+def load_review_settings(flags: Mapping[str, Any] | None = None, *, config_path: Path | str | None = None,
+                         env: Mapping[str, str] | None = None, cwd: Path | None = None) -> ReviewSettings:
+    """The review's folders and visit sample: defaults (review/inbox, review/outbox, review/state, 0.2, 0) <
+    the settings file's [review] table < flags; a college's own filing and a province's review never mix."""
+    env = os.environ if env is None else env
+    cwd = Path.cwd() if cwd is None else Path(cwd)
+    flags = {k: v for k, v in (flags or {}).items() if v is not None}
+    file = find_config_file(config_path, env, cwd)
+    table = (_read_file(file).get(REVIEW_TABLE) if file is not None else None) or {}
+    if not isinstance(table, dict):
+        raise ConfigError(f"配置文件 {file} 中的 review 应为一个表（[review]）")
+    unknown = [k for k in table if k not in REVIEW_DEFAULTS]
+    if unknown:
+        raise ConfigError(f"配置文件 {file} 的 [review] 中有未知的设置项：{'、'.join(unknown)}；"
+                          f"可用的设置项：{'、'.join(REVIEW_DEFAULTS)}")
+    values: dict[str, Any] = {}
+    sources: dict[str, str] = {}
+    for name, default in REVIEW_DEFAULTS.items():
+        base = cwd
+        if name in flags:
+            raw, source = flags[name], f"命令行 --{name}"
+        elif name in table:
+            raw, source, base = table[name], f"配置文件 {file} [review]", file.parent
+        else:
+            raw, source = default, SOURCE_DEFAULT
+        try:
+            if name in ("inbox", "outbox", "state"):
+                value = (base / _path(raw)).resolve()
+            elif name == "sample":
+                value = _number(raw, minimum=0, maximum=1)
+            else:
+                value = _whole(0, 2 ** 31 - 1, "")(raw)
+        except ValueError as exc:
+            raise ConfigError(f"设置 review.{name} 的值 {raw!r} 无效（来自{source}）：{exc}") from None
+        values[name], sources[name] = value, source
+    settings = ReviewSettings(**values, sources=sources)
+    if settings.state == settings.outbox or settings.inbox in (settings.state, settings.outbox):
+        raise ConfigError("复评的收件、输出和状态文件夹必须是三个不同的文件夹")
+    return settings

@@ -2,6 +2,7 @@
 
     scan → read → validate → commit → feedback → consolidate → outputs → release      (INTAKE)
                                               consolidate → outputs                 (NIGHTLY)
+    scan → read → recompute → record → outputs                 (REVIEW: colleges' declarations, its own folders)
 
 Each stage is a plain function over a `Run` (what the run has found so far); `run_intake` and
 `run_nightly` hold `<state>/run.lock`, sweep what a killed run left, and call the stages in order through an
@@ -126,7 +127,7 @@ def read_batch(files: list, opts: RunOptions, progress: Progress = _noop) -> lis
             try:
                 fr.sha256 = file_sha256(f.path)
             except OSError as exc:
-                log.warning("cannot hash %s: %s", f.rel, exc)
+                log.warning("无法读取 %s（计算校验值时）：%s", f.rel, exc)
                 continue  # vanished or locked (or no longer a plain file): it will be seen next run
             hashed.append((f, fr))
         first = {}
@@ -238,11 +239,11 @@ def _take_read(fr: FileRead, reader: Isolated) -> None:
     try:
         got = reader.result(fr.rel)
     except Abnormal as exc:
-        log.warning("reading %s: %s", fr.rel, exc.reason)
+        log.warning("读取 %s：%s", fr.rel, exc.reason)
         fr.issues.append(make_issue("file-abnormal", Location(fr.rel), reason=exc.reason))
         return
     except Exception as exc:  # a reader bug must not stop the batch
-        log.error("reading %s failed: %r", fr.rel, exc)
+        log.error("读取 %s 时出错：%r", fr.rel, exc)
         fr.issues.append(make_issue("file-unreadable", Location(fr.rel), reason=f"读取时出错（{type(exc).__name__}）"))
         return
     fr.kind, fr.unit, fr.records, fr.issues = got.kind, got.unit, got.records, got.issues
@@ -531,7 +532,7 @@ def _take_feedback(fr: FileRead, call: tuple, writer: Isolated, written: list[Pa
         try:
             fr.feedback = writer.result(fr.rel)
         except (Abnormal, MemoryError) as exc:
-            log.warning("feedback for %s: its own sheets could not be marked (%s); the list of problems only",
+            log.warning("%s 的标注文件：无法在原表格上标注（%s），只列出问题清单",
                         fr.rel, getattr(exc, "reason", "MemoryError"))
             fr.feedback = _write_feedback_isolated(*call, own_sheets=False)
         written.append(fr.feedback)
@@ -670,6 +671,108 @@ INTAKE: tuple[Stage, ...] = (
     Stage("release", "release-inbox", _release, io=True),
 )
 NIGHTLY: tuple[Stage, ...] = tuple(s for s in INTAKE if s.name in ("consolidate", "outputs"))
+
+
+# ---- the provincial review (`sureform review`): its own folders, its own lock -------------------------------
+@dataclass
+class ReviewOptions:
+    inbox: Path = Path("review/inbox")
+    outbox: Path = Path("review/outbox")
+    state: Path = Path("review/state")
+    as_of: date = field(default_factory=today_in_china)
+    edition: str | None = None  # None: each college judged by the form it filled
+    sample: float = 0.2  # the share of passing colleges drawn for a visit
+    seed: int = 0
+    limits: ReadLimits = field(default_factory=ReadLimits)
+
+
+@dataclass
+class ReviewRun:
+    opts: ReviewOptions
+    progress: "Progress" = None  # type: ignore[assignment]
+    colleges: list = field(default_factory=list)  # CollegeFiles
+    declarations: list = field(default_factory=list)  # Declaration
+    round: object = None  # ReviewRound
+    visits: list = field(default_factory=list)  # Visit
+    changes: dict = field(default_factory=dict)  # college → ["工作人员 38 → 51", …]
+    outputs: dict = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.progress = self.progress or _noop
+
+
+def _review_scan(run: ReviewRun) -> None:
+    from sureform.intake.declarations import scan_review_inbox
+
+    run.colleges = scan_review_inbox(run.opts.inbox)
+
+
+def _review_read(run: ReviewRun) -> None:
+    from sureform.intake.declarations import one_per_college, read_colleges
+
+    run.declarations = one_per_college(read_colleges(run.colleges, run.opts.limits, progress=run.progress))
+
+
+def _review_recompute(run: ReviewRun) -> None:
+    from sureform.rules.library import load_edition
+    from sureform.rules.review import review_all, select_visits
+
+    catalogue = load_edition(run.opts.edition) if run.opts.edition else None
+    run.round = review_all(run.declarations, run.opts.as_of, catalogue)
+    run.visits = select_visits(run.round, run.opts.sample, run.opts.seed)
+
+
+def _review_record(run: ReviewRun) -> None:
+    from sureform.rules.review import changes_since, history_items
+    from sureform.store import REVIEW_DB, ReviewRecord, ReviewStore
+
+    records = [ReviewRecord(c.name, c.sha256 or "-", c.files, c.outcome, history_items(c)) for c in run.round.colleges]
+    with ReviewStore(run.opts.state / REVIEW_DB) as store:
+        before = store.record_round(run.round.round, run.opts.as_of.isoformat(), records,
+                                    datetime.now(TZ).isoformat(timespec="seconds"))
+    run.changes = {c.name: changes_since(before[c.name]["previous"], c) for c in run.round.colleges}
+
+
+def _review_outputs(run: ReviewRun) -> None:
+    from sureform.outputs.review import LETTERS, SUMMARY, VISITS, write_letters, write_summary, write_visits
+
+    out = run.opts.outbox
+    run.outputs = {"summary": rel_out(write_summary(run.round, run.changes, out / SUMMARY), run.opts),
+                   "letters": [rel_out(p, run.opts) for p in write_letters(run.round, out / LETTERS)],
+                   "visits": rel_out(write_visits(run.visits, out / VISITS), run.opts)}
+
+
+REVIEW: tuple[Stage, ...] = (
+    Stage("review-scan", "scan-declarations", _review_scan, io=True),
+    Stage("review-read", "read-declarations", _review_read, io=False),
+    Stage("review-recompute", "recompute", _review_recompute, io=False),
+    Stage("review-record", "record-round", _review_record, io=True),
+    Stage("review-outputs", "write-review-outputs", _review_outputs, io=True),
+)
+
+
+def run_review(opts: ReviewOptions, *, execute: "Execute | None" = None, progress: "Progress | None" = None,
+               lock_wait: float | None = None) -> dict:
+    """One review of every college's declaration in `opts.inbox`: the REVIEW stages under the review's own lock
+    (`<review state>/run.lock`), as the JSON of `sureform review --json`."""
+    with run_lock(opts.state, wait=lock_wait, what="sureform review"):
+        sweep_leftovers(opts.outbox, opts.state)
+        run = ReviewRun(opts, progress)
+        for stage in REVIEW:
+            (execute or run_directly)(stage, run)  # type: ignore[arg-type]
+            crash_point(stage.name)
+    return review_report(run)
+
+
+def review_report(run: ReviewRun) -> dict:
+    colleges = []
+    for c in run.round.colleges:
+        d = c.to_dict()
+        d["changes"] = run.changes.get(c.name, [])
+        colleges.append(d)
+    return {"round": run.round.round, "as_of": run.opts.as_of.isoformat(), "counts": run.round.counts(),
+            "colleges": colleges, "visits": [{"name": v.college.name, "why": v.why} for v in run.visits],
+            "outputs": run.outputs}
 
 Execute = Callable[[Stage, Run], None]
 

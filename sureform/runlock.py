@@ -43,7 +43,25 @@ def describe(holder: dict | None) -> str:
     if not holder:
         return "持有者未知"
     what = holder.get("what") or "处理"
-    return f"{what}，进程 {holder.get('pid')}@{holder.get('host')}，开始于 {holder.get('since')}"
+    return f"{what}，进程 {holder.get('pid')}@{holder.get('host')}，开始于 {_beijing(holder.get('since'))}"
+
+
+def _beijing(since) -> str:
+    """`2026-12-04T19:36:08+00:00` (as the lock file keeps it) → `2026-12-05 03:36:08`, the time people read."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    try:
+        when = datetime.fromisoformat(str(since))
+    except ValueError:
+        return str(since)
+    if when.tzinfo is None:
+        return when.strftime("%Y-%m-%d %H:%M:%S")
+    try:
+        zone = ZoneInfo(os.environ.get("SUREFORM_TIMEZONE", "").strip() or "Asia/Shanghai")
+    except (ValueError, OSError):
+        zone = ZoneInfo("Asia/Shanghai")
+    return when.astimezone(zone).strftime("%Y-%m-%d %H:%M:%S")
 
 
 _local = threading.local()

@@ -536,3 +536,114 @@ def public_record(rec: dict) -> dict:
     """What is kept of a record: its values and where they came from."""
     return {k: _bounded_value(v) for k, v in rec.items()
             if not k.startswith("_") or k in ("_sheet", "_row", "_cols", "_cells", "_table")}
+
+
+# ---- the provincial review (`sureform review`): its own database in the review's state folder ----------------
+REVIEW_DB = "review.sqlite"
+REVIEW_SCHEMA = """
+CREATE TABLE IF NOT EXISTS review_rounds (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE,       -- the academic year reviewed, e.g. 2021—2022学年
+    first_as_of TEXT NOT NULL,
+    last_as_of TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS review_declarations (
+    id INTEGER PRIMARY KEY,
+    round_id INTEGER NOT NULL REFERENCES review_rounds(id),
+    college TEXT NOT NULL,
+    sha256 TEXT NOT NULL,
+    files TEXT NOT NULL,             -- JSON list, inbox-relative
+    outcome TEXT NOT NULL,
+    items TEXT NOT NULL,             -- JSON: [{key, what, declared, actual}]
+    reviewed_at TEXT NOT NULL,
+    superseded_by INTEGER REFERENCES review_declarations(id)
+);
+CREATE INDEX IF NOT EXISTS review_declarations_college ON review_declarations(college, id);
+"""
+
+
+@dataclass
+class ReviewRecord:
+    college: str
+    sha256: str
+    files: list
+    outcome: str
+    items: list  # [{key, what, declared, actual}]
+
+
+class ReviewStore:
+    """Each round of the review and every declaration it read; a college's newer declaration supersedes its
+    older one in the same round (kept, never deleted), and the one before it (this round or an earlier one) is
+    what the changes are measured against."""
+
+    def __init__(self, path: Path):
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.conn = sqlite3.connect(self.path, isolation_level=None, timeout=30)
+        self.conn.row_factory = sqlite3.Row
+        self.conn.execute("PRAGMA journal_mode=WAL")
+        self.conn.execute("PRAGMA synchronous=FULL")
+        self.conn.executescript(REVIEW_SCHEMA)
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def previous(self, college: str, sha256: str) -> sqlite3.Row | None:
+        """The college's latest declaration with other bytes than `sha256` (the one a new reading is compared to)."""
+        return self.conn.execute("SELECT d.*, r.name AS round FROM review_declarations d JOIN review_rounds r "
+                                 "ON r.id = d.round_id WHERE d.college = ? AND d.sha256 != ? ORDER BY d.id DESC "
+                                 "LIMIT 1", (college, sha256)).fetchone()
+
+    def record_round(self, name: str, as_of: str, records: list[ReviewRecord], reviewed_at: str) -> dict[str, dict]:
+        """Record the round in one transaction; per college: {"previous": (round, outcome, items) or None,
+        "superseded": bool} — what its declaration replaced."""
+        out: dict[str, dict] = {}
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            row = self.conn.execute("SELECT id FROM review_rounds WHERE name = ?", (name,)).fetchone()
+            if row is None:
+                round_id = self.conn.execute("INSERT INTO review_rounds (name, first_as_of, last_as_of) "
+                                             "VALUES (?, ?, ?)", (name, as_of, as_of)).lastrowid
+            else:
+                round_id = row["id"]
+                self.conn.execute("UPDATE review_rounds SET last_as_of = ? WHERE id = ?", (as_of, round_id))
+            for rec in records:
+                prev = self.previous(rec.college, rec.sha256)
+                same = self.conn.execute("SELECT id FROM review_declarations WHERE round_id = ? AND college = ? AND "
+                                         "sha256 = ? AND superseded_by IS NULL", (round_id, rec.college,
+                                                                                 rec.sha256)).fetchone()
+                values = (json.dumps(rec.files, ensure_ascii=False), rec.outcome,
+                          json.dumps(rec.items, ensure_ascii=False, default=_json_default), reviewed_at)
+                if same is not None:
+                    self.conn.execute("UPDATE review_declarations SET files = ?, outcome = ?, items = ?, "
+                                      "reviewed_at = ? WHERE id = ?", (*values, same["id"]))
+                    new_id = same["id"]
+                else:
+                    new_id = self.conn.execute(
+                        "INSERT INTO review_declarations (round_id, college, sha256, files, outcome, items, "
+                        "reviewed_at) VALUES (?, ?, ?, ?, ?, ?, ?)", (round_id, rec.college, rec.sha256, *values)
+                    ).lastrowid
+                old = self.conn.execute("UPDATE review_declarations SET superseded_by = ? WHERE round_id = ? AND "
+                                        "college = ? AND id != ? AND superseded_by IS NULL",
+                                        (new_id, round_id, rec.college, new_id)).rowcount
+                out[rec.college] = {"previous": None if prev is None else
+                                    (prev["round"], prev["outcome"], json.loads(prev["items"])),
+                                    "superseded": bool(old)}
+            self.conn.execute("COMMIT")
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+        return out
+
+    def rounds(self) -> list[sqlite3.Row]:
+        return self.conn.execute("SELECT * FROM review_rounds ORDER BY id").fetchall()
+
+    def declarations(self, college: str) -> list[sqlite3.Row]:
+        return self.conn.execute("SELECT d.*, r.name AS round FROM review_declarations d JOIN review_rounds r ON "
+                                 "r.id = d.round_id WHERE d.college = ? ORDER BY d.id", (college,)).fetchall()

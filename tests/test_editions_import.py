@@ -211,7 +211,8 @@ def test_cli_import_list_show(tmp_path, monkeypatch, capsys):
                                                   ("3. 2019年10月以来召开了校级学生（研究生）代表大会。", "召开日期为：")])
     assert main(["editions", "import", str(form), "--name", "本校"]) == 0
     out = capsys.readouterr().out
-    assert "staff-at-most（limit=35）" in out and "人工判定" in out and "since=2019-10-01" in out
+    assert "规则：工作人员人数不超过上限" in out and "上限（含）：35" in out and "人工判定" in out
+    assert "最早的召开日期（含）：2019年10月1日" in out and "staff-at-most" not in out and "since=" not in out
     assert "editions/本校.toml" in out.replace("\\", "/")
     assert (tmp_path / "editions" / "本校.toml").is_file()
 
@@ -230,7 +231,8 @@ def test_cli_import_list_show(tmp_path, monkeypatch, capsys):
 
     assert main(["editions", "show", "本校"]) == 0
     out = capsys.readouterr().out
-    assert "staff-at-most（limit=35）" in out and "人工判定" in out and "★" in out and "实有{n}人" in out
+    assert "规则：工作人员人数不超过上限" in out and "上限（含）：35" in out and "人工判定" in out and "★" in out
+    assert "备注：如“实有35人”" in out and "{n}" not in out
 
     assert "此版本缺少：无" in out
 
@@ -239,10 +241,10 @@ def test_cli_import_list_show(tmp_path, monkeypatch, capsys):
     capsys.readouterr()
     assert main(["editions", "show", "改革自评表"]) == 0
     out = capsys.readouterr().out
-    assert "congress-on-schedule（academic_years=2）" in out and "每个二级组织一张" in out
+    assert "规则：按期召开代表大会" in out and "往前看的学年数（1 表示仅本学年）：2" in out and "每个二级组织一张" in out
     assert "此版本缺少：" in out and "没有项目行" in out and "（二级表没有项目）" in out
     assert main(["editions", "show", "2020"]) == 0
-    assert "guide-and-secretary" in capsys.readouterr().out
+    assert "规则：专职团干指导，聘任秘书长" in capsys.readouterr().out
 
     assert main(["editions", "show", "没有"]) == 2
     assert "没有备案表版本" in capsys.readouterr().err

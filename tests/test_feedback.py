@@ -183,7 +183,7 @@ def test_a_workbook_too_big_to_mark_still_gets_its_list_of_problems(env, monkeyp
     wb = load_workbook(dest)
     assert wb.sheetnames == [LIST_SHEET]
     assert [r[7] for r in wb[LIST_SHEET].iter_rows(min_row=3, values_only=True)] == ["political-status-not-allowed"]
-    assert "the list of problems only" in caplog.text
+    assert "无法在原表格上标注（MemoryError），只列出问题清单" in caplog.text
 
 
 def test_a_batch_of_many_files_gets_every_feedback_from_the_reader_processes(env):

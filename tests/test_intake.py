@@ -175,4 +175,4 @@ def test_cli_json_contract(env):
 def test_cli_bad_as_of_is_a_usage_error(env):
     proc = subprocess.run([sys.executable, "-m", "sureform.cli", "run", "--as-of", "24/11/2026"],
                           capture_output=True, text=True, cwd=env.root)
-    assert proc.returncode == 2 and "YYYY-MM-DD" in proc.stderr
+    assert proc.returncode == 2 and "“24/11/2026”不是日期，请写成 年-月-日，如 2026-11-24" in proc.stderr

@@ -126,6 +126,30 @@ def test_polling_mode_is_what_the_log_says(served):
     assert "定时检查" in served.text() and "inotify" not in served.text()
 
 
+def test_the_log_is_one_chinese_line_per_event_in_beijing_time_with_names_escaped(served):
+    """A file named to retitle the window and clear the screen: its line shows the escapes; Prefect's own
+    lines (`Beginning flow run …`, `Finished in state Completed()`) are debug only; times are Beijing time."""
+    from datetime import datetime, timedelta
+    from zoneinfo import ZoneInfo
+
+    path = served.inbox / "机电工程系" / "\x1b]2;pwned\x07\x1b[2J名单.xlsx"
+    write_xlsx(path, [HEADER, person(sid="12-34", unit="机电工程系")])
+    shown = "机电工程系/\\x1b]2;pwned\\x07\\x1b[2J名单.xlsx"
+    wait_for(lambda: f"{shown}：退回（未接收），错误 1 处，按“校级学生会工作人员名单”读取；退回标注：outbox/" in served.text(), RUN,
+             "the escaped line of the file", served.log)
+    wait_for(lambda: "本次收件处理完成：1 个文件，退回 1 个" in served.text(), 30, "the run's last line", served.log)
+    raw = served.log.read_bytes()
+    assert b"\x1b" not in raw and b"\x07" not in raw
+    text = served.text()
+    for english in ("Beginning flow run", "Finished in state", "View at http", "INFO", "sureform.serve"):
+        assert english not in text, english
+    lines = [line for line in text.splitlines() if line and not line.startswith(" ")]
+    assert all(re.match(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d \S", line) for line in lines), lines
+    when = next(line[:19] for line in lines if shown in line)
+    now = datetime.now(ZoneInfo("Asia/Shanghai")).replace(tzinfo=None)
+    assert abs(datetime.fromisoformat(when) - now) < timedelta(minutes=10)
+
+
 def test_an_event_brings_a_drop_to_its_run_without_waiting_for_a_poll(tmp_path):
     """On a local disk (`watch = events`) with a poll once an hour: only the inotify event can start the run,
     which executes inside serve and is recorded on the server like any other."""
@@ -182,7 +206,7 @@ def test_sigterm_lets_the_run_in_progress_finish_then_stops_the_server(served):
     log = served.text()
     assert "sureform serve 已停止" in log and "内置 Prefect 服务器已停止" in log
     assert not path.exists() and (served.outbox / "退回" / "机电工程系" / "名单.xlsx_错误标注.xlsx").exists()
-    assert "was cancelled" not in log
+    assert "was cancelled" not in log and "Pausing all deployments" not in log
     with pytest.raises(OSError):
         urllib.request.urlopen(f"{served.api}/health", timeout=3)
     assert not (served.state / "serve.lock").read_text()  # released

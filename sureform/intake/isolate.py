@@ -178,7 +178,7 @@ class Isolated:
         try:
             self._send(key)
         except (OSError, NotImplementedError, ImportError) as exc:  # no semaphores, no fork: unprotected
-            log.warning("cannot start reader processes (%s): reading in-process", exc)
+            log.warning("无法启动读取进程（%s），改为在本进程中读取", exc)
             self._in_process = True
 
     def result(self, key: Hashable) -> Any:

@@ -1,23 +1,28 @@
-"""An edition read from the official blank form (.docx) that the provincial league sends each year.
+"""An edition read from the official blank form (Word) that the provincial league sends each year.
 
 Pure functions, nothing written or printed here (`sureform editions import` does that):
 - `recognise(text)`: an item's official text → (rule kind, params taken from the text) or None (人工判定);
-- `read_form(path)`: the blank form as found: title, legend, header fields, and its item tables whatever their
-  column names (项目/指标 · 验收结论/评估结论/结论/符合标准情况… · 备注), ★/▲ and item numbers, a group row
-  with sub-rows (2020's 3. 机构和人员规模 → 3a/3b/3c), the 备注 cells (实有人 · 实有N人 · 召开日期为：);
+- `read_form(path)`: the form's item tables as the shared reader finds them (`sureform.intake.form_tables`:
+  body, nested tables, text boxes; `1★.`/`★1.`/`（1）`/full-width numbering, wrapped rows, merged groups such
+  as 2020's 3. 机构和人员规模 → 3a/3b/3c; .doc/.wps through LibreOffice);
+- `note_pattern(cell)`: the 备注 pattern of a blank's cell (实有人 · 实有N人 · 召开日期为：) or of a filled one's
+  (实有38人 → 实有{n}人);
+- `verdict_words(form)`: 是/否 or 达标/未达标, from the cells, the column heading or the layout (said when guessed);
+- `form_findings(form)`: what the import must say before it writes (odd numbering, guesses, a filled form);
 - `edition_from_form(form, name)`: an edition dict as an edition file holds it (`base = "2020"`);
 - `edition_toml(edition)`: its TOML text, commented for review.
 
-May import: the foundation (`sureform.editions`) and this package's rule library.
+May import: the foundation (`sureform.editions`), the intake's form reader and this package's rule library.
 """
 from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from sureform.editions import DEFAULT_EDITION, available_editions, load_catalogue
+from sureform.intake.form_tables import FormDocument, narrow, read_form_tables, split_number
+from sureform.intake.grid import ReadLimits
 from sureform.rules.library import RULE_KINDS
 
 BASE_EDITION = DEFAULT_EDITION
@@ -45,7 +50,7 @@ DEFAULT_ACADEMIC_YEARS = 2  # 按期规范召开: this academic year or the one 
 def number(text: str) -> int:
     """`40` or a Chinese numeral up to 99 (`五`, `四十`, `十五`)."""
     if text.isdigit():
-        return int(text)
+        return int(text) if len(text) <= 12 else 10 ** 12  # beyond any limit: refused by the bounds, not by int()
     if "十" in text:
         tens, _, ones = text.partition("十")
         return (_CN_DIGITS.get(tens, 1) if tens else 1) * 10 + (_CN_DIGITS.get(ones, 0) if ones else 0)
@@ -218,15 +223,19 @@ def recognise(text: str) -> tuple[str, dict] | None:
 
 
 def note_pattern(cell: str) -> str | None:
-    """The 备注 pattern of a blank form's 备注 cell: 实有人 → `实有人 {n}`, 实有N人 → `实有{n}人`,
-    实有 N 个 → `实有 {n} 个`, 召开日期为： → `召开日期为：{date}`; None when the cell gives none."""
-    text = cell.strip()
+    """The 备注 pattern of a form's 备注 cell: 实有人 → `实有人 {n}`, 实有N人 → `实有{n}人`, 实有 N 个 →
+    `实有 {n} 个`, 召开日期为： → `召开日期为：{date}`; a filled form's values stand for the figure or date
+    (`实有38人` → `实有{n}人`, `召开日期为：2021年4月10日` → `召开日期为：{date}`); None when the cell gives none."""
+    text = narrow(cell).strip() if cell else ""
     if not text:
         return None
-    m = re.search(r"(召开(?:日期|时间)为?[：:])", text)
+    m = re.search(r"(召开(?:日期|时间)为?[：:])", cell)
     if m:
         return m.group(1) + "{date}"
-    m = re.fullmatch(r"实有(\s*)(N|n|X|x|_+|＿+)?(\s*)(人|个)?\s*", text)
+    m = re.fullmatch(r"实有(人|个)\s*[0-9]{1,7}\s*[。.]?", text)
+    if m:
+        return f"实有{m.group(1)} {{n}}"  # 2020 filled: the label, then the figure
+    m = re.fullmatch(r"实有(\s*)([0-9]{1,7}|N|n|X|x|_+|＿+)?(\s*)(人|个)?\s*[。.]?", text)
     if not m:
         return None
     before, placeholder, after, unit = m.groups()
@@ -238,198 +247,75 @@ def note_pattern(cell: str) -> str | None:
     return f"实有{' ' if before else ''}{{n}}{' ' if after and unit else ''}{unit}"
 
 
-# ---- reading the blank form ----------------------------------------------------------------------------
-@dataclass
-class FormRow:
-    number: str  # as numbered: "1", "3a" (a group's sub-rows are lettered)
-    text: str  # the item's text, without its number and mark
-    mark: str = ""
-    group: str | None = None  # the group row's text ("3. 机构和人员规模")
-    verdict_cell: str = ""
-    note_cell: str = ""
+def filled_note(cell: str) -> bool:
+    """The 备注 cell holds a filled value (a figure or a date), not a blank's placeholder."""
+    return bool(re.search(r"[0-9]", narrow(cell or "")))
 
 
-@dataclass
-class FormTable:
-    title: str
-    columns: tuple[str, str, str]
-    rows: list[FormRow] = field(default_factory=list)
-
-
-@dataclass
-class BlankForm:
-    source: str
-    title: str = ""
-    legend: str = ""
-    header_fields: list[tuple[str, str]] = field(default_factory=list)
-    tables: list[FormTable] = field(default_factory=list)
-
-
-ITEM_HEADER = re.compile(r"^(项目|指标|内容|评估内容|评估指标|自评指标|具体指标)")
-VERDICT_HEADER = re.compile(r"结论|符合|达标|评估情况|自评情况|是否")
-NOTE_HEADER = re.compile(r"^备注")
-NUMBER_HEADER = re.compile(r"^(序号|编号)$")
-REMARK_ROW = re.compile(r"问题不足|选填|存在问题|其他说明|填表说明")
-NUMBERED = re.compile(r"^\s*([★▲]\s*)?(\d{1,3})\s*[.．、]\s*([★▲]\s*)?(.*)$", re.S)
-NUMBER_ONLY = re.compile(r"^\s*([★▲]\s*)?(\d{1,3})\s*[.．、]?\s*([★▲]\s*)?$")
+# ---- reading the blank form (the shared form-table reader) --------------------------------------------------
+BlankForm = FormDocument
+_split_number = split_number
 SECOND_LEVEL = re.compile(r"^[（(]二[）)]|二级")
-HEADER_FIELDS = (("units", re.compile(r"二级学生会组织.*数量")), ("reviewed", re.compile(r"核查")),
-                 ("link", re.compile(r"公开链接")))
+EDITION_HEADER_KEYS = ("units", "reviewed", "link")  # 组织名称 is the college's own, not the edition's
+MAX_ITEMS_PER_TABLE = 200
+MAX_NAME = 64
 
 
-def _cell_text(cell) -> str:
-    return "\n".join(p.text for p in cell.paragraphs).strip()
-
-
-def _clean(text: str) -> str:
-    return re.sub(r"\s*\n\s*", "", text).strip()
-
-
-def _split_number(text: str) -> tuple[str | None, str, str]:
-    """(number, mark, text) of `★1. 坚持…`; number None when the text is not numbered."""
-    m = NUMBERED.match(text)
-    if not m:
-        mark = text[0] if text[:1] in MARKS else ""
-        return None, mark, text[len(mark):].strip()
-    mark = (m.group(1) or m.group(3) or "").strip()
-    return m.group(2), mark, m.group(4).strip()
-
-
-def _roles(row) -> dict[int, str] | None:
-    """Grid column → role (item/verdict/note/number) when `row` is a table's header row."""
-    roles: dict[int, str] = {}
-    for i, cell in enumerate(row.cells):
-        text = _compact(_cell_text(cell))
-        if NUMBER_HEADER.match(text):
-            roles[i] = "number"
-        elif ITEM_HEADER.match(text):
-            roles[i] = "item"
-        elif NOTE_HEADER.match(text):
-            roles[i] = "note"
-        elif text and VERDICT_HEADER.search(text):
-            roles[i] = "verdict"
-    values = set(roles.values())
-    return roles if {"item", "verdict"} <= values else None
-
-
-def _read_table(table, title: str) -> FormTable | None:
-    rows = list(table.rows)
-    header_at, roles = None, None
-    for i, row in enumerate(rows[:4]):
-        roles = _roles(row)
-        if roles:
-            header_at = i
-            break
-    if roles is None:
-        return None
-    for row in rows[:header_at]:  # a title row inside the table, above its header
-        texts = {_clean(_cell_text(c)) for c in row.cells} - {""}
-        if len(texts) == 1:
-            title = texts.pop()
-    header = rows[header_at].cells
-
-    def first(role: str) -> str:
-        return next((_clean(_cell_text(header[i])) for i, r in sorted(roles.items()) if r == role), "")
-
-    out = FormTable(title=title, columns=(first("item"), first("verdict"), first("note") or "备注"))
-    lines = [_row_cells(row, roles) for row in rows[header_at + 1:]]
-    lines = [line for line in lines if any(line[0])]
-    numbered = any(number or _split_number(cells[-1])[0] for cells, number, _, _ in lines)
-    group: str | None = None
-    group_number, sub = "", 0
-    for item_cells, number_cell, verdict_cell, note_cell in lines:
-        label = item_cells[0] if len(item_cells) > 1 else None
-        text = item_cells[-1]
-        if label is not None and NUMBER_ONLY.match(label):  # the number in a column of its own
-            number_cell, label = label, None
-        num, mark, body = _split_number(text)
-        if number_cell and (m := NUMBER_ONLY.match(number_cell)):
-            num, mark = m.group(2), (m.group(1) or m.group(3) or mark or "").strip()
-        if REMARK_ROW.search(text) and num is None:
-            continue  # 问题不足（选填）and the like: not an item
-        if not numbered:
-            out.rows.append(FormRow(str(len(out.rows) + 1), body, mark, None, verdict_cell, note_cell))
-            continue
-        if label:  # a group row and its first (or next) sub-row: 3. 机构和人员规模 | 工作人员不超过…
-            if label != group:
-                group, sub = label, 0
-                group_number = _split_number(label)[0] or str(len(out.rows) + 1)
-        elif num is not None:
-            group = None
-        elif group is None:
-            if not out.rows:
-                continue
-            # an unnumbered row under a numbered one: that one was a group row, this its first sub-row
-            prev = out.rows.pop()
-            group, group_number, sub = f"{prev.number}. {prev.text}", prev.number, 0
-        if group is not None:
-            sub += 1
-            out.rows.append(FormRow(f"{group_number}{chr(ord('a') + sub - 1)}", body, mark, group, verdict_cell,
-                                    note_cell))
-        else:
-            out.rows.append(FormRow(num, body, mark, None, verdict_cell, note_cell))
-    return out
-
-
-def _row_cells(row, roles: dict[int, str]) -> tuple[list[str], str, str, str]:
-    """A row's item cells (each merged cell once), and its number, verdict and 备注 cells."""
-    cells = row.cells
-    item_cells, seen = [], set()
-    for i, cell in enumerate(cells):
-        if roles.get(i) == "item" and id(cell._tc) not in seen:
-            seen.add(id(cell._tc))
-            item_cells.append(_clean(_cell_text(cell)))
-
-    def text_of(role: str) -> str:
-        return next((_cell_text(cells[i]) for i, r in sorted(roles.items()) if r == role and i < len(cells)), "")
-
-    return item_cells, _clean(text_of("number")), text_of("verdict"), text_of("note")
-
-
-def read_form(path: Path) -> BlankForm:
-    """The blank form's title, legend, header fields and item tables, in document order."""
-    import docx
-    from docx.table import Table
-
-    document = docx.Document(str(path))
-    form = BlankForm(source=Path(path).name)
-    above = ""  # the last paragraph above the next table: its title
-    for block in document.iter_inner_content():
-        if isinstance(block, Table):
-            table = _read_table(block, above)
-            if table is not None:
-                form.tables.append(table)
-            above = ""
-            continue
-        text = block.text.strip()
-        if not text:
-            continue
-        compact = _compact(text)
-        if "标注" in compact and any(m in compact for m in MARKS):
-            form.legend = text
-            continue
-        key = next((k for k, pattern in HEADER_FIELDS if pattern.search(compact)), None)
-        if key and not compact.endswith("表") and key not in {k for k, _ in form.header_fields}:
-            form.header_fields.append((key, re.split(r"[：:]", text, maxsplit=1)[0].strip()))
-            continue
-        if compact.startswith("组织名称"):
-            continue
-        if not form.title and not form.tables and compact.endswith("表") and not re.match(r"^[（(][一二三四]", compact):
-            form.title = re.sub(r"^[一二三四五六七八九十]+、", "", compact)
-            continue
-        above = text
-    return form
+def read_form(path: Path, limits: ReadLimits | None = None) -> FormDocument:
+    """The form's title, legend, header fields and item tables, in document order (FormUnreadable: Chinese)."""
+    return read_form_tables(Path(path), limits)
 
 
 # ---- the edition ---------------------------------------------------------------------------------------
+def verdict_words(form: BlankForm) -> tuple[list[str], str | None, bool]:
+    """The verdict words the form uses, how they were found when not printed in its 结论 cells (Chinese, or
+    None), and whether they are a guess: 达标/未达标 or 是/否 from the cells or the column heading; else from
+    the layout (a 改革自评表, 指标 · 结论 · 备注, a ★ legend, 评估结论/符合标准情况: 是/否; 验收结论:
+    达标/未达标); else the base edition's words, guessed."""
+    offered = {w for t in form.tables for r in t.rows for w in r.offered}
+    headings = "".join(t.columns[1] for t in form.tables)
+    offered |= set(re.findall(r"未达标|达标|是|否", re.sub(r"是否", "", headings)))
+    if offered & {"达标", "未达标"}:
+        return ["达标", "未达标"], None, False
+    if {"是", "否"} <= offered:
+        return ["是", "否"], None, False
+    titles = form.title + "".join(t.title for t in form.tables)
+    columns = {tuple(_compact(c) for c in t.columns) for t in form.tables}
+    if "验收结论" in headings:
+        return ["达标", "未达标"], "结论栏为空，按“验收结论”表式取用 达标/未达标", False
+    if "自评" in titles or ("指标", "结论", "备注") in columns or "★" in form.legend or \
+            re.search(r"评估结论|符合标准情况", headings):
+        why = ("改革自评表" if "自评" in titles else "“指标 · 结论 · 备注”表式" if ("指标", "结论", "备注") in columns
+               else "★ 图例" if "★" in form.legend else "“评估结论/符合标准情况”栏")
+        return ["是", "否"], f"结论栏为空，按{why}取用 是/否", False
+    base = list(load_catalogue(BASE_EDITION).verdict_labels)
+    return base, f"无法从表中看出结论用语，暂用 {'/'.join(base)}，请核对", True
+
+
 def labels_of(form: BlankForm) -> list[str]:
     """The verdict labels the blank form uses: 达标/未达标, or 是/否."""
-    texts = "".join(t.columns[1] + "".join(r.verdict_cell for r in t.rows) for t in form.tables)
-    if "达标" in texts:
-        return ["达标", "未达标"]
-    if "是" in texts and "否" in texts:
-        return ["是", "否"]
-    return list(load_catalogue(BASE_EDITION).verdict_labels)
+    return verdict_words(form)[0]
+
+
+def form_findings(form: BlankForm) -> tuple[list[str], list[str]]:
+    """(warnings, notes) of a form read as a blank: warnings name what was not understood or is odd in the
+    numbering (the import stops on them unless --force), and what was guessed; notes say what was inferred."""
+    warnings, notes = form.all_warnings(), form.all_notes()
+    for t in form.tables:
+        if t.where != "正文":
+            notes.append(f"“{t.title or '项目表'}”在{'文本框' if t.where == '文本框' else '外框表格'}中找到")
+    for t in form.tables:
+        if len(t.rows) > MAX_ITEMS_PER_TABLE:
+            warnings.append(f"“{t.title or '项目表'}”有 {len(t.rows)} 项，超过每表 {MAX_ITEMS_PER_TABLE} 项的上限")
+    _, how, guessed = verdict_words(form)
+    if how:
+        (warnings if guessed else notes).append(how)
+    ticks = any(r.ticked for t in form.tables for r in t.rows)
+    values = [r for t in form.tables for r in t.rows if filled_note(r.note_cell)]
+    if ticks or values:
+        notes.append("这是一份已填写的表格，按空白表读取：勾选的结论不计" + ("，备注中的数值和日期已改为占位（如 实有{n}人）"
+                                                        if values else ""))
+    return warnings, notes
 
 
 def table_id(title: str, index: int, taken: set[str]) -> str:
@@ -446,7 +332,7 @@ def edition_from_form(form: BlankForm, name: str) -> dict:
                      "disclosure_title_suffix": base.raw.get("disclosure_title_suffix", "学生会组织改革情况")}
     if form.tables:
         edition["columns"] = list(form.tables[0].columns)
-    edition["verdict_labels"] = labels_of(form)
+    edition["verdict_labels"] = verdict_words(form)[0]
     if legend:
         edition["legend"] = legend
         if re.search(r"暂不|不作硬性要求", legend):
@@ -489,8 +375,9 @@ def edition_from_form(form: BlankForm, name: str) -> dict:
             items.append(item)
     if gaps:
         edition["gaps"] = gaps
-    if form.header_fields:
-        edition["header_fields"] = [{"key": k, "label": label} for k, label in form.header_fields]
+    fields = [h for h in form.header_fields if h.key in EDITION_HEADER_KEYS]
+    if fields:
+        edition["header_fields"] = [{"key": h.key, "label": h.label} for h in fields]
     edition["tables"] = tables
     if rank_percent is not None and abs(rank_percent / 100 - base.limits.get("rank_ratio", 0.30)) > 1e-9:
         edition["limits"] = {**base.limits, "rank_ratio": rank_percent / 100}
@@ -500,7 +387,9 @@ def edition_from_form(form: BlankForm, name: str) -> dict:
 
 def name_problem(name: str) -> str | None:
     """Why `name` cannot name a local edition (Chinese), or None."""
-    if not name or name.strip() != name or re.search(r"[\\/:*?\"<>|]", name) or name.startswith("."):
+    if len(name) > MAX_NAME:
+        return f"版本名称最多 {MAX_NAME} 个字符（现在有 {len(name)} 个），请用 --name 取一个短一些的名称"
+    if not name or name.strip() != name or any(ord(c) < 32 or ord(c) == 127 for c in name) or re.search(r"[\\/:*?\"<>|]", name) or name.startswith("."):
         return "版本名称不能为空，也不能含有 / \\ : * ? \" < > | 等字符"
     if name.endswith(".toml"):
         return "版本名称不要带 .toml"

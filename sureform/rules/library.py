@@ -43,6 +43,7 @@ class Param:
     #            "texts" (a list of words), "flag" (true/false)
     doc: str
     required: bool = True
+    maximum: int | None = None  # a count's largest value a rule can use (None: MAX_COUNT)
 
 
 @dataclass(frozen=True)
@@ -58,6 +59,8 @@ class RuleKind:
 
 
 COUNT_LIMIT = Param("limit", "count", "上限（含）")
+MAX_COUNT = 100_000  # no count of people, units or days a rule compares with goes beyond this
+MAX_MONTHS = 120
 
 RULE_KINDS: dict[str, RuleKind] = {kind.name: kind for kind in (
     RuleKind("no-administrative-duties", structure.no_administrative_functions,
@@ -80,7 +83,7 @@ RULE_KINDS: dict[str, RuleKind] = {kind.name: kind for kind in (
               Param("related_codes", "codes", "与本项有关、但不决定结论的问题代码", required=False))),
     RuleKind("candidates-vetted", selection.candidates_vetted,
              "主席团候选人推荐、同意、公示、审查、确定的程序完整且有序，公示不少于规定的工作日；工作部门成员经推荐和审核",
-             (Param("publicity_working_days", "count", "公示的最少工作日数"),),
+             (Param("publicity_working_days", "count", "公示的最少工作日数", maximum=365),),
              ("candidate-form-missing", "candidate-step-missing", "candidate-step-refused",
               "candidate-steps-out-of-order", "candidate-step-during-publicity", "publicity-too-short",
               "publicity-objection", "workdays-uncertain", "recommendation-missing")),
@@ -92,9 +95,9 @@ RULE_KINDS: dict[str, RuleKind] = {kind.name: kind for kind in (
              (Param("since", "date", "最早的召开日期（含）"),), ("congress-too-old", "congress-missing")),
     RuleKind("congress-on-schedule", selection.congress_on_schedule,
              "按期规范召开：填报日期所在学年或之前规定学年数内召开了代表大会；备注写召开日期",
-             (Param("academic_years", "count", "往前看的学年数（1 = 仅本学年）"),), ("congress-too-old", "congress-missing")),
+             (Param("academic_years", "count", "往前看的学年数（1 表示仅本学年）", maximum=20),), ("congress-too-old", "congress-missing")),
     RuleKind("all-staff-training", council.all_staff_training, "规定月数内开展了春季、秋季学生会组织工作人员全员培训",
-             (Param("seasons", "texts", "须开展培训的季节（春季、秋季）"), Param("window_months", "count", "时限（月）")),
+             (Param("seasons", "texts", "须开展培训的季节（春季、秋季）"), Param("window_months", "count", "时限（月）", maximum=MAX_MONTHS)),
              ("training-missing",)),
     RuleKind("delegates-recommended-and-elected", selection.delegates_recommended_and_elected,
              "代表均经团支部推荐、院系选举；各系都有代表；代表人数不少于全校学生人数的规定比例",
@@ -110,7 +113,7 @@ RULE_KINDS: dict[str, RuleKind] = {kind.name: kind for kind in (
              "评奖评优提名依据述职评议结果择优，被提名人不低于未被提名者", codes=("nominee-without-result", "nominee-below-peer")),
     RuleKind("party-plan-and-hearings", party.party_plans_and_hears,
              "学生会组织建设纳入学校党建规划；党委在规定月数内听取过工作汇报",
-             (Param("window_months", "count", "听取汇报的时限（月）"),
+             (Param("window_months", "count", "听取汇报的时限（月）", maximum=MAX_MONTHS),
               Param("plan", "flag", "是否同时要求纳入党建规划（默认是）", required=False)),
              ("party-plan-missing", "party-report-missing")),
     RuleKind("guide-and-secretary", party.league_guide_and_secretary, "明确专职团干指导学生会组织，并聘任秘书长",
@@ -119,6 +122,28 @@ RULE_KINDS: dict[str, RuleKind] = {kind.name: kind for kind in (
               Param("lead_full_time", "flag", "指导责任人须为专职团干（默认是）", required=False)),
              ("responsible-missing", "responsible-not-full-time")),
 )}
+
+
+# what `sureform editions show` and `editions import` call each rule kind (its `doc` says how it decides)
+RULE_LABELS: dict[str, str] = {
+    "no-administrative-duties": "不承担行政职能",
+    "presidium-and-departments-only": "“主席团+工作部门”，无其他常设层级",
+    "staff-at-most": "工作人员人数不超过上限",
+    "presidium-at-most": "主席团成员人数不超过上限",
+    "departments-at-most": "工作部门数不超过上限",
+    "no-roster-findings": "工作人员名单中没有所列问题",
+    "candidates-vetted": "主席团候选人经推荐、同意、审查、公示后确定",
+    "elected-by-congress": "主席团由学生代表大会选举产生",
+    "congress-held-since": "规定日期以来召开了代表大会",
+    "congress-on-schedule": "按期召开代表大会",
+    "all-staff-training": "规定月数内开展了全员培训",
+    "delegates-recommended-and-elected": "代表经团支部推荐、院系选举产生",
+    "study-measures-recorded": "有学习贯彻全国学联大会精神的举措",
+    "council-and-reports": "评议会学生代表过半，主席团和部门负责人已述职",
+    "nominations-follow-results": "评奖评优提名依据述职评议结果",
+    "party-plan-and-hearings": "纳入学校党建规划，党委听取工作汇报",
+    "guide-and-secretary": "专职团干指导，聘任秘书长",
+}
 
 
 # ---- checking an edition ------------------------------------------------------------------------------
@@ -149,6 +174,38 @@ def check_edition(catalogue: Catalogue) -> None:
             problem = _type_problem(p, value)
             if problem:
                 raise EditionError(f"{where}：参数 {name} 的值 {value!r} {problem}")
+            problem = _range_problem(p, value)
+            if problem:
+                raise EditionError(f"{where}：{p.doc}为 {value}，{problem}")
+    for key, value in (catalogue.limits or {}).items():
+        problem = _limit_problem(key, value)
+        if problem:
+            raise EditionError(f"备案表版本 {catalogue.edition} 的限值 {key} = {value!r}：{problem}")
+
+
+# the shared limits an edition may change, and the range a rule can use them in
+LIMIT_RANGES = {"rank_ratio": (0.0, 1.0), "top_ratio": (0.0, 1.0), "academic_year_start_month": (1, 12)}
+
+
+def _range_problem(p: Param, value: Any) -> str | None:
+    """A count beyond what its rule can use (months ≤ 120, counts ≤ 100,000; a ratio is 0–1 by its type)."""
+    if p.type != "count":
+        return None
+    top = p.maximum if p.maximum is not None else MAX_COUNT
+    if value > top:
+        return f"超出了规则可用的范围（最多 {top}）"
+    if p.name == "academic_years" and value < 1:
+        return "至少为 1"
+    return None
+
+
+def _limit_problem(key: str, value: Any) -> str | None:
+    if key not in LIMIT_RANGES:
+        return None
+    low, high = LIMIT_RANGES[key]
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not low <= value <= high:
+        return f"应在 {low:g} 到 {high:g} 之间"
+    return None
 
 
 def _type_problem(p: Param, value: Any) -> str | None:

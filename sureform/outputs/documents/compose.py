@@ -36,7 +36,7 @@ def append_document(composer: Composer, path: Path | None, what: str) -> None:
     if path.suffix.lower() != ".docx":
         raise ValueError(f"{what} document must be a .docx file (save it as .docx in Word or WPS): {path}")
     if (problem := docx_problem(path)) is not None:  # kept by an older version that did not check
-        log.warning("%s document %s not included: %s", what, path, problem)
+        log.warning("%s %s 未编入公开文档：%s", what, path, problem)
         style.add_body(composer.doc, MISSING_FILE.format(what=what))
         return
     body = composer.doc.element.body

@@ -95,7 +95,7 @@ def find_cjk_font() -> FontFile | None:
             if face is not None:
                 return face
     log.warning(
-        "no Chinese font found (install fonts-noto-cjk or set %s); the org chart's labels will not be readable",
+        "没有找到中文字体（请安装 fonts-noto-cjk 或设置 %s），组织结构图中的文字将无法显示",
         ENV_VAR,
     )
     return None

@@ -102,8 +102,8 @@ def verdicts_by_key(cat: Catalogue, verdicts: list[ItemVerdict],
         for unit in (units if tables[item.table].per_unit else [None]):
             key = (item.table, unit, item.id)
             if key not in found:
-                log.warning("no verdict for item %s%s; the form shows it as %s", item.id,
-                            f" of {unit}" if unit else "", VERDICT_PENDING)
+                log.warning("%s第 %s 项没有结论，备案表中写作“%s”", f"{unit}的" if unit else "", item.id,
+                            VERDICT_PENDING)
                 found[key] = ItemVerdict(id=item.id, verdict=VERDICT_PENDING, note=MISSING_VERDICT_NOTE,
                                          table=item.table, unit=unit, mark=item.mark)
     return found

@@ -150,7 +150,7 @@ def prune_history(outbox: Path, history_days: int = HISTORY_DAYS, now: datetime 
         except OSError:
             continue
     if removed:
-        log.info("历史/: removed %d old versions (keeping %d days, then one a month)", len(removed), history_days)
+        log.info("历史/：删除了 %d 个旧版本（保留最近 %d 天的全部版本，更早的每个文档每月一份）", len(removed), history_days)
     return removed
 
 
@@ -208,7 +208,7 @@ def publish_documents(outbox: Path, docs: dict, now: datetime | None = None,
         try:
             prune_history(outbox, history_days, now)
         except Exception as exc:  # noqa: BLE001 — the documents are published; old versions wait for the next one
-            log.warning("could not prune %s: %s", outbox / HISTORY_DIR, exc)
+            log.warning("无法清理 %s：%s", outbox / HISTORY_DIR, exc)
     return written
 
 

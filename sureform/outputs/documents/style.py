@@ -270,6 +270,16 @@ def style_id(part, name: str, kind=WD_STYLE_TYPE.PARAGRAPH) -> str | None:
     return ids[(name, kind)]
 
 
+def style_ids_of(part) -> dict[str, str | None]:
+    """The paragraph style ids looked up so far in this document."""
+    return dict(_STYLE_IDS.get(part, {}))
+
+
+def reuse_style_ids(part, ids: dict[str, str | None]) -> None:
+    """Style ids known from another document opened from the same bytes (the review's letters): no lookups."""
+    _STYLE_IDS.setdefault(part, {}).update(ids)
+
+
 def add_styled(doc, name: str):
     """`doc.add_paragraph(style=name)`, the style looked up once per document."""
     para = doc.add_paragraph()
