@@ -619,7 +619,7 @@ class ReviewStore:
                                          "sha256 = ? AND superseded_by IS NULL", (round_id, rec.college,
                                                                                  rec.sha256)).fetchone()
                 values = (json.dumps(rec.files, ensure_ascii=False), rec.outcome,
-                          json.dumps(rec.items, ensure_ascii=False, default=_json_default), reviewed_at)
+                          json.dumps(rec.items, ensure_ascii=False, default=json_default), reviewed_at)
                 if same is not None:
                     self.conn.execute("UPDATE review_declarations SET files = ?, outcome = ?, items = ?, "
                                       "reviewed_at = ? WHERE id = ?", (*values, same["id"]))
