@@ -5,9 +5,10 @@
 For the same N rosters of R rows it prints the cost per file of:
 - floor: a bare python-calamine read (open, every sheet to Python values);
 - grids: `read_grids` (the zip and far-cell checks, calamine, merged cells, control characters);
-- read one: `_read_one` as a reader process runs it (grids, kind detection, normalising every row);
+- read one: `_read_one` (grids, kind detection, normalising every row);
+- + render: `_read_isolated`, as a reader process runs it: read one, then its 汇总.xlsx rows rendered (issue 24);
 - pool: `read_batch`, the reader processes included (hashing, the master's duplicate check, IPC).
-With `--profile`, the top of a cProfile of `_read_one` over all files. Not a test: run it by hand and compare
+With `--profile`, the top of a cProfile of `_read_isolated` over all files. Not a test: run it by hand and compare
 before and after a change.
 """
 from __future__ import annotations
@@ -69,6 +70,13 @@ def main() -> None:
             pipeline._read_one(fr, catalogue, limits)
             assert fr.kind == "roster" and len(fr.records) == args.rows, (fr.kind, fr.issues[:3])
 
+        code = pipeline._code_stamp()
+
+        def read_isolated(p: Path) -> None:
+            fr = FileRead(path=p, rel=str(p.relative_to(root / "inbox")), unit=p.parent.name)
+            pipeline._read_isolated(fr, catalogue, limits, code)
+            assert fr.rendered and fr.rendered[0].rows == args.rows
+
         # first, as in `sureform run`: reader processes forked from a process that has not read yet
         opts = pipeline.RunOptions(root / "inbox", root / "outbox", root / "state", date(2026, 11, 24))
         scanned = pipeline.scan(opts)
@@ -81,12 +89,13 @@ def main() -> None:
         print(f"  floor     {per_file(floor, paths, args.repeat):6.2f}")
         print(f"  grids     {per_file(lambda p: read_grids(p, limits), paths, args.repeat):6.2f}")
         print(f"  read one  {per_file(read_one, paths, args.repeat):6.2f}")
+        print(f"  + render  {per_file(read_isolated, paths, args.repeat):6.2f}")
         print(f"  pool      {pool:6.2f}  (read_batch, one pass, starting the reader processes included)")
         if args.profile:
             prof = cProfile.Profile()
             prof.enable()
             for p in paths:
-                read_one(p)
+                read_isolated(p)
             prof.disable()
             out = io.StringIO()
             pstats.Stats(prof, stream=out).sort_stats("tottime").print_stats(25)

@@ -17,6 +17,7 @@ import os
 import re
 import shutil
 import stat
+import sys
 import unicodedata
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -125,8 +126,9 @@ def write_temp(dest: Path, data: bytes, access: Access | None = None) -> Path:
     return tmp
 
 
-def copy_temp(src: Path, dest: Path) -> Path:
-    """A fsynced copy of `src` (with its mtime) in a temporary file beside `dest`."""
+def copy_temp(src: Path, dest: Path, durable: bool = True) -> Path:
+    """A copy of `src` (with its mtime) in a temporary file beside `dest`, fsynced unless `durable` is False (the
+    caller then makes a whole batch durable at once: `make_durable`)."""
     tmp = temp_beside(dest)
     try:
         fd = open_regular(src)  # a link or a FIFO put in its place is never followed
@@ -134,11 +136,70 @@ def copy_temp(src: Path, dest: Path) -> Path:
             shutil.copyfileobj(f, out, 1 << 20)
             st = os.fstat(f.fileno())
         os.utime(tmp, ns=(st.st_atime_ns, st.st_mtime_ns))
-        fsync_path(tmp)
+        if durable:
+            fsync_path(tmp)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
     return tmp
+
+
+def make_durable(paths: list[Path]) -> None:
+    """Files written (and renamed into place) without a fsync each, made durable together with the folders that
+    name them: one `syncfs` of each file system they are on (Linux), else a fsync of every file and folder. A batch
+    of 2,000 copies costs one journal commit instead of 2,000."""
+    if not paths:
+        return
+    folders = sorted({Path(p).parent for p in paths})
+    syncfs = _syncfs()
+    if syncfs is not None:
+        done: set[int] = set()
+        for folder in folders:
+            fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | getattr(os, "O_CLOEXEC", 0))
+            try:
+                dev = os.fstat(fd).st_dev
+                if dev in done:
+                    continue
+                if syncfs(fd) == 0:
+                    done.add(dev)
+                    continue
+            finally:
+                os.close(fd)
+            break  # refused (an old kernel, a file system without it): file by file below
+        else:
+            return
+    for p in paths:
+        fsync_path(p)
+    for folder in folders:
+        fsync_folder(folder)
+
+
+def fsync_folder(folder: Path) -> None:
+    """A folder's entries (a rename into it) made durable; a system that cannot open a folder skips it."""
+    try:
+        fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def _syncfs():
+    """libc's syncfs(fd), or None where there is none (not Linux, no libc found)."""
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        import ctypes
+        import ctypes.util
+
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+        return libc.syncfs
+    except (OSError, AttributeError):
+        return None
 
 
 # ---- names → paths: the one place a name from outside (a folder, a cell, a file name) becomes a path -------

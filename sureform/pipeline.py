@@ -31,7 +31,7 @@ from zoneinfo import ZoneInfo
 # Only light modules at the top: a run with nothing new (`outputs_current`) must finish in well under a second,
 # and pandas/pandera (checks, rules), python-docx (documents) and openpyxl (workbook, feedback) cost ≈ 0.6 s to
 # import. Those are imported inside the stages that use them (validate, consolidate, outputs, feedback).
-from sureform.atomic import fold_unit_name, unit_name_problem, write_temp
+from sureform.atomic import fold_unit_name, make_durable, unit_name_problem, write_temp
 from sureform.editions import EDITIONS_DIR, Catalogue, edition_path, incomplete_warning, load_catalogue
 from sureform.intake.grid import FileTooLarge, ReadLimits, UnreadableFile, column_letter, read_grids
 from sureform.intake.isolate import Abnormal, Isolated
@@ -39,7 +39,7 @@ from sureform.intake.inbox import (ARRIVAL_WINDOW, ChangedWhileRead, file_sha256
                                    nobody_writing, release,
                                    revive_released, scan_inbox, stored_path)
 from sureform.intake.kinds import detect_kind, kind_label, kind_named
-from sureform.intake.readers.base import FileRead, record_location, without_feedback_sheets
+from sureform.intake.readers.base import FileRead, record_location, share_texts, without_feedback_sheets
 from sureform.intake import senders
 from sureform.intake.supplied import read_supplied_document
 from sureform.intake.values import short_time
@@ -47,7 +47,7 @@ from sureform.issues import Issue, Location, has_errors, make_issue, with_filing
 from sureform.model import Consolidation
 from sureform.report import RunReport
 from sureform.runlock import run_lock, sweep_leftovers
-from sureform.store import Store, Submission
+from sureform.store import Store, Submission, record_json
 
 log = logging.getLogger("sureform")
 TZ = ZoneInfo("Asia/Shanghai")
@@ -127,6 +127,7 @@ def read_batch(files: list, opts: RunOptions, progress: Progress = _noop) -> lis
     if not files:
         return []  # nothing to read: no edition to check, no reader processes to start
     catalogue = opts.catalogue()
+    code = _code_stamp()  # a submission's 汇总 rows are rendered where it is read, stamped with this code
     reads: list[FileRead] = []
     seen: dict[str, FileRead] = {}
     received = datetime.now(TZ).isoformat(timespec="seconds")
@@ -145,7 +146,7 @@ def read_batch(files: list, opts: RunOptions, progress: Progress = _noop) -> lis
         for f, fr in hashed:  # each new content is read once, in a worker process, all of them at once
             if fr.sha256 not in first and store.accepted_by_hash(fr.sha256) is None:
                 first[fr.sha256] = fr.rel
-                reader.submit(fr.rel, _read_isolated, fr, catalogue, opts.limits)
+                reader.submit(fr.rel, _read_isolated, fr, catalogue, opts.limits, code)
         for n, (f, fr) in enumerate(hashed, 1):
             known = store.accepted_by_hash(fr.sha256)
             twin = seen.get((fr.sha256, senders.place_of(fr.rel)))  # the same bytes elsewhere: judged on their own
@@ -157,7 +158,7 @@ def read_batch(files: list, opts: RunOptions, progress: Progress = _noop) -> lis
                 fr.twin_of = twin  # judged with it in validate_batch: one content, an answer for each path
             else:
                 if first.get(fr.sha256) != fr.rel:  # same bytes as a file still arriving: read on its own
-                    reader.submit(fr.rel, _read_isolated, fr, catalogue, opts.limits)
+                    reader.submit(fr.rel, _read_isolated, fr, catalogue, opts.limits, code)
                 _take_read(fr, reader)
                 if _still_arriving(fr, f.mtime):
                     fr.status = "arriving"
@@ -275,9 +276,19 @@ def _resume(fr: FileRead, known) -> None:
     fr.issues = [i for i in fr.issues if i.code != "file-duplicate"]
 
 
-def _read_isolated(fr: FileRead, catalogue, limits: ReadLimits) -> FileRead:
-    """In a reader process (intake.isolate): `_read_one`, and the FileRead back to the run."""
+def _read_isolated(fr: FileRead, catalogue, limits: ReadLimits, code: str = "") -> FileRead:
+    """In a reader process (intake.isolate): `_read_one`, its 汇总 rows rendered (`outputs.workbook`: kept with the
+    submission at commit, never rendered again), and the FileRead back to the run."""
     _read_one(fr, catalogue, limits)
+    share_texts(fr.records)
+    if fr.records and fr.kind and not has_errors(fr.issues):
+        from sureform.outputs.workbook import render_submission
+
+        fr.stored = [record_json(r) for r in fr.records]  # as the store keeps them: here, not in the commit
+        try:
+            fr.rendered = render_submission(fr.kind, fr.records, fr.unit, fr.rel, catalogue, code)
+        except Exception:  # the workbook renders it from the master instead
+            log.exception("rendering the rows of %s failed", fr.rel)
     return fr
 
 
@@ -294,6 +305,7 @@ def _take_read(fr: FileRead, reader: Isolated) -> None:
         fr.issues.append(make_issue("file-unreadable", Location(fr.rel), reason=f"读取时出错（{type(exc).__name__}）"))
         return
     fr.kind, fr.unit, fr.records, fr.issues = got.kind, got.unit, got.records, got.issues
+    fr.rendered, fr.stored = got.rendered, got.stored
 
 
 def _read_one(fr: FileRead, catalogue, limits: ReadLimits | None = None) -> None:
@@ -469,9 +481,14 @@ def commit_batch(reads: list[FileRead], opts: RunOptions) -> list[FileRead]:
                 sha256=fr.sha256, original_name=fr.path.name, rel_path=fr.rel, unit=fr.unit, kind=fr.kind,
                 supersede_key=key, status=fr.status, received_at=fr.received_at,
                 stored_path=str(fr.stored_path), records=fr.records if fr.status == "accepted" else [],
-                issues=fr.issues))
+                issues=fr.issues, stored=fr.stored))
             if fr.status == "accepted" and fr.schema_checks is not None:
                 checked[fr.submission_id] = fr.schema_checks
+            for block in (fr.rendered or []) if fr.status == "accepted" else []:
+                if block.unit == fr.unit:  # else its 报送单位 was decided otherwise since: the workbook renders it
+                    store.keep_sheet_block(fr.submission_id, block.sheet, block.version, block.widths,
+                                           block.layout, block.rows, block.xml, compressed=True)
+            fr.rendered = fr.stored = None  # kept, or rendered from the master by the workbook
         if checked:  # consolidation on the same date takes these instead of checking the rows again
             store.add_roster_checks(checks_stamp(opts), checked)
         store.finish_run(run_id, {"files": len(todo)})
@@ -500,7 +517,7 @@ def _keep_copies(reads: list[FileRead], opts: RunOptions) -> None:
         dest, group = dest_and_group
         for fr in group:
             try:
-                fr.stored_path = keep_copy(fr.path, dest, fr.sha256)
+                fr.stored_path = keep_copy(fr.path, dest, fr.sha256, durable=False)
             except ChangedWhileRead:  # written to since it was read: judge it again when the copy is complete
                 fr.status, fr.stored_path = "arriving", None
                 fr.issues = [arriving_issue(fr.rel)]
@@ -509,6 +526,8 @@ def _keep_copies(reads: list[FileRead], opts: RunOptions) -> None:
                 fr.issues = []
 
     _few_at_once(copy, list(by_dest.items()))  # a full disk or a refused write stops the run here
+    # one durable point for the batch, before the SQLite commit that names the copies
+    make_durable([fr.stored_path for fr in reads if fr.stored_path is not None])
 
 
 def _record_arrival(fr: FileRead, store: Store, run_id: int) -> None:

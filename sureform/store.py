@@ -121,9 +121,19 @@ class Submission:
     stored_path: str | None
     records: list[dict]
     issues: list  # Issue
+    stored: list[str] | None = None  # the records as `record_json` writes them, when a reader process did already
 
 
-def _json_default(v):
+def record_json(rec: dict) -> str:
+    """A record as the store keeps it: its public keys as JSON."""
+    return json.dumps(public_record(rec), ensure_ascii=False, default=json_default)
+
+
+RECORDS_CHUNK = 5000  # records decoded at once
+SHARED_TEXT = 24  # texts this short are kept once however many records hold them
+
+
+def json_default(v):
     if isinstance(v, (date, datetime)):
         return v.isoformat()
     raise TypeError(type(v))
@@ -246,19 +256,34 @@ class Store:
         return out
 
     def _records(self, where: str, args: tuple, source: str = "current_submissions") -> list[dict]:
-        rows = self.conn.execute(
-            f"""SELECT r.data, r.sheet, r.row, s.unit, s.rel_path, s.original_name, s.id AS submission_id,
-                      s.received_at
+        cursor = self.conn.execute(
+            f"""SELECT r.data, s.id AS submission_id, s.unit, s.rel_path, s.received_at
                FROM records r JOIN {source} s ON s.id = r.submission_id
                {where} ORDER BY s.unit, s.id, r.rowid""",
             args,
-        ).fetchall()
-        out = []
-        for r in rows:
-            rec = loads_record(r["data"])
-            rec.update(_unit=r["unit"], _file=r["rel_path"], _submission=r["submission_id"],
-                       _received=r["received_at"])
-            out.append(rec)
+        )
+        # A full master holds 60,000 records and more: decoded a chunk at a time (never all the JSON text at once),
+        # one decode a chunk (the decoder keeps one copy of each key per chunk), and what repeats kept once: a
+        # submission's origin, each distinct header's `_cols`, each short text (a 院系, a post, a date)
+        out: list[dict] = []
+        origins: dict[int, dict] = {}
+        headers: dict = {}
+        texts: dict[str, str] = {}
+        while rows := cursor.fetchmany(RECORDS_CHUNK):
+            # (`loads_record` bounds every number; a control character in any of them cleans the chunk's text)
+            for rec, (_, sid, unit, rel, received) in zip(loads_record("[" + ",".join([r[0] for r in rows]) + "]"),
+                                                          rows):
+                for k, v in rec.items():
+                    if v.__class__ is str and len(v) <= SHARED_TEXT:
+                        rec[k] = texts.setdefault(v, v)
+                cols = rec.get("_cols")
+                if cols:
+                    rec["_cols"] = headers.setdefault(tuple(cols.items()), cols)
+                origin = origins.get(sid)
+                if origin is None:
+                    origin = origins[sid] = {"_unit": unit, "_file": rel, "_submission": sid, "_received": received}
+                rec.update(origin)
+                out.append(rec)
         return out
 
     def current_values(self, kind: str, key: str) -> list[tuple[str, str, object]]:
@@ -429,9 +454,11 @@ class Store:
         return zlib.decompress(row["xml"]) if row else b""
 
     def keep_sheet_block(self, submission_id: int, sheet: str, version: str, widths: list, layout: str, rows: int,
-                         xml: bytes) -> None:
+                         xml: bytes, compressed: bool = False) -> None:
+        """Keep a block's rows (`compressed`: already zlib-compressed, as a reader process renders them)."""
         self.conn.execute("INSERT OR REPLACE INTO sheet_rows VALUES (?, ?, ?, ?, ?, ?, ?)",
-                          (submission_id, sheet, version, json.dumps(widths), layout, rows, zlib.compress(xml, 1)))
+                          (submission_id, sheet, version, json.dumps(widths), layout, rows,
+                           xml if compressed else zlib.compress(xml, 1)))
 
     def drop_sheet_blocks(self, sheet: str, keep: set[int]) -> None:
         """Forget `sheet`'s blocks of every submission not in `keep` (superseded, or another version's)."""
@@ -477,9 +504,9 @@ class Store:
         if sub.status == "accepted":
             self.conn.executemany(
                 "INSERT INTO records (submission_id, kind, sheet, row, data) VALUES (?, ?, ?, ?, ?)",
-                [(sid, sub.kind, r.get("_sheet"), r.get("_row"), json.dumps(_public(r), ensure_ascii=False,
-                                                                                  default=_json_default))
-                 for r in sub.records],
+                [(sid, sub.kind, r.get("_sheet"), r.get("_row"), text) for r, text in
+                 zip(sub.records, sub.stored if sub.stored is not None and len(sub.stored) == len(sub.records)
+                     else map(record_json, sub.records))],
             )
         self.conn.executemany(
             """INSERT INTO issues (submission_id, code, severity, sheet, row, column_label, cell, value, message, item)
@@ -510,7 +537,7 @@ class Store:
                           (supersede_key, submission_id))
 
 
-def _public(rec: dict) -> dict:
+def public_record(rec: dict) -> dict:
     """What is kept of a record: its values and where they came from."""
     return {k: _bounded_value(v) for k, v in rec.items()
             if not k.startswith("_") or k in ("_sheet", "_row", "_cols", "_cells", "_table")}
@@ -597,7 +624,7 @@ class ReviewStore:
                                          "sha256 = ? AND superseded_by IS NULL", (round_id, rec.college,
                                                                                  rec.sha256)).fetchone()
                 values = (json.dumps(rec.files, ensure_ascii=False), rec.outcome,
-                          json.dumps(rec.items, ensure_ascii=False, default=_json_default), reviewed_at)
+                          json.dumps(rec.items, ensure_ascii=False, default=json_default), reviewed_at)
                 if same is not None:
                     self.conn.execute("UPDATE review_declarations SET files = ?, outcome = ?, items = ?, "
                                       "reviewed_at = ? WHERE id = ?", (*values, same["id"]))

@@ -3,6 +3,7 @@ workbook written again after a new file holds exactly what a fresh one would, it
 before, and any text a sender typed comes back as that text."""
 from __future__ import annotations
 
+import re
 import sqlite3
 import zipfile
 import zlib
@@ -11,7 +12,9 @@ from datetime import date
 from openpyxl import load_workbook
 from python_calamine import CalamineWorkbook
 
-from conftest import Env, person
+from pathlib import Path
+
+from conftest import Env, person, settle
 from sureform.outputs.sheet_xml import row_height, text_width, wrapped_lines
 from sureform.outputs.workbook import write_master_workbook
 from sureform.outputs.workbook_sheets import Sheet
@@ -208,3 +211,75 @@ def test_rows_of_values_that_fit_keep_the_default_height(env):
     widths = {ws.cell(1, c).value: ws.column_dimensions[ws.cell(1, c).column_letter].width
               for c in range(1, ws.max_column + 1)}
     assert widths["排名比例"] < 14  # sized for 6.7%, not for 0.06666666666666667
+
+
+def _worksheets(path) -> dict[str, bytes]:
+    with zipfile.ZipFile(path) as z:
+        return {n: z.read(n) for n in z.namelist() if n.startswith("xl/worksheets/")}
+
+
+def test_rows_rendered_where_read_are_those_the_master_renders(tmp_path):
+    """Every kind's rows are rendered in the reader process and kept at commit; a workbook written from the
+    master alone (no block kept) holds the very same worksheets, byte for byte."""
+    import shutil
+
+    from sureform import pipeline
+    from sureform.outputs.workbook import write_summary_workbook
+    from sureform.store import Store
+
+    env = Env(tmp_path / "sample")
+    shutil.copytree(Path(__file__).resolve().parent.parent / "examples" / "inbox", env.inbox, dirs_exist_ok=True)
+    for p in env.inbox.rglob("*"):
+        settle(p)
+    env.roster("石油工程系", [person("张三", "2024010101", post="部长", dept="=HYPERLINK(\"x\")"),
+                            person("李四", "2024010102", dept="学生权益服务与社会实践部" * 3)], name="补充名单.xlsx")
+    env.run(as_of=date(2020, 11, 24))
+    opts = env.options(as_of=date(2020, 11, 24))
+    with sqlite3.connect(opts.db_path) as conn:
+        kept = {sheet for (sheet,) in conn.execute("SELECT DISTINCT sheet FROM sheet_rows")}
+        assert {"工作人员名单", "主席团候选人", "述职评议评分", "机构信息·部门设置"} <= kept
+        conn.execute("DELETE FROM sheet_rows")
+    again = tmp_path / "again"
+    with Store(opts.db_path) as store:
+        write_summary_workbook(store, pipeline.consolidate(opts), opts.catalogue(), again,
+                               pipeline.built_from(opts)["code"])
+    assert _worksheets(again / SUMMARY) == _worksheets(env.outbox / SUMMARY)
+
+
+def test_the_styles_a_reader_renders_with_are_those_the_workbook_registers(tmp_path):
+    """Else every block rendered where it was read would be rendered again by the workbook."""
+    import xlsxwriter
+
+    from sureform.outputs.workbook import _styles, cell_styles
+
+    wb = xlsxwriter.Workbook(str(tmp_path / "styles.xlsx"))
+    assert _styles(wb) == cell_styles()
+    wb.close()
+
+
+def test_a_kind_sheet_takes_its_declared_widths_and_a_longer_value_wraps(env):
+    from sureform.editions import load_catalogue
+    from sureform.outputs.sheet_xml import column_width
+    from sureform.outputs.workbook_sheets import COLUMN_WIDTHS, kind_sheets
+
+    for sheet in kind_sheets(load_catalogue()):
+        for key, label in sheet.columns:  # every column declared (a score item: the default), its label on one line
+            assert sheet.widths[key] >= column_width(text_width(label)), (sheet.title, key)
+            assert key in COLUMN_WIDTHS[sheet.kind] or sheet.kind == "score", (sheet.title, key)
+    long_dept = "学生权益服务与社会实践部" * 3  # 72 wide in an 18-wide column: 5 lines
+    env.roster("石油工程系", [person("张三", "2024010101", post="部长"), person("李四", "2024010102", dept=long_dept)])
+    env.run()
+    ws = _sheet(env, "工作人员名单")
+    sheet = kind_sheets(load_catalogue())[0]
+    assert [ws.cell(1, c).value for c in range(1, ws.max_column + 1)] == [label for _, label in sheet.columns]
+    number = load_workbook(env.outbox / SUMMARY, read_only=True).sheetnames.index("工作人员名单") + 1
+    xml = _worksheets(env.outbox / SUMMARY)[f"xl/worksheets/sheet{number}.xml"].decode()
+    widths = {}
+    for low, high, width in re.findall(r'<col min="(\d+)" max="(\d+)" width="([\d.]+)"', xml):
+        widths.update({c: float(width) for c in range(int(low), int(high) + 1)})
+    # as xlsxwriter writes a width: the characters plus its 5 pixels of padding
+    assert [round(widths[c]) for c in range(1, len(sheet.columns) + 1)] == \
+        [round(sheet.widths[key] + 0.71) for key, _ in sheet.columns]
+    assert ws.row_dimensions[2].height is None
+    assert ws.row_dimensions[3].height == row_height(wrapped_lines(long_dept, sheet.widths["department"])) == \
+        row_height(5)

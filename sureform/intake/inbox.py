@@ -280,15 +280,21 @@ class ChangedWhileRead(Exception):
     """The file's bytes are no longer those that were read: it is still being written."""
 
 
-def keep_copy(src: Path, dest: Path, expected_sha256: str | None = None) -> Path:
+def keep_copy(src: Path, dest: Path, expected_sha256: str | None = None, durable: bool = True) -> Path:
     """Copy src to dest atomically (temp file + rename); an existing dest with the same name is the same bytes.
 
     With `expected_sha256`, the copy is kept only if it holds exactly those bytes (else ChangedWhileRead):
-    what is archived is what was validated."""
+    what is archived is what was validated. With `durable` False the copy is not fsynced: the caller makes the
+    batch durable at once (`atomic.make_durable`) before anything names it. A copy already there is kept when
+    its size is right (its name is its hash: a copy of another size was cut short by a machine's crash)."""
     if dest.exists():
-        return dest
+        try:
+            if dest.stat().st_size == src.stat().st_size:
+                return dest
+        except FileNotFoundError:  # the sender's file taken away meanwhile: the copy is what there is
+            return dest
     dest.parent.mkdir(parents=True, exist_ok=True)
-    tmp = copy_temp(src, dest)
+    tmp = copy_temp(src, dest, durable)
     if expected_sha256 is not None and file_sha256(tmp) != expected_sha256:
         tmp.unlink(missing_ok=True)
         raise ChangedWhileRead(str(src))

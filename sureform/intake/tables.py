@@ -33,6 +33,14 @@ class Header:
         col = self.columns.get(key)
         return column_letter(col) if col else None
 
+    def letters(self) -> dict[str, str | None]:
+        """{field key: column letter}, one dict for every row read under this header (records share it: a
+        batch of 60,000 rows would otherwise hold 60,000 copies). Never change it per record."""
+        cached = self.__dict__.get("_letters")
+        if cached is None or cached.keys() != self.columns.keys():
+            cached = self.__dict__["_letters"] = {k: self.letter(k) for k in self.columns}
+        return cached
+
 
 @dataclass
 class RawRow:

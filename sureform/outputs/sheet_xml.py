@@ -115,53 +115,73 @@ def render_rows(rows: Iterable[list], columns: list[Column], styles: CellStyles,
     """The `<row>` elements of `rows` (lists of cell values: str, int, float, date, datetime or None), one per
     line, numbered by `ROW_MARK`. A row is as tall as its most wrapped cell (LibreOffice and WPS do not grow a row
     themselves). Text that begins like a formula is written as text with the quote prefix: it stays text.
-    Characters a workbook cannot hold (NUL, other control characters) are dropped."""
+    Characters a workbook cannot hold (NUL, other control characters) are dropped.
+
+    A cell's XML depends on its column and value only (the row number is the placeholder), so each column renders
+    a value once: a submission's 系, file, posts and dates repeat on every row."""
     out: list[str] = []
-    # per column, once: the start of its cells, its fills, and how many characters surely fit on one line
-    starts = [f'<c r="{c.letter}\x00" s="' for c in columns]
-    usable = [max(c.width * WRAP_FACTOR - 1, 1) for c in columns]  # as wrapped_lines counts
-    fits = [u / 2 for u in usable]  # this many characters fit on a line whatever they are
-    plain, quoted, dated = styles.plain, styles.quoted, styles.dated
-    most = (MAX_ROW_HEIGHT - CELL_PADDING) // LINE_HEIGHT + 1
+    cells_of = [_CellWriter(c, styles, quote_starts) for c in columns]
     for values in rows:
         cells = []
         lines = 1
-        for i, value in enumerate(values):
-            fill = None
-            col = columns[i]
-            if col.fills:
-                shown = "" if value is None else str(value)
-                fill = next((f for prefix, f in col.fills if shown.startswith(prefix)), None)
-            if value is None or value == "":
-                if fill is not None:
-                    cells.append(f'{starts[i]}{plain[fill]}"/>')
-                continue
-            if type(value) is str:
-                # a control character at either end would hide the spaces that decide xml:space
-                if (value[0] < " " or value[-1] < " ") and ILLEGAL_CHARACTERS.search(value):
-                    value = ILLEGAL_CHARACTERS.sub("", value)
-                    if not value:
-                        continue
-                style = (quoted if value.startswith(quote_starts) else plain)[fill]
-                preserve = ' xml:space="preserve"' if value[0].isspace() or value[-1].isspace() else ""
-                cells.append(f'{starts[i]}{style}" t="inlineStr"><is><t{preserve}>{_text(value)}</t></is></c>')
-                if lines < most and ("\n" in value or (len(value) > fits[i] and text_width(value) > usable[i])):
-                    lines = max(lines, wrapped_lines(value, col.width))
-            elif isinstance(value, (date, datetime)) and FIRST_DAY <= value.timetuple()[:3] <= LAST_DAY:
-                cells.append(f'{starts[i]}{dated[fill]}"><v>{_serial(value)}</v></c>')
-            elif isinstance(value, (date, datetime)):  # a day Excel cannot show as a date: as its text
-                cells.append(f'{starts[i]}{plain[fill]}" t="inlineStr"><is><t>{value.isoformat()}</t></is></c>')
-            elif isinstance(value, (int, float)) and not isinstance(value, bool) and -1e15 < value < 1e15:
-                # (a comparison, never a conversion: an int of 400 digits or NaN is written as its text below)
-                style = (styles.percent if col.percent else plain)[fill]
-                cells.append(f'{starts[i]}{style}"><v>{value!r}</v></c>')
-            else:  # anything else (a non-finite or huge number included) as its text
-                text = _as_text(value)
-                style = (quoted if text.startswith(quote_starts) else plain)[fill]
-                cells.append(f'{starts[i]}{style}" t="inlineStr"><is><t>{_text(text)}</t></is></c>')
+        for writer, value in zip(cells_of, values):
+            try:
+                cell, wrapped = writer.seen[(value.__class__, value)]
+            except KeyError:
+                cell, wrapped = writer.seen[(value.__class__, value)] = writer.cell(value)
+            except TypeError:  # unhashable: rendered as it comes
+                cell, wrapped = writer.cell(value)
+            if cell:
+                cells.append(cell)
+                if wrapped > lines:
+                    lines = wrapped
         height = f' ht="{row_height(lines)}" customHeight="1"' if lines > 1 else ""
         out.append(f'<row r="\x00"{height}>{"".join(cells)}</row>')
     return "\n".join(out).encode("utf-8", "replace")  # a lone surrogate (a mis-decoded file) becomes "?"
+
+
+class _CellWriter:
+    """One column's cells: each value's `<c>` element (or "" for none) and the lines it wraps to, kept by value."""
+
+    def __init__(self, col: Column, styles: CellStyles, quote_starts: tuple):
+        self.col, self.styles, self.quote_starts = col, styles, quote_starts
+        self.start = f'<c r="{col.letter}\x00" s="'
+        self.usable = max(col.width * WRAP_FACTOR - 1, 1)  # as wrapped_lines counts
+        self.fits = self.usable / 2  # this many characters fit on a line whatever they are
+        self.seen: dict = {}
+
+    def cell(self, value) -> tuple[str, int]:
+        col, styles, start, quote_starts = self.col, self.styles, self.start, self.quote_starts
+        plain, quoted = styles.plain, styles.quoted
+        fill = None
+        if col.fills:
+            shown = "" if value is None else str(value)
+            fill = next((f for prefix, f in col.fills if shown.startswith(prefix)), None)
+        if value is None or value == "":
+            return (f'{start}{plain[fill]}"/>' if fill is not None else "", 1)
+        if type(value) is str:
+            # a control character at either end would hide the spaces that decide xml:space
+            if (value[0] < " " or value[-1] < " ") and ILLEGAL_CHARACTERS.search(value):
+                value = ILLEGAL_CHARACTERS.sub("", value)
+                if not value:
+                    return "", 1
+            style = (quoted if value.startswith(quote_starts) else plain)[fill]
+            preserve = ' xml:space="preserve"' if value[0].isspace() or value[-1].isspace() else ""
+            lines = 1
+            if "\n" in value or (len(value) > self.fits and text_width(value) > self.usable):
+                lines = wrapped_lines(value, col.width)
+            return f'{start}{style}" t="inlineStr"><is><t{preserve}>{_text(value)}</t></is></c>', lines
+        if isinstance(value, (date, datetime)) and FIRST_DAY <= value.timetuple()[:3] <= LAST_DAY:
+            return f'{start}{styles.dated[fill]}"><v>{_serial(value)}</v></c>', 1
+        if isinstance(value, (date, datetime)):  # a day Excel cannot show as a date: as its text
+            return f'{start}{plain[fill]}" t="inlineStr"><is><t>{value.isoformat()}</t></is></c>', 1
+        if isinstance(value, (int, float)) and not isinstance(value, bool) and -1e15 < value < 1e15:
+            # (a comparison, never a conversion: an int of 400 digits or NaN is written as its text below)
+            style = (styles.percent if col.percent else plain)[fill]
+            return f'{start}{style}"><v>{value!r}</v></c>', 1
+        text = _as_text(value)  # anything else (a non-finite or huge number included) as its text
+        style = (quoted if text.startswith(quote_starts) else plain)[fill]
+        return f'{start}{style}" t="inlineStr"><is><t>{_text(text)}</t></is></c>', 1
 
 
 def _as_text(value) -> str:

@@ -21,7 +21,7 @@ from sureform.intake.values import short_time
 from sureform.issues import ARRIVAL_CODES, SEVERITY_LABEL, Issue
 from sureform.model import Consolidation
 from sureform.outputs.workbook_sheets import Sheet, master_sheets
-from sureform.store import Store
+from sureform.store import Store, json_default, public_record
 
 SUMMARY_NAME = "汇总.xlsx"
 
@@ -228,9 +228,106 @@ class Laid:
     rows: SheetRows
 
 
+@dataclass(frozen=True)
+class Rendered:
+    """One submission's rows on its kind's sheet, rendered where the file was read (`render_submission`), its
+    XML compressed as the store keeps it: stored with the submission at commit, spliced as it is."""
+
+    sheet: str
+    version: str
+    layout: str
+    rows: int
+    unit: str | None  # rendered for this 报送单位: a unit decided otherwise later renders it again
+    xml: bytes  # zlib
+    widths: list[int]  # its widest value per column (a very long text widens its column: `_columns`)
+
+
+def cell_styles() -> CellStyles:
+    """The style indices `_styles` registers, known without a workbook (a reader process renders rows too): the
+    default format is 0, then plain, date, percentage, quoted for no fill and each fill in order, then the header
+    (xlsxwriter numbers a format when its index is first asked for). Should xlsxwriter number them otherwise, the
+    blocks' version (it includes the styles) no longer matches and the workbook renders them again."""
+    fills = [None, *sorted(set(VERDICT_FILLS.values()) | set(SEVERITY_FILLS.values()))]
+    family = [{fill: 1 + 4 * i + j for i, fill in enumerate(fills)} for j in range(4)]
+    return CellStyles(1 + 4 * len(fills), *family)
+
+
+def block_version(sheet: Sheet, styles: CellStyles, code: str) -> str:
+    """What a kept block of `sheet` was rendered by: the renderer, the code, the sheet's columns and styles."""
+    return _digest([RENDER_VERSION, code, sheet.title, sheet.columns, sorted((sheet.fills or {}).items()),
+                    repr(styles)])
+
+
+def render_submission(kind: str | None, records: list[dict], unit: str | None, rel: str, catalogue: Catalogue,
+                      code: str) -> list[Rendered]:
+    """A submission's rows on each sheet of its kind that shows some of them (机构信息: a sheet per table), from
+    its records as the store will give them back (`stored_record`): exactly what the workbook would render from
+    the master."""
+    if not records:
+        return []
+    import zlib
+
+    styles = cell_styles()
+    given = {"_unit": unit, "_file": rel}  # what the store adds from the submission
+    out = []
+    for sheet, columns, version, layout in _kind_layouts(kind, catalogue, code):
+        keys = [key for key, _ in sheet.columns]
+        # the keys the sheet reads (a shape or a choice of records: the whole record), as the store gives them back
+        wanted = None if sheet.shape or sheet.where else [k for k in keys if k not in given]
+        values = []
+        for rec in records:
+            if wanted is None:
+                view = stored_record(rec) | given
+                if sheet.where is not None and not sheet.where(view):
+                    continue
+            else:
+                view = {k: _as_stored(rec.get(k)) for k in wanted if k in rec and (k[0] != "_" or k in _KEPT)} | given
+            values.append(_values(keys, sheet.shape(view) if sheet.shape else view))
+        if values:
+            xml = render_rows(values, columns, styles, FORMULA_START)
+            out.append(Rendered(sheet.title, version, layout, len(values), unit, zlib.compress(xml, 1),
+                                _block_widths(values, [key in PERCENT_KEYS for key in keys])))
+    return out
+
+
+_LAYOUTS: dict = {}  # (catalogue, kind, code) → its sheets' columns, version and layout: once a process
+
+
+def _kind_layouts(kind: str | None, catalogue: Catalogue, code: str) -> list[tuple]:
+    key = (id(catalogue), kind, code)
+    if key not in _LAYOUTS:
+        _LAYOUTS[key] = []
+        for sheet in workbook_sheets.sheets_of_kind(kind, catalogue):
+            columns = _columns(sheet, [])
+            _LAYOUTS[key].append((sheet, columns, block_version(sheet, cell_styles(), code),
+                                  _digest([c.width for c in columns])))
+    return _LAYOUTS[key]
+
+
+_PLAIN = {str, int, float, bool, type(None)}
+_KEPT = {k for k in public_record({"_sheet": 0, "_row": 0, "_cols": 0, "_cells": 0, "_table": 0, "_x": 0})}
+
+
+def _as_stored(v):
+    """A value as the store gives it back: as it is, or (a date, a tuple …) through JSON."""
+    if v.__class__ in _PLAIN:
+        return v
+    if v.__class__ in (date, datetime):
+        return v.isoformat()  # as json_default writes it
+    return json.loads(json.dumps(v, ensure_ascii=False, default=json_default))
+
+
+def stored_record(rec: dict) -> dict:
+    """A record as `Store` keeps and decodes it (its public keys; dates and anything else as JSON gives them
+    back), without the JSON text for the values that come back as they are."""
+    return {k: _as_stored(v) for k, v in public_record(rec).items()}
+
+
 def _lay_out(sheet: Sheet, styles: CellStyles, store: Store | None, kept: list[Block], code: str = "",
              read: dict | None = None) -> Laid:
-    """The sheet's column widths (from the widest value of every row, kept blocks included) and its rows."""
+    """The sheet's column widths (declared for a kind's sheet, else from the widest value of every row; a text
+    longer than its row can show widens its column: `_columns`) and its rows (a kind's: each current
+    submission's kept block, rendered now where none is kept for this layout)."""
     keys = [key for key, _ in sheet.columns]
     label_widths = [text_width(clean(label)) for _, label in sheet.columns]
     percent = [key in PERCENT_KEYS for key in keys]
@@ -244,8 +341,7 @@ def _lay_out(sheet: Sheet, styles: CellStyles, store: Store | None, kept: list[B
     if store is None:
         raise ValueError(f"sheet {sheet.title}: its rows are in the store")
     order = store.current_units(sheet.kind)
-    version = _digest([RENDER_VERSION, code, sheet.title, sheet.columns, sorted((sheet.fills or {}).items()),
-                       repr(styles)])
+    version = block_version(sheet, styles, code)
     known = store.sheet_blocks(sheet.title, version)
     fresh = _values_by_submission(store, sheet, keys, [sid for sid, _ in order if sid not in known], read)
     block_widths = {sid: _block_widths(v, percent) for sid, v in fresh.items()}

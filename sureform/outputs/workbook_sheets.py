@@ -43,6 +43,43 @@ INSTITUTION_SHEET = "机构信息"
 INSTITUTION_COLUMNS = {"basic": [("item", "项目"), ("value", "取值")],
                        **{t.name: [(f.key, f.label) for f in t.fields] for t in TABLES}}
 
+# Each kind sheet's column widths, declared (in characters, as Excel counts them: a Chinese character takes two),
+# beside its columns above: a sheet's layout depends on nothing in the data, so a submission's rows are rendered
+# once, where the file is read (`outputs.workbook.render_submission`), and never again. A longer value wraps
+# and its row grows (`sheet_xml.render_rows` estimates the lines). A column not listed takes DEFAULT_WIDTH (a
+# score sheet's items come from the edition); no column is narrower than its label on one line.
+DEFAULT_WIDTH = 12
+_ORIGIN_WIDTHS = {"_file": 40, "_sheet": 16, "_row": 6}
+_ROSTER_WIDTHS = {
+    "_unit": 18, "name": 10, "student_id": 14, "unit": 18, "major": 18, "class_name": 14, "year": 10, "level": 10,
+    "political": 15, "activist": 8, "post": 13, "department": 18, "rank_text": 10, "rank_basis": 14,
+    "failed_courses": 8, "discipline": 16, "recommender": 20, "review_date": 12, "rank_ratio": 10, **_ORIGIN_WIDTHS}
+COLUMN_WIDTHS: dict[str, dict[str, int]] = {
+    "roster": _ROSTER_WIDTHS,
+    "unit_roster": {**_ROSTER_WIDTHS, "org": 20},
+    "candidate": {
+        "_unit": 18, "name": 10, "student_id": 14, "unit": 18, "class_name": 14, "political": 15, "rank_text": 10,
+        "rank_ratio": 10, "publicity_start": 12, "publicity_end": 12, "publicity_result": 18,
+        **{k: 12 for k in CANDIDATE_KEYS if k.endswith("_date")},
+        **{k: 24 for k in CANDIDATE_KEYS if k.endswith("_result")}, **_ORIGIN_WIDTHS},
+    "score": {"semester": 26, "review_date": 12, "person_name": 10, "person_id": 14, "person_post": 13,
+              "rater_name": 10, "rater_category": 10, **_ORIGIN_WIDTHS},
+    "institution": {  # a sheet per table: a field's width wherever it appears
+        "item": 30, "value": 40, "name": 24, "category": 24, "date": 12, "duties": 50, "review_note": 30,
+        "session": 30, "delegates": 10, "body": 16, "elects_presidium": 8, "unit": 18, "org": 20, "title": 36,
+        "content": 50, "included": 8, "document": 40, "measure": 50, "full_time": 8, "remark": 36, "student_id": 14,
+        "branch": 20, "electing_unit": 18, "detail": 40, "flag": 8, "table": 10, "verdict": 8, "basis": 40,
+        **_ORIGIN_WIDTHS},
+}
+
+
+def declared_widths(kind: str, columns: list[tuple[str, str]]) -> dict[str, int]:
+    """A kind sheet's width per column key: as declared, never narrower than its label on one line."""
+    from sureform.outputs.sheet_xml import column_width, text_width
+
+    declared = COLUMN_WIDTHS.get(kind, {})
+    return {key: max(declared.get(key, DEFAULT_WIDTH), column_width(text_width(label))) for key, label in columns}
+
 
 @dataclass
 class Sheet:
@@ -63,24 +100,38 @@ class Sheet:
     key_columns: int = 2  # printed over several pages: the first columns, repeated on each (who or what a row is)
 
 
-def master_sheets(store, catalogue) -> list[Sheet]:
-    """汇总.xlsx's data sheets, in order."""
-    return [
+def kind_sheets(catalogue, present=None) -> list[Sheet]:
+    """The sheets of the kinds' records, in order, each with its declared widths; of 机构信息's tables, those
+    `present` (all: None)."""
+    sheets = [
         Sheet("工作人员名单", ROSTER_COLUMNS, kind="roster"),
         Sheet("院系学生会工作人员名单", UNIT_ROSTER_COLUMNS, kind="unit_roster"),
         Sheet("主席团候选人", CANDIDATE_COLUMNS, kind="candidate"),
         Sheet("述职评议评分", score_columns(catalogue), kind="score"),
-        *institution_sheets(store),
-        Sheet("述职评议结果", RESULT_COLUMNS, result_rows(store, catalogue)),
+        *institution_sheets(present),
     ]
+    for sheet in sheets:
+        sheet.widths = declared_widths(sheet.kind, sheet.columns)
+    return sheets
 
 
-def institution_sheets(store) -> list[Sheet]:
-    """`机构信息·部门设置` …: one sheet per table of the current 机构信息 that has records, in the workbook's order."""
-    present = store.institution_parts()
+def sheets_of_kind(kind: str | None, catalogue) -> list[Sheet]:
+    """The sheets a record of `kind` may be shown on (机构信息: one per table, `where` says which records)."""
+    return [s for s in kind_sheets(catalogue) if s.kind == kind]
+
+
+def master_sheets(store, catalogue) -> list[Sheet]:
+    """汇总.xlsx's data sheets, in order."""
+    return kind_sheets(catalogue, store.institution_parts()) + [
+        Sheet("述职评议结果", RESULT_COLUMNS, result_rows(store, catalogue))]
+
+
+def institution_sheets(present=None) -> list[Sheet]:
+    """`机构信息·部门设置` …: one sheet per table of the current 机构信息 that has records (`present`: the
+    store's `institution_parts`; None: every table), in the workbook's order."""
     return [Sheet(f"{INSTITUTION_SHEET}·{TABLE_TITLES[name]}", INSTITUTION_COLUMNS[name] + ORIGIN, kind="institution",
                   where=_of_table(name), key_columns=1)
-            for name in INSTITUTION_COLUMNS if name in present]
+            for name in INSTITUTION_COLUMNS if present is None or name in present]
 
 
 def _of_table(name: str) -> Callable[[dict], bool]:

@@ -32,6 +32,8 @@ class FileRead:
     submission_id: int | None = None  # the master's submission of these bytes (a duplicate: the first one's)
     counted: tuple[int, dict[str, int]] | None = None  # (rows, rows per 机构信息 table) once the records are let go
     schema_checks: list | None = None  # a roster's schema issues as ((sheet, row), Issue), for consolidation
+    rendered: list | None = None  # its rows on 汇总.xlsx's sheets, rendered where it was read (outputs.workbook)
+    stored: list[str] | None = None  # its records as the store keeps them (store.record_json), made where read
 
     @property
     def rejected(self) -> bool:
@@ -43,6 +45,7 @@ class FileRead:
         if self.counted is None:
             self.counted = (len(self.records), self.parts)
         self.records = []
+        self.stored = self.rendered = None
 
     @property
     def row_count(self) -> int:
@@ -54,6 +57,16 @@ class FileRead:
         if self.counted is not None:
             return dict(self.counted[1])
         return dict(Counter(r["_table"] for r in self.records if r.get("_table")))
+
+
+def share_texts(records: list[dict], longest: int = 24) -> None:
+    """Each short text that repeats across records (a 院系, a post, a date) as one object: the records sent back
+    from a reader process then hold one copy a file instead of one a row (pickle keeps what is shared)."""
+    texts: dict[str, str] = {}
+    for rec in records:
+        for k, v in rec.items():
+            if v.__class__ is str and len(v) <= longest:
+                rec[k] = texts.setdefault(v, v)
 
 
 def without_feedback_sheets(grids: list) -> list:
@@ -70,7 +83,7 @@ Parser = Callable[[object], tuple[object, str | None]]
 def normalise_row(raw: RawRow, header: Header, parsers: dict[str, Parser], labels: dict[str, str], rel: str,
                   issues: list[Issue]) -> dict:
     """Apply each column's parser; a value that does not parse becomes None plus an error issue."""
-    rec: dict = {"_sheet": raw.sheet, "_row": raw.row, "_cols": {k: header.letter(k) for k in header.columns}}
+    rec: dict = {"_sheet": raw.sheet, "_row": raw.row, "_cols": header.letters()}  # shared: never changed per row
     for key, value in raw.values.items():
         parser = parsers.get(key)
         if key in raw.formula_blank:

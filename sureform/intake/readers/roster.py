@@ -154,7 +154,6 @@ def read_roster(grids: list[Grid], rel: str, catalogue: Catalogue) -> tuple[list
                     key = "major_size"  # the 专业人数 is what cannot be read: its own cell
                 issues.append(make_issue(code, cell_location(rel, raw, header, key, LABELS),
                                          size_raw if key == "major_size" else rank_raw, rank=rank, size=size))
-            rec["_cols"].update({k: header.letter(k) for k in ("rank", "major_size") if k in header.columns})
             rec["_id_typed_as_number"] = typed_as_number
             if (split := _split_post(rec, catalogue.posts)) is not None:
                 issues.append(make_issue("post-department-split", record_location(rel, rec, "post", LABELS["post"]),
