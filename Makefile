@@ -24,10 +24,10 @@ demo: $(STAMP)
 	cp -Rpn examples/inbox/. inbox/
 	$(BIN)/sureform run --as-of $(DEMO_AS_OF) --settle 0 $(if $(strip $(EDITION)),--edition $(strip $(EDITION)))
 	@echo
-	@echo "输出在 outbox/：进度.html（报送进度，用浏览器打开）、汇总.xlsx、备案表.docx、改革情况公开.docx，有错误、问题或提示的文件的标注在 outbox/退回/"
+	@echo "输出在 outbox/：进度.html（报送进度，用浏览器打开）、汇总.xlsx、备案表.docx、改革情况公开.docx，有错误、问题或提示的文件的标注在 outbox/反馈/<单位>/"
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q
 
 clean-demo:
-	rm -rf state outbox/*.xlsx outbox/*.docx outbox/进度.html outbox/退回 outbox/历史
+	rm -rf state outbox/*.xlsx outbox/*.docx outbox/进度.html outbox/反馈 outbox/退回 outbox/历史

@@ -338,7 +338,7 @@ PLAIN_STATUS = {"accepted": "已接收", "rejected": "退回（未接收）", "d
 
 def file_lines(report: dict) -> list[str]:
     """One Chinese line per file for a log (`sureform serve`): what happened to it and where its marks are.
-    `石油工程系/工作人员名单.xlsx：已接收，12 人；退回标注：outbox/退回/…`"""
+    `石油工程系/工作人员名单.xlsx：已接收，12 人；退回标注：outbox/反馈/…`"""
     feedback = report.get("outputs", {}).get("feedback", [])
     lines = []
     for f in report.get("files", []):
