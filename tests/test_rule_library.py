@@ -96,8 +96,10 @@ def test_every_rule_kind_declares_known_codes_and_is_documented():
 
 def test_item_numbers_live_only_in_edition_files():
     """No item number as a string literal in the rule library or the item functions."""
-    root = Path(__file__).resolve().parent.parent / "sureform" / "verdicts"
-    for path in root.glob("*.py"):
+    root = Path(__file__).resolve().parent.parent / "sureform" / "rules"
+    paths = sorted(root.glob("*.py"))
+    assert len(paths) > 10, root  # the folder the rules live in (it was `verdicts/`, and the test then read nothing)
+    for path in paths:
         source = path.read_text(encoding="utf-8")
         found = re.findall(r'(?:pending|Outcome)\(\s*"[0-9]+[a-z]?"', source)
         assert not found, (path.name, found)
