@@ -188,7 +188,12 @@ def _bounded_value(value):
     return value
 
 
-class Store:
+class _Database:
+    """One SQLite file opened the one way sureform opens them (WAL, synchronous writes, rows by name), its schema
+    created when missing; a context manager that closes it."""
+
+    schema = ""  # the CREATE … IF NOT EXISTS script of the subclass
+
     def __init__(self, path: Path):
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -196,7 +201,7 @@ class Store:
         self.conn.row_factory = sqlite3.Row
         self.conn.execute("PRAGMA journal_mode=WAL")
         self.conn.execute("PRAGMA synchronous=FULL")
-        self.conn.executescript(SCHEMA)
+        self.conn.executescript(self.schema)
 
     def close(self) -> None:
         self.conn.close()
@@ -206,6 +211,10 @@ class Store:
 
     def __exit__(self, *exc):
         self.close()
+
+
+class Store(_Database):
+    schema = SCHEMA
 
     @contextmanager
     def transaction(self):
@@ -576,28 +585,12 @@ class ReviewRecord:
     items: list  # [{key, what, declared, actual}]
 
 
-class ReviewStore:
+class ReviewStore(_Database):
     """Each round of the review and every declaration it read; a college's newer declaration supersedes its
     older one in the same round (kept, never deleted), and the one before it (this round or an earlier one) is
     what the changes are measured against."""
 
-    def __init__(self, path: Path):
-        self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self.conn = sqlite3.connect(self.path, isolation_level=None, timeout=30)
-        self.conn.row_factory = sqlite3.Row
-        self.conn.execute("PRAGMA journal_mode=WAL")
-        self.conn.execute("PRAGMA synchronous=FULL")
-        self.conn.executescript(REVIEW_SCHEMA)
-
-    def close(self) -> None:
-        self.conn.close()
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
+    schema = REVIEW_SCHEMA
 
     def previous(self, college: str, sha256: str) -> sqlite3.Row | None:
         """The college's latest declaration with other bytes than `sha256` (the one a new reading is compared to)."""

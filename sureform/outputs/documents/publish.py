@@ -13,7 +13,7 @@ import shutil
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from sureform.atomic import Access, apply_access, make_folder, write_temp
+from sureform.atomic import Access, apply_access, fsync_folder, make_folder, write_temp
 from sureform.intake.supplied import docx_problem
 from sureform.model import DocumentInputs
 from sureform.outputs.documents.disclosure import build_disclosure
@@ -27,19 +27,6 @@ HISTORY_DAYS = 30  # default of the `history_days` setting
 _HISTORY_FOLDER = re.compile(r"(\d{8}-\d{6})(?:-(\d+))?")  # `<stamp>` or `<stamp>-2`, `-3`… (see _new_history_dir)
 FILING_NAME = "备案表.docx"
 DISCLOSURE_NAME = "改革情况公开.docx"
-
-
-def _fsync_dir(folder: Path) -> None:
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:  # not possible on Windows; the rename is still atomic there
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
 
 
 def _new_history_dir(outbox: Path, now: datetime, access: Access | None = None) -> Path:
@@ -203,8 +190,8 @@ def publish_documents(outbox: Path, docs: dict, now: datetime | None = None,
         for temp in temps.values():
             temp.unlink(missing_ok=True)
     if history is not None:
-        _fsync_dir(history)
-    _fsync_dir(outbox)
+        fsync_folder(history)
+    fsync_folder(outbox)
     if history_days is not None:
         try:
             prune_history(outbox, history_days, now)
