@@ -136,6 +136,11 @@ def filled_2020(path: Path, name: str, org: str, answers: dict, notes: dict, sty
         verdict_cell(cells[2], words, answers.get(str(n)), style)
         blanks.write(cells[3], notes.get(str(n), note))
         r += 1
+    return _saved(doc, path, figures)
+
+
+def _saved(doc, path: Path, figures: tuple | None) -> Path:
+    """The form ended as Word ends a document (section 四's table when given, then a paragraph) and saved."""
     if figures:
         section_4_table(doc, figures)
     doc.add_paragraph()
@@ -181,12 +186,7 @@ def filled_2022(path: Path, name: str, org: str, answers: dict, notes: dict, *, 
             blanks.write(row.cells[0], f"{n}. {text}")
             verdict_cell(row.cells[1], ("是", "否"), unit_answers.get(str(n), "是"), "typed")
             blanks.write(row.cells[2], unit_notes.get(str(n), ""))
-    if figures:
-        section_4_table(doc, figures)
-    doc.add_paragraph()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    doc.save(str(path))
-    return path
+    return _saved(doc, path, figures)
 
 
 # ---- the seed, as its disclosure holds it ---------------------------------------------------------------

@@ -171,14 +171,20 @@ def _drop_paragraph_borders(style) -> None:
             ppr.remove(border)
 
 
-def add_page_number_footer(section) -> None:
-    """`— 1 —` centred in the footer: a PAGE field between two em dashes, 宋体 四号."""
-    footer = section.footer
-    footer.is_linked_to_previous = False
-    para = footer.paragraphs[0] if footer.paragraphs else footer.add_paragraph()
+def _emptied_paragraph(part):
+    """The first paragraph of a section's own header or footer (no longer linked to the previous section's),
+    emptied of its runs and centred: the one place a header or footer line is written."""
+    part.is_linked_to_previous = False
+    para = part.paragraphs[0] if part.paragraphs else part.add_paragraph()
     for run in list(para.runs):
         run._element.getparent().remove(run._element)
     para.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    return para
+
+
+def add_page_number_footer(section) -> None:
+    """`— 1 —` centred in the footer: a PAGE field between two em dashes, 宋体 四号."""
+    para = _emptied_paragraph(section.footer)
     set_run_font(para.add_run("— "), PAGE_NUMBER_FONT, SIZE_4, latin=PAGE_NUMBER_FONT)
     _add_field(para, "PAGE", "1")
     set_run_font(para.add_run(" —"), PAGE_NUMBER_FONT, SIZE_4, latin=PAGE_NUMBER_FONT)
@@ -209,12 +215,7 @@ DRAFT_RED = RGBColor(0xC0, 0x00, 0x00)
 
 def add_draft_header(section, mark: str, note: str) -> None:
     """The page header of a draft: `草稿` in red bold 黑体 and a short note of why, on every page."""
-    header = section.header
-    header.is_linked_to_previous = False
-    para = header.paragraphs[0] if header.paragraphs else header.add_paragraph()
-    for run in list(para.runs):
-        run._element.getparent().remove(run._element)
-    para.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    para = _emptied_paragraph(section.header)
     run = set_run_font(para.add_run(mark), HEADING_FONT, SIZE_3, bold=True, latin=HEADING_FONT)
     run.font.color.rgb = DRAFT_RED
     note_run = set_run_font(para.add_run(f"　{note}"), BODY_FONT, SIZE_5)
