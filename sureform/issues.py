@@ -95,10 +95,11 @@ YEAR_EXAMPLES: dict[str, Any] = {
 }
 
 
-def _this_year() -> int:
+def this_year() -> int:
+    """The year in Beijing now (examples in messages and templates are of the year they are read in)."""
     from datetime import datetime, timedelta, timezone
 
-    return datetime.now(timezone(timedelta(hours=8))).year  # Beijing
+    return datetime.now(timezone(timedelta(hours=8))).year
 
 
 def with_filing_year(issue: Issue, year: int) -> Issue:
@@ -118,7 +119,7 @@ def make_issue(code: str, location: Location | None = None, value: Any = None, *
     loc = location or Location()
     shown = _display(value)
     if code in YEAR_EXAMPLES:
-        params = {**YEAR_EXAMPLES[code](_this_year()), **params}
+        params = {**YEAR_EXAMPLES[code](this_year()), **params}
     message = t.template.format(value=shown if shown not in (None, "") else "（空）", column=loc.column or "", **params)
     return Issue(
         code=code,

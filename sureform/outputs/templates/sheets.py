@@ -6,6 +6,8 @@ import re
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from sureform.issues import this_year  # the templates' date examples are of the year they are filled in
+
 HEAD_FILL = PatternFill("solid", fgColor="FFDDEBF7")
 RED = "FFC00000"
 
@@ -30,13 +32,6 @@ def dropdown(ws, ranges: str, values: list[str], strict: bool = True) -> None:
                         showErrorMessage=strict, errorTitle="请从下拉列表中选择", error="可选：" + "、".join(values))
     ws.add_data_validation(dv)
     dv.add(ranges)
-
-
-def this_year() -> int:
-    """The year in Beijing: the templates' date examples are of the year they are filled in."""
-    from datetime import datetime, timedelta, timezone
-
-    return datetime.now(timezone(timedelta(hours=8))).year
 
 
 def this_academic_year() -> int:
